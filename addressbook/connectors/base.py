@@ -1,0 +1,200 @@
+"""The interface every service connector implements.
+
+Glossary:
+- *remote id*: the service's own id of a record (Xero ContactID, Harvest id…), as text.
+- *raw*: the service's own record as a JSON-compatible dict (the parsed JSON, or the
+  xmltodict form of the XML), kept as the link's base so a push can send back every
+  field the program does not edit (lossless round trip).
+- *stamp*: the service's modification time of a record, as the service writes it.
+- *page*: a list of RemoteContact; the sync engine commits each page in one transaction.
+- *full listing*: a pull that returned every record; records missing from it were
+  deleted on the service.
+
+Capability flags say what a service can do; the sync engine and the window read them
+instead of asking which service it is. Connectors import `model`, `errors` and their
+HTTP/XML helpers, never `store`, never Qt.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from addressbook.errors import Cancelled
+from addressbook.model import Contact
+
+
+@dataclass
+class RemoteContact:
+    """One record as the service has it."""
+
+    remote_id: str
+    contact: Contact
+    raw: dict[str, Any]
+    stamp: str | None = None
+    deleted: bool = False  # archived-as-delete is status 'archived', not deleted
+
+
+@dataclass
+class Client:
+    """A company/client a contact belongs to (Harvest client, AcuInvoice client)."""
+
+    id: str
+    name: str
+
+
+@dataclass
+class AccountConfig:
+    """An account's non-secret settings, as `accounts.json` keeps them."""
+
+    name: str
+    service: str
+    url: str
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+class SecretSource(ABC):
+    """Where a connector reads (and for rotating tokens, writes) its secrets."""
+
+    @abstractmethod
+    def get(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    def set(self, key: str, value: str) -> None: ...
+
+
+class CancelToken:
+    """Cooperative cancellation: the window sets it, the engine and connectors check it."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled if the user cancelled."""
+        if self._event.is_set():
+            raise Cancelled("Cancelled.")
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, waking early (and raising Cancelled) if the user cancels."""
+        if self._event.wait(max(0.0, seconds)):
+            raise Cancelled("Cancelled.")
+
+
+# A sign-in callback: given the authorize URL, open it for the user (browser, print…).
+OpenUrl = Callable[[str], None]
+
+
+class Connector(ABC):
+    """One account on one service."""
+
+    service: ClassVar[str]  # registry name: 'xero', 'xero-legacy', 'harvest', 'acuinvoice'
+    label: ClassVar[str]  # shown to the user: 'Xero', 'Harvest'…
+    default_url: ClassVar[str | None] = None
+    secret_keys: ClassVar[tuple[str, ...]] = ()  # asked by `accounts add`, kept in the keyring
+    setting_keys: ClassVar[tuple[str, ...]] = ()  # non-secret settings (`--set KEY=VALUE`)
+
+    can_delete: ClassVar[bool] = True  # False: a delete archives the record instead
+    has_modified_since: ClassVar[bool] = False  # pull(since) returns only changed records
+    cursor_margin_seconds: ClassVar[int] = 0  # ask from this long before the last pull's start
+    needs_client: ClassVar[bool] = False  # a new contact must belong to a client
+    requires_email: ClassVar[bool] = False  # a new contact must have an email
+    has_idempotency: ClassVar[bool] = False  # writes carry an Idempotency-Key the service honours
+    needs_login: ClassVar[bool] = False  # `accounts login` (browser sign-in) before use
+    batch_create: ClassVar[bool] = False  # create_many sends many contacts per request
+
+    def __init__(
+        self,
+        account: AccountConfig,
+        secrets: SecretSource,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        self.account = account
+        self.secrets = secrets
+        self.cancel = cancel or CancelToken()
+
+    # --- lifecycle -----------------------------------------------------------------
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the HTTP client."""
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading -------------------------------------------------------------------
+    @abstractmethod
+    def check(self) -> str:
+        """Test the connection and credentials; return a one-line description (who/what)."""
+
+    @abstractmethod
+    def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
+        """Yield pages of records changed since `since` (UTC), or every record if None.
+
+        When `since` is None, or the service has no modified-since filter, the pages
+        together are a full listing.
+        """
+
+    @abstractmethod
+    def get(self, remote_id: str) -> RemoteContact:
+        """The record as the service has it now; NotFound if it is gone."""
+
+    def clients(self) -> list[Client]:
+        """The companies/clients of the account (empty where the service has none)."""
+        return []
+
+    # --- writing -------------------------------------------------------------------
+    def validate(self, contact: Contact, base: RemoteContact | None) -> list[str]:
+        """What the service would refuse, found before sending: one sentence per problem."""
+        return []
+
+    @abstractmethod
+    def create(self, contact: Contact, idempotency_key: str) -> RemoteContact:
+        """Create the contact; return the record as the service now has it."""
+
+    def create_many(self, items: list[tuple[Contact, str]]) -> list[RemoteContact | Exception]:
+        """Create several contacts; one result (record or the error) per item, in order."""
+        results: list[RemoteContact | Exception] = []
+        for contact, key in items:
+            try:
+                results.append(self.create(contact, key))
+            except Cancelled:
+                raise
+            except Exception as error:  # each item's error is reported on its contact
+                results.append(error)
+        return results
+
+    def find_created(self, contact: Contact, idempotency_key: str) -> RemoteContact | None:
+        """After a create whose answer was lost: the record it made, if it landed.
+
+        Services with idempotency keys re-send the create with the same key; others
+        look the contact up (by email, name and client).
+        """
+        return None
+
+    @abstractmethod
+    def update(self, base: RemoteContact, local: Contact, idempotency_key: str) -> RemoteContact:
+        """Send the fields of `local` that differ from `base.contact`, over `base.raw`."""
+
+    @abstractmethod
+    def delete(self, base: RemoteContact, idempotency_key: str) -> RemoteContact | None:
+        """Delete (or, where `can_delete` is False, archive) the record.
+
+        Returns the archived record where the service archives, else None.
+        """
+
+    # --- sign-in (services with needs_login) --------------------------------------------
+    def login(self, open_url: OpenUrl, tenant: str | None = None) -> str:
+        """Run the browser sign-in; return a one-line description of what was connected."""
+        raise NotImplementedError(f"{self.label} has no browser sign-in")

@@ -1,0 +1,89 @@
+"""Logging: a file in the log dir, stderr with --verbose, and a filter that keeps secrets out.
+
+Secrets are registered with `redact()` the moment they are read from the keyring; every
+log record is scrubbed of them (and of `apiKey=`/`xeroKey=`/Authorization values) before
+it is written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_PATTERNS = [
+    re.compile(r"(?i)((?:apiKey|xeroKey|api_key|xero_key|password|refresh_token|access_token|code_verifier|client_secret|code)=)[^&\s\"']+"),
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?i)(\"(?:refresh_token|access_token|id_token)\"\s*:\s*\")[^\"]+"),
+]
+_configured = False
+
+
+def redact(secret: str | None) -> None:
+    """Register a secret so that no log line ever contains it."""
+    if secret and len(secret) >= 4:
+        with _lock:
+            _secrets.add(secret)
+
+
+def scrub(text: str) -> str:
+    """text with every registered secret and every credential-looking value replaced."""
+    for pattern in _PATTERNS:
+        text = pattern.sub(r"\1***", text)
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+class _ScrubFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            formatter = logging.Formatter()
+            message = message + "\n" + formatter.formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = scrub(message)
+        record.args = None
+        return True
+
+
+def log_file() -> Path:
+    from addressbook.paths import log_dir
+
+    return log_dir() / "addressbook.log"
+
+
+def setup(verbose: bool = False) -> None:
+    """Configure the 'addressbook' logger once per process."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    logger = logging.getLogger("addressbook")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    scrub_filter = _ScrubFilter()
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        from logging.handlers import RotatingFileHandler
+
+        handler: logging.Handler = RotatingFileHandler(log_file(), maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+        handler.setLevel(logging.INFO)
+        handler.setFormatter(fmt)
+        handler.addFilter(scrub_filter)
+        logger.addHandler(handler)
+    except OSError:
+        pass  # a read-only or full disk must not stop the program; stderr still works
+    if verbose:
+        stream = logging.StreamHandler()
+        stream.setLevel(logging.DEBUG)
+        stream.setFormatter(fmt)
+        stream.addFilter(scrub_filter)
+        logger.addHandler(stream)

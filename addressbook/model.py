@@ -1,0 +1,310 @@
+"""The canonical contact: plain dataclasses, normalising, and a field-level diff.
+
+Glossary:
+- *field*: one of FIELDS. The lists (`emails`, `phones`, `addresses`) are each one
+  field for diff and merge: two sides that both changed the emails conflict.
+- *normalised*: every text trimmed and in Unicode NFC; empty list entries dropped.
+  Contacts are always normalised before they are stored or compared.
+
+This module imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+PHONE_KINDS = ("work", "mobile", "fax", "ddi", "default", "other")
+ADDRESS_KINDS = ("street", "postal")
+EMAIL_KINDS = ("work", "home", "other")
+STATUSES = ("active", "archived", "read-only")
+
+SCALAR_FIELDS = ("display_name", "given_name", "family_name", "organization", "title", "notes", "status")
+LIST_FIELDS = ("emails", "phones", "addresses")
+FIELDS = (
+    "display_name",
+    "given_name",
+    "family_name",
+    "organization",
+    "title",
+    "emails",
+    "phones",
+    "addresses",
+    "notes",
+    "status",
+)
+
+# The keys of `--field KEY=VALUE` on the command line.
+FIELD_KEYS = (
+    "display_name",
+    "given_name",
+    "family_name",
+    "organization",
+    "title",
+    "email",
+    "phone.work",
+    "phone.mobile",
+    "phone.fax",
+    "notes",
+)
+
+
+def clean(text: str | None) -> str:
+    """Trimmed, NFC-normalised text ('' for None)."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of text, for search and sorting.
+
+    'Zoë' → 'zoe', 'Müller' → 'muller', 'Straße' → 'strasse'. Scripts without
+    case or accents pass through unchanged.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass
+class Email:
+    """An email address with its kind (work, home, other)."""
+
+    address: str
+    kind: str = "work"
+
+    def normalized(self) -> Email:
+        return Email(address=clean(self.address), kind=clean(self.kind).lower() or "work")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "address": self.address}
+
+
+@dataclass
+class Phone:
+    """A phone number as the user typed it, with its kind (see PHONE_KINDS)."""
+
+    number: str
+    kind: str = "work"
+
+    def normalized(self) -> Phone:
+        kind = clean(self.kind).lower() or "work"
+        return Phone(number=clean(self.number), kind=kind if kind in PHONE_KINDS else "other")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "number": self.number}
+
+
+@dataclass
+class Address:
+    """A postal or street address."""
+
+    kind: str = "street"
+    lines: list[str] = field(default_factory=list)
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = ""
+
+    def normalized(self) -> Address:
+        kind = clean(self.kind).lower() or "street"
+        lines = [clean(line) for line in self.lines]
+        while lines and not lines[-1]:
+            lines.pop()
+        return Address(
+            kind=kind if kind in ADDRESS_KINDS else "street",
+            lines=lines,
+            city=clean(self.city),
+            region=clean(self.region),
+            postcode=clean(self.postcode),
+            country=clean(self.country),
+        )
+
+    def is_empty(self) -> bool:
+        return not (any(self.lines) or self.city or self.region or self.postcode or self.country)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "lines": list(self.lines),
+            "city": self.city,
+            "region": self.region,
+            "postcode": self.postcode,
+            "country": self.country,
+        }
+
+    def one_line(self) -> str:
+        """The address on one line, for a list or a map search."""
+        parts = [*self.lines, self.city, self.region, self.postcode, self.country]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass
+class Contact:
+    """One person or organisation, rich enough for all four services."""
+
+    display_name: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    organization: str = ""
+    title: str = ""
+    emails: list[Email] = field(default_factory=list)
+    phones: list[Phone] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    notes: str = ""
+    status: str = "active"
+
+    def normalized(self) -> Contact:
+        """A copy with trimmed NFC text, empty entries dropped, a display name filled in."""
+        status = clean(self.status).lower() or "active"
+        contact = Contact(
+            display_name=clean(self.display_name),
+            given_name=clean(self.given_name),
+            family_name=clean(self.family_name),
+            organization=clean(self.organization),
+            title=clean(self.title),
+            emails=[e for e in (e.normalized() for e in self.emails) if e.address],
+            phones=[p for p in (p.normalized() for p in self.phones) if p.number],
+            addresses=[a for a in (a.normalized() for a in self.addresses) if not a.is_empty()],
+            notes=unicodedata.normalize("NFC", self.notes or "").strip(),
+            status=status if status in STATUSES else "active",
+        )
+        if not contact.display_name:
+            contact.display_name = contact.derived_display_name()
+        return contact
+
+    def derived_display_name(self) -> str:
+        """A name built from the parts: 'Given Family', else organisation, else email."""
+        name = " ".join(p for p in (self.given_name, self.family_name) if p)
+        if name:
+            return name
+        if self.organization:
+            return self.organization
+        if self.emails:
+            return self.emails[0].address
+        return ""
+
+    def secondary(self) -> str:
+        """The list's second line: organisation, else the first email."""
+        if self.organization:
+            return self.organization
+        return self.emails[0].address if self.emails else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by the cache and the command line."""
+        return {
+            "display_name": self.display_name,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "organization": self.organization,
+            "title": self.title,
+            "notes": self.notes,
+            "status": self.status,
+            "emails": [e.to_dict() for e in self.emails],
+            "phones": [p.to_dict() for p in self.phones],
+            "addresses": [a.to_dict() for a in self.addresses],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Contact:
+        """Read the JSON form (unknown keys are ignored)."""
+        return cls(
+            display_name=data.get("display_name") or "",
+            given_name=data.get("given_name") or "",
+            family_name=data.get("family_name") or "",
+            organization=data.get("organization") or "",
+            title=data.get("title") or "",
+            notes=data.get("notes") or "",
+            status=data.get("status") or "active",
+            emails=[Email(address=e.get("address", ""), kind=e.get("kind") or "work") for e in data.get("emails") or []],
+            phones=[Phone(number=p.get("number", ""), kind=p.get("kind") or "work") for p in data.get("phones") or []],
+            addresses=[
+                Address(
+                    kind=a.get("kind") or "street",
+                    lines=list(a.get("lines") or []),
+                    city=a.get("city") or "",
+                    region=a.get("region") or "",
+                    postcode=a.get("postcode") or "",
+                    country=a.get("country") or "",
+                )
+                for a in data.get("addresses") or []
+            ],
+        )
+
+    def get(self, name: str) -> Any:
+        """The value of a field (see FIELDS) in its JSON form."""
+        if name not in FIELDS:
+            raise KeyError(name)
+        value = getattr(self, name)
+        if name in LIST_FIELDS:
+            return [item.to_dict() for item in value]
+        return value
+
+    def with_field(self, name: str, value: Any) -> Contact:
+        """A copy with one field (see FIELDS) set from its JSON form."""
+        if name not in FIELDS:
+            raise KeyError(name)
+        if name in LIST_FIELDS:
+            parsed = Contact.from_dict({name: value})
+            return replace(self, **{name: getattr(parsed, name)})
+        return replace(self, **{name: value or ""})
+
+    def copy(self) -> Contact:
+        return Contact.from_dict(self.to_dict())
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between two contacts (values in their JSON form)."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+def diff(old: Contact, new: Contact) -> list[FieldChange]:
+    """The fields that differ from old to new, in FIELDS order (both sides normalised)."""
+    a, b = old.normalized(), new.normalized()
+    return [FieldChange(name, a.get(name), b.get(name)) for name in FIELDS if a.get(name) != b.get(name)]
+
+
+def changed_fields(old: Contact, new: Contact) -> set[str]:
+    """The names of the fields that differ."""
+    return {change.field for change in diff(old, new)}
+
+
+def apply_field_args(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
+    """Apply `--field KEY=VALUE` pairs (keys: FIELD_KEYS) to a copy of contact.
+
+    `email` and `phone.KIND` given once or more replace all emails / all phones of
+    that kind with the values given, in order; an empty value removes them.
+    """
+    result = contact.copy()
+    emails: list[Email] | None = None
+    phones: dict[str, list[Phone]] = {}
+    for key, value in pairs:
+        if key not in FIELD_KEYS:
+            raise ValueError(f"unknown field {key!r}; known fields: {', '.join(FIELD_KEYS)}")
+        if key == "email":
+            emails = emails if emails is not None else []
+            if value.strip():
+                emails.append(Email(address=value))
+        elif key.startswith("phone."):
+            kind = key.split(".", 1)[1]
+            phones.setdefault(kind, [])
+            if value.strip():
+                phones[kind].append(Phone(number=value, kind=kind))
+        else:
+            setattr(result, key, value)
+    if emails is not None:
+        result.emails = emails
+    if phones:
+        kept = [p for p in result.phones if p.kind not in phones]
+        result.phones = kept + [p for kind in phones for p in phones[kind]]
+    return result.normalized()
+
+
+def field_names() -> tuple[str, ...]:
+    """The model's field names (for checks that every field is handled)."""
+    return tuple(f.name for f in fields(Contact))
