@@ -15,7 +15,9 @@ from pathlib import Path
 _secrets: set[str] = set()
 _lock = threading.Lock()
 _PATTERNS = [
-    re.compile(r"(?i)((?:apiKey|xeroKey|api_key|xero_key|password|refresh_token|access_token|code_verifier|client_secret|code)=)[^&\s\"']+"),
+    re.compile(
+        r"(?i)((?:apiKey|xeroKey|api_key|xero_key|password|refresh_token|access_token|code_verifier|client_secret|code)=)[^&\s\"']+"
+    ),
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)(\"(?:refresh_token|access_token|id_token)\"\s*:\s*\")[^\"]+"),
 ]
@@ -74,7 +76,9 @@ def setup(verbose: bool = False) -> None:
     try:
         from logging.handlers import RotatingFileHandler
 
-        handler: logging.Handler = RotatingFileHandler(log_file(), maxBytes=2_000_000, backupCount=2, encoding="utf-8")
+        handler: logging.Handler = RotatingFileHandler(
+            log_file(), maxBytes=2_000_000, backupCount=2, encoding="utf-8"
+        )
         handler.setLevel(logging.INFO)
         handler.setFormatter(fmt)
         handler.addFilter(scrub_filter)

@@ -20,7 +20,15 @@ ADDRESS_KINDS = ("street", "postal")
 EMAIL_KINDS = ("work", "home", "other")
 STATUSES = ("active", "archived", "read-only")
 
-SCALAR_FIELDS = ("display_name", "given_name", "family_name", "organization", "title", "notes", "status")
+SCALAR_FIELDS = (
+    "display_name",
+    "given_name",
+    "family_name",
+    "organization",
+    "title",
+    "notes",
+    "status",
+)
 LIST_FIELDS = ("emails", "phones", "addresses")
 FIELDS = (
     "display_name",
@@ -50,11 +58,33 @@ FIELD_KEYS = (
 )
 
 
+_LINE_BREAKS = str.maketrans(
+    {
+        "\r": " ",
+        "\n": " ",
+        "\t": " ",
+        "\v": " ",
+        "\f": " ",
+        "\x85": " ",
+        "\u2028": " ",
+        "\u2029": " ",
+    }
+)
+
+
 def clean(text: str | None) -> str:
-    """Trimmed, NFC-normalised text ('' for None)."""
+    """One line of text: trimmed, NFC-normalised, line breaks and tabs made spaces ('' for None)."""
     if not text:
         return ""
-    return unicodedata.normalize("NFC", str(text)).strip()
+    return unicodedata.normalize("NFC", str(text).translate(_LINE_BREAKS)).strip()
+
+
+def clean_block(text: str | None) -> str:
+    """Multi-line text (notes): trimmed, NFC-normalised, line ends made '\\n'."""
+    if not text:
+        return ""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def fold(text: str) -> str:
@@ -167,7 +197,7 @@ class Contact:
             emails=[e for e in (e.normalized() for e in self.emails) if e.address],
             phones=[p for p in (p.normalized() for p in self.phones) if p.number],
             addresses=[a for a in (a.normalized() for a in self.addresses) if not a.is_empty()],
-            notes=unicodedata.normalize("NFC", self.notes or "").strip(),
+            notes=clean_block(self.notes),
             status=status if status in STATUSES else "active",
         )
         if not contact.display_name:
@@ -217,8 +247,14 @@ class Contact:
             title=data.get("title") or "",
             notes=data.get("notes") or "",
             status=data.get("status") or "active",
-            emails=[Email(address=e.get("address", ""), kind=e.get("kind") or "work") for e in data.get("emails") or []],
-            phones=[Phone(number=p.get("number", ""), kind=p.get("kind") or "work") for p in data.get("phones") or []],
+            emails=[
+                Email(address=e.get("address", ""), kind=e.get("kind") or "work")
+                for e in data.get("emails") or []
+            ],
+            phones=[
+                Phone(number=p.get("number", ""), kind=p.get("kind") or "work")
+                for p in data.get("phones") or []
+            ],
             addresses=[
                 Address(
                     kind=a.get("kind") or "street",
@@ -245,10 +281,12 @@ class Contact:
         """A copy with one field (see FIELDS) set from its JSON form."""
         if name not in FIELDS:
             raise KeyError(name)
+        copy = replace(self)
         if name in LIST_FIELDS:
-            parsed = Contact.from_dict({name: value})
-            return replace(self, **{name: getattr(parsed, name)})
-        return replace(self, **{name: value or ""})
+            setattr(copy, name, getattr(Contact.from_dict({name: value}), name))
+        else:
+            setattr(copy, name, value or "")
+        return copy
 
     def copy(self) -> Contact:
         return Contact.from_dict(self.to_dict())
@@ -266,7 +304,9 @@ class FieldChange:
 def diff(old: Contact, new: Contact) -> list[FieldChange]:
     """The fields that differ from old to new, in FIELDS order (both sides normalised)."""
     a, b = old.normalized(), new.normalized()
-    return [FieldChange(name, a.get(name), b.get(name)) for name in FIELDS if a.get(name) != b.get(name)]
+    return [
+        FieldChange(name, a.get(name), b.get(name)) for name in FIELDS if a.get(name) != b.get(name)
+    ]
 
 
 def changed_fields(old: Contact, new: Contact) -> set[str]:

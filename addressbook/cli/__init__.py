@@ -40,7 +40,10 @@ def _key_value(text: str) -> tuple[str, str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command line."""
-    parser = _Parser(prog="addressbook", description="A desktop address book over your accounting services' contacts.")
+    parser = _Parser(
+        prog="addressbook",
+        description="A desktop address book over your accounting services' contacts.",
+    )
     parser.add_argument("--version", action="version", version=f"addressbook {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -52,30 +55,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = command("gui", "addressbook.cli.app:gui", "open the window (the default)")
     gui.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
-    demo = command("demo", "addressbook.cli.app:demo", "open the window on sandbox accounts in a throw-away home")
-    demo.add_argument("--contacts", type=int, default=200, help="how many sample contacts each service holds")
-    demo.add_argument("--smoke", action="store_true", help="quit by itself after the first sync (checks)")
-    demo.add_argument("--keep-home", action="store_true", help="keep the throw-away home (prints its path)")
+    demo = command(
+        "demo",
+        "addressbook.cli.app:demo",
+        "open the window on sandbox accounts in a throw-away home",
+    )
+    demo.add_argument(
+        "--contacts", type=int, default=200, help="how many sample contacts each service holds"
+    )
+    demo.add_argument(
+        "--smoke", action="store_true", help="quit by itself after the first sync (checks)"
+    )
+    demo.add_argument(
+        "--keep-home", action="store_true", help="keep the throw-away home (prints its path)"
+    )
 
     accounts = sub.add_parser("accounts", help="list, add, sign in to, or remove accounts")
     acc = accounts.add_subparsers(dest="accounts_command", parser_class=_Parser, required=True)
     a_list = acc.add_parser("list", help="list the accounts")
     a_list.add_argument("--json", action="store_true")
     a_list.set_defaults(handler="addressbook.cli.accounts:list_accounts")
-    a_add = acc.add_parser("add", help="add an account (secrets: hidden prompt, or KEY=VALUE lines on stdin)")
+    a_add = acc.add_parser(
+        "add", help="add an account (secrets: hidden prompt, or KEY=VALUE lines on stdin)"
+    )
     a_add.add_argument("name")
     a_add.add_argument("--service", required=True, choices=SERVICES)
     a_add.add_argument("--url")
-    a_add.add_argument("--set", dest="settings", action="append", type=_key_value, default=[], metavar="KEY=VALUE")
+    a_add.add_argument(
+        "--set", dest="settings", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
+    )
     a_add.set_defaults(handler="addressbook.cli.accounts:add_account")
     a_login = acc.add_parser("login", help="sign in with the browser (Xero)")
     a_login.add_argument("name")
     a_login.add_argument("--tenant", help="the organisation to use when several are connected")
-    a_login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser")
+    a_login.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for the browser"
+    )
     a_login.set_defaults(handler="addressbook.cli.accounts:login_account")
-    a_remove = acc.add_parser("remove", help="remove an account, its secrets and its cached contacts")
+    a_remove = acc.add_parser(
+        "remove", help="remove an account, its secrets and its cached contacts"
+    )
     a_remove.add_argument("name")
-    a_remove.add_argument("--discard-pending", action="store_true", help="also drop edits not yet pushed")
+    a_remove.add_argument(
+        "--discard-pending", action="store_true", help="also drop edits not yet pushed"
+    )
     a_remove.set_defaults(handler="addressbook.cli.accounts:remove_account")
 
     sync = command("sync", "addressbook.cli.sync:sync", "pull contacts from the accounts")
@@ -83,17 +106,27 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--full", action="store_true", help="pull everything, not only what changed")
     push = command("push", "addressbook.cli.sync:push", "send pending edits to the accounts")
     push.add_argument("names", nargs="*", metavar="NAME")
-    push.add_argument("--dry-run", action="store_true", help="print what would be sent, send nothing")
-    conflicts = command("conflicts", "addressbook.cli.sync:conflicts", "list contacts changed on both sides")
+    push.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent, send nothing"
+    )
+    conflicts = command(
+        "conflicts", "addressbook.cli.sync:conflicts", "list contacts changed on both sides"
+    )
     conflicts.add_argument("--json", action="store_true")
     resolve = command("resolve", "addressbook.cli.sync:resolve", "settle a conflict")
     resolve.add_argument("id", type=int)
     resolve.add_argument("--keep", required=True, choices=("local", "remote", "both"))
 
     c_list = command("list", "addressbook.cli.contacts:list_contacts", "list contacts")
-    c_list.add_argument("--account", help="only this account's contacts ('' or 'local': this computer's)")
+    c_list.add_argument(
+        "--account", help="only this account's contacts ('' or 'local': this computer's)"
+    )
     c_list.add_argument("--json", action="store_true")
-    search = command("search", "addressbook.cli.contacts:search", "find contacts by name, company, email or phone")
+    search = command(
+        "search",
+        "addressbook.cli.contacts:search",
+        "find contacts by name, company, email or phone",
+    )
     search.add_argument("query")
     search.add_argument("--json", action="store_true")
     show = command("show", "addressbook.cli.contacts:show", "show one contact")
@@ -101,20 +134,34 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     new = command("new", "addressbook.cli.contacts:new", "create a contact; prints its id")
     new.add_argument("--account")
-    new.add_argument("--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE")
+    new.add_argument(
+        "--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
+    )
     edit = command("edit", "addressbook.cli.contacts:edit", "change a contact's fields")
     edit.add_argument("id", type=int)
-    edit.add_argument("--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE")
-    delete = command("delete", "addressbook.cli.contacts:delete", "delete a contact (linked: pending until pushed)")
+    edit.add_argument(
+        "--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
+    )
+    delete = command(
+        "delete",
+        "addressbook.cli.contacts:delete",
+        "delete a contact (linked: pending until pushed)",
+    )
     delete.add_argument("id", type=int)
     export = command("export", "addressbook.cli.contacts:export", "write contacts as vCard or CSV")
     export.add_argument("--format", choices=("vcard", "vcard3", "vcard4", "csv"), default="vcard")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
     export.add_argument("--account")
-    imp = command("import", "addressbook.cli.contacts:import_", "read contacts from a vCard or CSV file")
+    imp = command(
+        "import", "addressbook.cli.contacts:import_", "read contacts from a vCard or CSV file"
+    )
     imp.add_argument("file")
-    imp.add_argument("--skip-invalid", action="store_true", help="import the valid cards/rows, list the rest")
-    imp.add_argument("--format", choices=("vcard", "csv"), help="default: from the file's name and content")
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid cards/rows, list the rest"
+    )
+    imp.add_argument(
+        "--format", choices=("vcard", "csv"), help="default: from the file's name and content"
+    )
     return parser
 
 
@@ -153,7 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"addressbook: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("addressbook: interrupted; nothing was lost (committed work stays, pending edits stay pending).", file=sys.stderr)
+        print(
+            "addressbook: interrupted; nothing was lost (committed work stays, pending edits stay pending).",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:
         # `addressbook list | head`: the reader went away; not an error of ours.
@@ -166,7 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("bug while running %s", args.command)
         from addressbook.logs import log_file
 
-        print(f"addressbook: internal error ({type(error).__name__}); details in {log_file()}", file=sys.stderr)
+        print(
+            f"addressbook: internal error ({type(error).__name__}); details in {log_file()}",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -81,7 +81,9 @@ class Response:
 
     @classmethod
     def text(cls, text: str, status: int = 200, **headers: str) -> Response:
-        return cls(status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8", **headers})
+        return cls(
+            status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8", **headers}
+        )
 
 
 @dataclass
@@ -165,7 +167,9 @@ def hostile_body(kind: str, content_type: str, real: bytes) -> bytes:
             lines.append(f'<!ENTITY lol{i} "' + f"&{previous};" * 10 + '">')
             previous = f"lol{i}"
         lines.append("]>")
-        lines.append(f"<contacts><contact><first-name>&{previous};</first-name></contact></contacts>")
+        lines.append(
+            f"<contacts><contact><first-name>&{previous};</first-name></contact></contacts>"
+        )
         return "\n".join(lines).encode()
     if kind == "external_entity":
         return (
@@ -231,8 +235,14 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "status":
             headers = {}
             if fault.retry_after is not None:
-                headers["Retry-After"] = str(int(fault.retry_after) if float(fault.retry_after).is_integer() else fault.retry_after)
-            return Response.text(fault.body or f"sandbox fault {fault.status}", fault.status, **headers)
+                headers["Retry-After"] = str(
+                    int(fault.retry_after)
+                    if float(fault.retry_after).is_integer()
+                    else fault.retry_after
+                )
+            return Response.text(
+                fault.body or f"sandbox fault {fault.status}", fault.status, **headers
+            )
         if fault.kind == "hang":
             time.sleep(fault.seconds)
             return service.handle(request)
@@ -243,7 +253,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {k: v for k, v in real.headers.items() if k.lower() != "content-length"}
             return Response(200, b"", headers, chunks=_huge_chunks(service.content_type))
         body = real.body if real.chunks is None else b"".join(real.chunks)
-        return Response(real.status if real.status < 300 else 200, hostile_body(fault.kind, service.content_type, body), real.headers)
+        return Response(
+            real.status if real.status < 300 else 200,
+            hostile_body(fault.kind, service.content_type, body),
+            real.headers,
+        )
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)
@@ -301,7 +315,9 @@ def _admin(service: Service, request: Request) -> Response:
     if request.method != "POST":
         return Response.text("admin: use POST", 405)
     if command == "faults":
-        options = {k: v for k, v in data.items() if k in ("status", "retry_after", "seconds", "body")}
+        options = {
+            k: v for k, v in data.items() if k in ("status", "retry_after", "seconds", "body")
+        }
         service.add_fault(data.get("kind", "status"), int(data.get("count", 1)), **options)
     elif command == "clear-faults":
         service.clear_faults()
@@ -350,7 +366,10 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox-{self.service.name}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{self.service.name}",
+            daemon=True,
         )
         self._thread.start()
         return self
