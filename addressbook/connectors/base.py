@@ -198,3 +198,123 @@ class Connector(ABC):
     def login(self, open_url: OpenUrl, tenant: str | None = None) -> str:
         """Run the browser sign-in; return a one-line description of what was connected."""
         raise NotImplementedError(f"{self.label} has no browser sign-in")
+
+
+# --- helpers shared by connectors ---------------------------------------------------------
+class ClientDirectory:
+    """An account's clients by id and by name (case-insensitive), fetched once and cached.
+
+    `fetch` reads the clients from the service; it is called on first use and again
+    (at most once per instance) when an id or name is not found.
+    """
+
+    def __init__(self, fetch: Callable[[], list[Client]], label: str) -> None:
+        self._fetch = fetch
+        self.label = label
+        self._clients: list[Client] | None = None
+        self._by_id: dict[str, Client] = {}
+        self._by_name: dict[str, Client] = {}
+        self._refreshed = False
+
+    def all(self) -> list[Client]:
+        """Every client, in the service's order."""
+        if self._clients is None:
+            self._load()
+        assert self._clients is not None
+        return self._clients
+
+    def _load(self) -> None:
+        self._clients = self._fetch()
+        self._by_id = {c.id: c for c in self._clients}
+        self._by_name = {}
+        for client in self._clients:  # the first of two same-named clients wins
+            self._by_name.setdefault(client.name.strip().casefold(), client)
+
+    def _lookup(self, table: str, key: str) -> Client | None:
+        self.all()
+        found = getattr(self, table).get(key)
+        if found is None and not self._refreshed:
+            self._refreshed = True  # a client made since we looked: read the list once more
+            self._load()
+            found = getattr(self, table).get(key)
+        return found
+
+    def name_of(self, client_id: str | None) -> str:
+        """The client's name ('' if the id is empty or unknown)."""
+        if not client_id:
+            return ""
+        client = self._lookup("_by_id", client_id)
+        return client.name if client else ""
+
+    def find(self, name: str) -> Client | None:
+        """The client with this name (case-insensitive), or None."""
+        return self._lookup("_by_name", name.strip().casefold())
+
+    def names(self) -> str:
+        """The client names as a list for a sentence."""
+        names = [client.name for client in self.all()]
+        return ", ".join(names) if names else "(the account has no clients yet)"
+
+    def problem(self, name: str) -> str | None:
+        """A sentence if `name` names no client (or is empty), else None."""
+        if not name.strip():
+            return (
+                f"{self.label} needs a client for every contact: set the organization to "
+                f"one of: {self.names()}."
+            )
+        if self.find(name) is None:
+            return f"{self.label} has no client named {name!r}; its clients are: {self.names()}."
+        return None
+
+
+_ORDINALS = {2: "2nd", 3: "3rd"}
+
+
+def _ordinal(n: int) -> str:
+    return _ORDINALS.get(n, f"{n}th")
+
+
+def lost_field_problems(
+    contact: Contact,
+    label: str,
+    phone_kinds: tuple[str, ...],
+    emails: int = 1,
+    keeps_addresses: bool = False,
+    keeps_notes: bool = False,
+    base: Contact | None = None,
+    keeps_display_name: bool = False,
+) -> list[str]:
+    """Sentences for the parts of `contact` the service has no place for (nothing dropped silently).
+
+    A display name counts as lost only when the user changed it from `base`'s to
+    something other than "given family" (a stale derived name is not the user's wish).
+    """
+    problems: list[str] = []
+    full_name = " ".join(p for p in (contact.given_name, contact.family_name) if p)
+    renamed = base is not None and contact.display_name != base.display_name
+    if not keeps_display_name and renamed and contact.display_name not in ("", full_name):
+        problems.append(
+            f"{label} shows a contact as its first and last name; the display name "
+            f"{contact.display_name!r} would be lost."
+        )
+    for n, email in enumerate(contact.emails[emails:], start=emails + 1):
+        problems.append(
+            f"{label} keeps {emails} email; the {_ordinal(n)} email ({email.address}) would be lost."
+        )
+    seen: dict[str, int] = {}
+    for phone in contact.phones:
+        seen[phone.kind] = seen.get(phone.kind, 0) + 1
+        if phone.kind not in phone_kinds:
+            problems.append(
+                f"{label} has no place for a {phone.kind} phone; {phone.number} would be lost."
+            )
+        elif seen[phone.kind] > 1:
+            problems.append(
+                f"{label} keeps one {phone.kind} phone; the {_ordinal(seen[phone.kind])} "
+                f"({phone.number}) would be lost."
+            )
+    if contact.addresses and not keeps_addresses:
+        problems.append(f"{label} has no place for addresses; they would be lost.")
+    if contact.notes and not keeps_notes:
+        problems.append(f"{label} has no place for notes; they would be lost.")
+    return problems

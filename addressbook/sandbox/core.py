@@ -11,6 +11,16 @@ Admin endpoint (same port, outside the API's paths, no authentication):
     POST /_sandbox/edit             JSON {"id": …, "changes": {…}} a change "on the service side"
     POST /_sandbox/delete           JSON {"id": …} a delete on the service side
     POST /_sandbox/limits           JSON {"enabled": false} switch the rate limits (benchmarks)
+    POST /_sandbox/clear-faults     disarm every fault switch
+    POST /_sandbox/reset            JSON {"contacts": 5, "seed": 1} fresh sample data (if the
+                                    service has `reset`); also clears faults, limits back on
+    GET  /_sandbox/faults           the armed faults, as JSON
+
+Bad admin input answers 400 with one sentence; an unknown record id answers 404.
+
+Time: `Service.clock` (monotonic seconds, for rate limits) and `Service.utcnow` (aware UTC
+datetime, for record stamps) are plain attributes, so tests swap in a fake clock instead
+of sleeping.
 
 This module imports nothing from addressbook.connectors or addressbook.sync.
 """
@@ -18,13 +28,15 @@ This module imports nothing from addressbook.connectors or addressbook.sync.
 from __future__ import annotations
 
 import json
+import math
 import socket
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -57,6 +69,7 @@ class Request:
         return values[0] if values else default
 
     def header(self, name: str, default: str | None = None) -> str | None:
+        """A request header, looked up case-insensitively."""
         return self.headers.get(name.lower(), default)
 
 
@@ -71,16 +84,19 @@ class Response:
 
     @classmethod
     def xml(cls, text: str | bytes, status: int = 200, **headers: str) -> Response:
+        """An XML answer (UTF-8)."""
         body = text.encode("utf-8") if isinstance(text, str) else text
         return cls(status, body, {"Content-Type": "application/xml; charset=utf-8", **headers})
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **headers: str) -> Response:
+        """A JSON answer (UTF-8, non-ASCII kept as is)."""
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return cls(status, body, {"Content-Type": "application/json; charset=utf-8", **headers})
 
     @classmethod
     def text(cls, text: str, status: int = 200, **headers: str) -> Response:
+        """A plain-text answer (UTF-8)."""
         return cls(
             status, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8", **headers}
         )
@@ -109,6 +125,11 @@ class Service(ABC):
         self.faults: deque[Fault] = deque()
         self.limits_enabled = True
         self.requests_seen = 0  # API requests (not admin ones), for tests
+        # Swappable clocks: tests drive rate limits and stamps without sleeping.
+        self.clock: Callable[[], float] = time.monotonic
+        self.utcnow: Callable[[], datetime] = _utcnow
+        # Set by SandboxServer.stop(): a 'hang' fault ends early instead of holding a thread.
+        self.stopping = threading.Event()
 
     # --- the API -----------------------------------------------------------------------
     @abstractmethod
@@ -137,8 +158,14 @@ class Service(ABC):
             self.faults.append(Fault(kind=kind, count=count, **options))
 
     def clear_faults(self) -> None:
+        """Disarm every fault switch."""
         with self.lock:
             self.faults.clear()
+
+    def reset_switches(self) -> None:
+        """Faults off and limits on, as a fresh service starts (clocks are left alone)."""
+        self.clear_faults()
+        self.limits_enabled = True
 
     def take_fault(self) -> Fault | None:
         """The fault that fires on this request, if any."""
@@ -150,6 +177,15 @@ class Service(ABC):
             if fault.count <= 0:
                 self.faults.popleft()
             return fault
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def retry_after_text(seconds: float) -> str:
+    """A Retry-After value: whole seconds, rounded up (HTTP allows no fractions)."""
+    return str(max(0, math.ceil(seconds - 1e-9)))
 
 
 def hostile_body(kind: str, content_type: str, real: bytes) -> bytes:
@@ -192,6 +228,9 @@ def _huge_chunks(content_type: str, size: int = 50 * 1024 * 1024) -> Iterable[by
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle on, each answer waits for
+    # the client's delayed ACK (about 40 ms on Linux).
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
@@ -235,16 +274,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "status":
             headers = {}
             if fault.retry_after is not None:
-                headers["Retry-After"] = str(
-                    int(fault.retry_after)
-                    if float(fault.retry_after).is_integer()
-                    else fault.retry_after
-                )
+                headers["Retry-After"] = retry_after_text(float(fault.retry_after))
             return Response.text(
                 fault.body or f"sandbox fault {fault.status}", fault.status, **headers
             )
         if fault.kind == "hang":
-            time.sleep(fault.seconds)
+            service.stopping.wait(fault.seconds)
             return service.handle(request)
         real = service.handle(request)
         if fault.kind == "cut":
@@ -309,26 +344,48 @@ def _admin(service: Service, request: Request) -> Response:
         data = json.loads(request.body or b"{}")
     except ValueError:
         return Response.text("admin: the body is not JSON", 400)
-    if command == "state" and request.method == "GET":
+    if not isinstance(data, dict):
+        return Response.text("admin: the body must be a JSON object", 400)
+    if request.method == "GET" and command in ("state", "faults"):
         with service.lock:
+            if command == "faults":
+                return Response.json([asdict(fault) for fault in service.faults])
             return Response.json(service.state())
     if request.method != "POST":
-        return Response.text("admin: use POST", 405)
+        return Response.text("admin: use POST (or GET for state and faults)", 405)
+    try:
+        return _admin_command(service, command, data)
+    except KeyError as error:
+        return Response.text(f"admin: no record {error}", 404)
+    except (ValueError, TypeError) as error:
+        return Response.text(f"admin: {error}", 400)
+
+
+def _admin_command(service: Service, command: str, data: dict[str, Any]) -> Response:
     if command == "faults":
         options = {
             k: v for k, v in data.items() if k in ("status", "retry_after", "seconds", "body")
         }
-        service.add_fault(data.get("kind", "status"), int(data.get("count", 1)), **options)
+        service.add_fault(str(data.get("kind", "status")), int(data.get("count", 1)), **options)
     elif command == "clear-faults":
         service.clear_faults()
-    elif command == "edit":
+    elif command in ("edit", "delete"):
+        if "id" not in data:
+            raise ValueError("the body needs an 'id'")
         with service.lock:
-            service.edit(str(data["id"]), data.get("changes", {}))
-    elif command == "delete":
-        with service.lock:
-            service.remove(str(data["id"]))
+            if command == "edit":
+                service.edit(str(data["id"]), dict(data.get("changes", {})))
+            else:
+                service.remove(str(data["id"]))
     elif command == "limits":
         service.limits_enabled = bool(data.get("enabled", True))
+    elif command == "reset":
+        reset = getattr(service, "reset", None)
+        if reset is None:
+            return Response.text(f"admin: {service.name} cannot reset", 404)
+        service.reset_switches()
+        with service.lock:
+            reset(**{k: int(v) for k, v in data.items() if k in ("contacts", "seed")})
     else:
         return Response.text(f"admin: unknown command {command!r}", 404)
     return Response.json({"ok": True})
@@ -352,9 +409,17 @@ class SandboxServer:
     """
 
     def __init__(self, service: Service, port: int = 0) -> None:
-        self.service = service
         self._server = _Server(service, port)
         self._thread: threading.Thread | None = None
+
+    @property
+    def service(self) -> Service:
+        """The service answering; assign a fresh one to reset a running server."""
+        return self._server.service
+
+    @service.setter
+    def service(self, service: Service) -> None:
+        self._server.service = service
 
     @property
     def port(self) -> int:
@@ -365,6 +430,7 @@ class SandboxServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> SandboxServer:
+        """Serve in a daemon thread; returns self."""
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -375,12 +441,15 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the port (a hanging answer is cut short)."""
+        self.service.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
     def __enter__(self) -> SandboxServer:
+        """Start serving."""
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -408,6 +477,7 @@ class RateWindow:
             return None
 
     def remaining(self, now: float | None = None) -> int:
+        """How many events the window still allows now."""
         now = time.monotonic() if now is None else now
         with self._lock:
             while self._events and self._events[0] <= now - self.seconds:

@@ -126,7 +126,7 @@ class SyncState:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# The implementation (Store class) is re-exported below once written:
+# The implementation: the Store class (addressbook/store/cache.py), re-exported at the end.
 #
 # class Store:
 #     def __init__(self, path: str | Path) -> None            open or create; WAL; foreign keys;
@@ -177,3 +177,22 @@ class SyncState:
 #   per-account state:
 #     sync_state(account) -> SyncState; save_sync_state(state) -> None
 #     forget_account(account) -> None                         its contacts, links, outbox, state
+#
+#   bulk:
+#     create_many(contacts, account=None) -> list[int]        one transaction (import)
+
+from addressbook.store.cache import Store  # noqa: E402  (cache.py uses the dataclasses above)
+
+__all__ = [
+    "ALL",
+    "LOCAL",
+    "STATES",
+    "Conflict",
+    "FieldConflict",
+    "Link",
+    "ListRow",
+    "OutboxEntry",
+    "Record",
+    "Store",
+    "SyncState",
+]

@@ -1,0 +1,289 @@
+"""The contact commands: list, search, show, new, edit, delete, export, import.
+
+Each handler takes the parsed arguments and returns the exit status; failures are
+AddressbookError sentences, printed by `addressbook.cli.main`. Only the store and the
+model are imported at start-up: accounts and interchange are imported by the commands
+that need them, so `addressbook search` starts fast and never loads Qt or httpx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from addressbook.errors import AddressbookError, UsageError
+from addressbook.model import Contact, apply_field_args
+from addressbook.store import LOCAL, Record, Store
+
+_CHUNK = 500  # contacts read per query when printing a long list
+_MARKERS = {"local": "", "synced": "", "new": "new", "modified": "modified"}
+
+
+# -- output helpers ------------------------------------------------------------------------
+
+
+def _write(text: str) -> None:
+    """Print text; characters the terminal's encoding lacks are escaped, never a crash."""
+    stream = sys.stdout
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = stream.encoding or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _json_ascii() -> bool:
+    return (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
+
+
+def _width(text: str) -> int:
+    """Columns text takes in a terminal (CJK and emoji are two wide)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: str, width: int) -> str:
+    """text cut with '…' or padded to exactly width terminal columns."""
+    if _width(text) > width:
+        while _width(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return text + " " * (width - _width(text))
+
+
+def _account_label(account: str | None) -> str:
+    return account if account is not None else "this computer"
+
+
+def _marker(record_state: str, status: str) -> str:
+    marker = _MARKERS.get(record_state, record_state.upper())
+    if status != "active":
+        marker = f"{marker} ({status})".strip()
+    return marker
+
+
+def _print_rows(store: Store, ids: Sequence[int], as_json: bool) -> None:
+    """Print contacts in the given order, a chunk at a time (never all in memory)."""
+    if as_json:
+        _print_json_array(store, ids)
+        return
+    if sys.stdout.isatty() and ids:
+        _write(f"{'ID':>6}  {_cell('NAME', 30)}  {_cell('ORGANISATION / EMAIL', 30)}  ACCOUNT\n")
+    for chunk in _chunks(ids):
+        for row in store.rows(chunk):
+            secondary = "" if row.secondary == row.display_name else row.secondary
+            line = (
+                f"{row.id:>6}  {_cell(row.display_name, 30)}  {_cell(secondary, 30)}  "
+                f"{_cell(_account_label(row.account), 16)}  {_marker(row.state, row.status)}"
+            )
+            _write(line.rstrip() + "\n")
+
+
+def _print_json_array(store: Store, ids: Sequence[int]) -> None:
+    ascii_only = _json_ascii()
+    if not ids:
+        _write("[]\n")
+        return
+    separator = "[\n"
+    for chunk in _chunks(ids):
+        for record in store.records(chunk):
+            _write(separator + json.dumps(record.to_json(), ensure_ascii=ascii_only))
+            separator = ",\n"
+    _write("\n]\n")
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _account_filter(name: str | None) -> str | None:
+    """--account: None for all, LOCAL for 'local' or '', else a known account's name."""
+    if name is None:
+        return None
+    if name.strip() in ("", "local"):
+        return LOCAL
+    from addressbook.accounts import require_account
+
+    return require_account(name).name
+
+
+def _require(store: Store, contact_id: int) -> Record:
+    """The contact of that id, unless it does not exist or waits to be deleted."""
+    record = store.get(contact_id)
+    if record is None or record.state == "deleted":
+        raise AddressbookError(f"no contact with id {contact_id}")
+    return record
+
+
+def _with_fields(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
+    try:
+        return apply_field_args(contact, pairs)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+# -- the commands --------------------------------------------------------------------------
+
+
+def list_contacts(args: argparse.Namespace) -> int:
+    """`addressbook list [--account NAME] [--json]`."""
+    account = _account_filter(args.account)
+    with Store.default() as store:
+        _print_rows(store, store.search_ids("", account), args.json)
+    return 0
+
+
+def search(args: argparse.Namespace) -> int:
+    """`addressbook search QUERY [--json]`: the same matching as the window's search box."""
+    with Store.default() as store:
+        _print_rows(store, store.search_ids(args.query), args.json)
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    """`addressbook show ID [--json]`."""
+    with Store.default() as store:
+        record = _require(store, args.id)
+        if args.json:
+            _write(json.dumps(record.to_json(), ensure_ascii=_json_ascii(), indent=2) + "\n")
+        else:
+            _write(_show_block(record))
+    return 0
+
+
+def _show_block(record: Record) -> str:
+    """A contact as readable lines: name, then label/value pairs."""
+    c = record.contact
+    lines: list[tuple[str, str]] = [("id", str(record.id))]
+    account = _account_label(record.account)
+    if record.remote_id:
+        account += f" (remote id {record.remote_id})"
+    lines.append(("account", account))
+    if record.state not in ("local", "synced"):
+        lines.append(("state", record.state))
+    for label, value in (
+        ("given name", c.given_name),
+        ("family name", c.family_name),
+        ("organisation", c.organization),
+        ("title", c.title),
+    ):
+        if value:
+            lines.append((label, value))
+    lines += [("email", f"{e.address} ({e.kind})") for e in c.emails]
+    lines += [("phone", f"{p.number} ({p.kind})") for p in c.phones]
+    lines += [("address", f"{a.one_line()} ({a.kind})") for a in c.addresses]
+    if c.status != "active":
+        lines.append(("status", c.status))
+    if c.notes:
+        lines.append(("notes", c.notes))
+    if record.message:
+        lines.append(("last push", record.message))
+    out = [c.display_name or "(no name)"]
+    for label, value in lines:
+        first, *rest = value.split("\n")
+        out.append(f"  {label:<14}{first}")
+        out += [f"  {'':<14}{more}" for more in rest]
+    return "\n".join(out) + "\n"
+
+
+def new(args: argparse.Namespace) -> int:
+    """`addressbook new [--account NAME] --field KEY=VALUE...`: prints the new id."""
+    if not args.fields:
+        raise UsageError("give the new contact's fields with --field KEY=VALUE")
+    contact = _with_fields(Contact(), args.fields)
+    if not contact.display_name:
+        raise UsageError(
+            "a contact needs a name: give display_name, given_name, family_name,"
+            " organization or email"
+        )
+    account = None
+    if args.account is not None and args.account.strip() not in ("", "local"):
+        from addressbook.accounts import require_account
+
+        account = require_account(args.account).name
+    with Store.default() as store:
+        contact_id = store.create(contact, account=account)
+    _write(f"{contact_id}\n")
+    return 0
+
+
+def edit(args: argparse.Namespace) -> int:
+    """`addressbook edit ID --field KEY=VALUE...`."""
+    if not args.fields:
+        raise UsageError("say what to change with --field KEY=VALUE")
+    with Store.default() as store:
+        record = _require(store, args.id)
+        contact = _with_fields(record.contact, args.fields)
+        if not contact.display_name:
+            raise UsageError("a contact needs a name; this edit would leave it without one")
+        store.update(args.id, contact)
+    return 0
+
+
+def delete(args: argparse.Namespace) -> int:
+    """`addressbook delete ID`: linked contacts wait in the outbox until the next push."""
+    with Store.default() as store:
+        record = _require(store, args.id)
+        store.delete(args.id)
+        if record.remote_id is not None:
+            _write(
+                f"contact {args.id} is deleted here; `addressbook push {record.account}`"
+                " deletes it from the account\n"
+            )
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """`addressbook export [--format F] [-o FILE] [--account NAME]`."""
+    from addressbook.interchange import export_contacts
+
+    account = _account_filter(args.account)
+    with Store.default() as store:
+        ids = store.search_ids("", account)
+        text = export_contacts(_contacts(store, ids), args.format)
+    if args.output:
+        _write_file(Path(args.output), text)
+        print(f"exported {len(ids)} contacts to {args.output}", file=sys.stderr)
+    else:
+        _write(text)
+    return 0
+
+
+def _contacts(store: Store, ids: Sequence[int]) -> Iterable[Contact]:
+    for chunk in _chunks(ids):
+        for record in store.records(chunk):
+            yield record.contact
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a failed export never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise AddressbookError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def import_(args: argparse.Namespace) -> int:
+    """`addressbook import FILE [--skip-invalid] [--format vcard|csv]`: contacts become local."""
+    from addressbook.interchange import read_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise AddressbookError(f"no such file: {path}")
+    result = read_file(path, args.format, skip_invalid=args.skip_invalid)
+    with Store.default() as store:
+        ids = store.create_many(result.contacts)
+    for line in result.skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    skipped = f"; skipped {len(result.skipped)}" if result.skipped else ""
+    _write(f"imported {len(ids)} contacts{skipped}\n")
+    return 0

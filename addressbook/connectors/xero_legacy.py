@@ -1,0 +1,455 @@
+"""Xero Partner API 1.0 (service `xero-legacy`): XML contacts keyed by apiKey + xeroKey.
+
+Glossary (see also SERVICES.md, "Xero Partner API 1.0", and seeds 000/001):
+- *keys*: `apiKey` (the partner's) and `xeroKey` (the customer's) ride as query
+  parameters on every request; both are secrets, registered with `logs.redact` and
+  scrubbed from every logged URL by http.py.
+- *listing*: `GET {url}/contacts?type=all[&updatedAfter=…]` answers every contact in one
+  document; it is parsed as a stream (xml.iter_items), `PULL_PAGE` contacts at a time.
+- *save*: `POST {url}/contact` creates or updates one contact, matched on ContactID, then
+  ContactNumber, then Name. It is treated as a REPLACE: the whole record as last seen is
+  sent with the user's edits applied (elements the program does not know included,
+  UpdatedDateUTC left out: the service stamps it), in the request XSD's element order,
+  always with ContactID for an existing contact. A create first checks that no contact
+  has the same Name or ContactNumber: the service would overwrite it.
+- *request XSD*: stricter than the answers: PhoneNumber xs:unsignedInt, PhoneAreaCode and
+  PhoneCountryCode xs:unsignedByte, PostalCode xs:unsignedShort, one Name. Checked before
+  sending (`xsd_problems`), each problem naming the field to fix. A typed phone's spaces,
+  dots and hyphens are dropped ("123 4567" → 1234567); any other character is a problem.
+- There is no single-contact GET and no delete in 1.0: `get` scans the listing (stopping
+  at the match), and delete archives (ContactStatus ARCHIVED, kept by the service).
+- No FirstName/LastName/ContactPersons in 1.0: one Name, one email. Given and family
+  names are accepted only as the parts of the display name (they fold into Name).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from addressbook.connectors.base import (
+    AccountConfig,
+    CancelToken,
+    Connector,
+    RemoteContact,
+    SecretSource,
+)
+from addressbook.connectors.xero import (
+    ADDRESS_TYPES,
+    PHONE_TYPES,
+    STATUS_TO_XERO,
+    as_list,
+    as_text,
+    changed_parts,
+    contact_from_parts,
+    xero_problems,
+)
+from addressbook.errors import (
+    AuthError,
+    BadAnswer,
+    ConnectorError,
+    NotFound,
+    ValidationRefused,
+)
+from addressbook.logs import redact
+from addressbook.model import Contact, clean
+
+if TYPE_CHECKING:
+    from addressbook.connectors.http import HttpClient
+
+log = logging.getLogger("addressbook.connectors.xero_legacy")
+
+PULL_PAGE = 500  # contacts per page handed to the sync engine
+FORCE_LIST = ("Contact", "Address", "Phone")  # a list of one is a list
+# The request XSD's order (seed 000); ContactStatus where the seed's example sends it.
+CONTACT_ORDER = (
+    "ContactID",
+    "ContactNumber",
+    "ContactStatus",
+    "Name",
+    "EmailAddress",
+    "Addresses",
+    "Phones",
+    "BankAccountDetails",
+    "SkypeUserName",
+)
+ADDRESS_ORDER = (
+    "AddressType",
+    "AddressLine1",
+    "AddressLine2",
+    "AddressLine3",
+    "AddressLine4",
+    "City",
+    "Region",
+    "PostalCode",
+    "Country",
+)
+PHONE_ORDER = ("PhoneType", "PhoneNumber", "PhoneAreaCode", "PhoneCountryCode")
+SERVER_ONLY = ("UpdatedDateUTC",)  # stamped by the service: never sent back
+UNSIGNED = {  # request-XSD integer types: (largest value, what to tell the user)
+    "PhoneNumber": (4294967295, "digits only, at most 4294967295"),
+    "PhoneAreaCode": (255, "a number from 0 to 255"),
+    "PhoneCountryCode": (255, "a number from 0 to 255"),
+    "PostalCode": (65535, "a number from 0 to 65535"),
+}
+PHONE_WORDS = {"DEFAULT": "work", "DDI": "DDI", "MOBILE": "mobile", "FAX": "fax"}
+ADDRESS_WORDS = {"STREET": "street", "POBOX": "postal"}
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+# --- mapping ---------------------------------------------------------------------------------
+def parts_of(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(addresses, phones) of a 1.0 record in the xmltodict form."""
+    addresses = raw.get("Addresses")
+    phones = raw.get("Phones")
+    return (
+        as_list(addresses.get("Address")) if isinstance(addresses, dict) else [],
+        as_list(phones.get("Phone")) if isinstance(phones, dict) else [],
+    )
+
+
+def contact_from_xml(raw: dict[str, Any]) -> Contact:
+    """The model's contact from a 1.0 <Contact> (xmltodict form)."""
+    addresses, phones = parts_of(raw)
+    return contact_from_parts(raw, addresses, phones, [])
+
+
+def remote_from_xml(raw: dict[str, Any]) -> RemoteContact:
+    """A RemoteContact from a 1.0 <Contact> (raw kept whole)."""
+    contact_id = clean(as_text(raw.get("ContactID")))
+    if not contact_id:
+        raise BadAnswer("Xero sent a contact without a ContactID.")
+    stamp = clean(as_text(raw.get("UpdatedDateUTC"))) or None
+    return RemoteContact(contact_id, contact_from_xml(raw), raw, stamp)
+
+
+def _ordered(entry: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """The entry's elements in the XSD's order; unknown ones after, in their own order."""
+    known = {k: entry[k] for k in order if k in entry}
+    return {**known, **{k: v for k, v in entry.items() if k not in known}}
+
+
+def _digits(text: str) -> str:
+    return _SEPARATORS.sub("", text)
+
+
+def xml_record(base: RemoteContact | None, local: Contact) -> dict[str, Any]:
+    """The whole <Contact> to save: the base with the user's edits, in the XSD's order."""
+    raw = dict(base.raw) if base else {}
+    addresses, phones = parts_of(raw)
+    changes = changed_parts(base.contact if base else None, raw, addresses, phones, [], local)
+    for key in ("FirstName", "LastName", "ContactPersons"):
+        changes.pop(key, None)  # 1.0 has none of these (names fold into Name)
+    record = {k: v for k, v in raw.items() if k not in SERVER_ONLY}
+    if base is None:
+        record["ContactStatus"] = STATUS_TO_XERO.get(local.normalized().status, "ACTIVE")
+    for key in ("Name", "EmailAddress", "ContactStatus"):
+        if key in changes:
+            record[key] = changes[key] or None
+    new_addresses = changes.get("Addresses", addresses)
+    new_phones = changes.get("Phones", phones)
+    if not new_addresses:
+        new_addresses = [{"AddressType": t} for t in ADDRESS_TYPES]
+    if not new_phones:
+        new_phones = [{"PhoneType": t} for t in PHONE_TYPES]
+    record["Addresses"] = {"Address": [_address_xml(a) for a in new_addresses]}
+    record["Phones"] = {"Phone": [_phone_xml(p) for p in new_phones]}
+    return _ordered(record, CONTACT_ORDER)
+
+
+def _blank(value: Any) -> Any:
+    return value if value not in ("", None) else None
+
+
+def _address_xml(entry: dict[str, Any]) -> dict[str, Any]:
+    return _ordered({k: _blank(v) for k, v in entry.items()}, ADDRESS_ORDER)
+
+
+def _phone_xml(entry: dict[str, Any]) -> dict[str, Any]:
+    result = {k: _blank(v) for k, v in entry.items()}
+    if isinstance(result.get("PhoneNumber"), str):
+        result["PhoneNumber"] = _digits(result["PhoneNumber"]) or None
+    return _ordered(result, PHONE_ORDER)
+
+
+def xsd_problems(record: dict[str, Any]) -> list[str]:
+    """What seed 000's request XSD refuses in a record to save, one sentence per field."""
+    problems: list[str] = []
+    name = record.get("Name")
+    if isinstance(name, list):
+        problems.append("A Xero 1.0 contact has exactly one Name; this one has several.")
+    elif not clean(as_text(name)):
+        problems.append("Xero needs a name for every contact: fill in the display name.")
+    addresses, phones = parts_of(record)
+    for phone in phones:
+        kind = PHONE_WORDS.get(as_text(phone.get("PhoneType")).upper(), "other")
+        for key in ("PhoneNumber", "PhoneAreaCode", "PhoneCountryCode"):
+            problem = _unsigned_problem(key, phone.get(key), f"the {kind} phone")
+            if problem:
+                problems.append(problem)
+    for address in addresses:
+        kind = ADDRESS_WORDS.get(as_text(address.get("AddressType")).upper(), "street")
+        problem = _unsigned_problem("PostalCode", address.get("PostalCode"), f"the {kind} address")
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _unsigned_problem(key: str, value: Any, where: str) -> str | None:
+    text = clean(as_text(value))
+    if not text:
+        return None
+    largest, rule = UNSIGNED[key]
+    if text.isascii() and text.isdigit() and int(text) <= largest:
+        return None
+    what = {
+        "PhoneNumber": "number",
+        "PhoneAreaCode": "area code",
+        "PhoneCountryCode": "country code",
+        "PostalCode": "postcode",
+    }[key]
+    return f"Xero 1.0 refuses the {what} {text!r} of {where}: it must be {rule}."
+
+
+def legacy_problems(contact: Contact) -> list[str]:
+    """What Xero 1.0 cannot hold of this contact (beyond what 2.0 cannot)."""
+    contact = contact.normalized()
+    problems = xero_problems(contact)
+    person = " ".join(p for p in (contact.given_name, contact.family_name) if p)
+    if person and (contact.organization or person.casefold() != contact.display_name.casefold()):
+        problems.append(
+            "Xero 1.0 keeps one name per contact and no given or family name: clear them, "
+            "or make the display name the person's name."
+        )
+    if len(contact.emails) > 1:
+        problems.append(
+            f"Xero 1.0 keeps one email per contact: {contact.emails[1].address} and the "
+            "others after the first would be lost; keep one."
+        )
+    return problems
+
+
+def updated_after(since: datetime, margin_seconds: float) -> str:
+    """`updatedAfter` (UTC, ISO, to the second) a little before `since`."""
+    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC) - timedelta(seconds=margin_seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+# --- the connector -------------------------------------------------------------------------
+class XeroLegacyConnector(Connector):
+    """One Xero organisation over the Partner API 1.0 (XML)."""
+
+    service: ClassVar[str] = "xero-legacy"
+    label: ClassVar[str] = "Xero 1.0"
+    default_url: ClassVar[str | None] = "https://api.xero.com/api.xro/1.0"
+    secret_keys: ClassVar[tuple[str, ...]] = ("api_key", "xero_key")
+    setting_keys: ClassVar[tuple[str, ...]] = ("connect_timeout", "read_timeout", "give_up_seconds")
+    can_delete: ClassVar[bool] = False  # 1.0 has no delete: archived instead
+    has_modified_since: ClassVar[bool] = True
+    cursor_margin_seconds: ClassVar[int] = 5
+
+    def __init__(
+        self, account: AccountConfig, secrets: SecretSource, cancel: CancelToken | None = None
+    ) -> None:
+        super().__init__(account, secrets, cancel)
+        self._client: HttpClient | None = None
+
+    @property
+    def client(self) -> HttpClient:
+        """The HTTP client, with both keys as query parameters on every request."""
+        if self._client is None:
+            from addressbook.connectors.http import HttpClient, HttpSettings
+
+            keys = {}
+            for key, param in (("api_key", "apiKey"), ("xero_key", "xeroKey")):
+                value = self.secrets.get(key)
+                if not value:
+                    raise AuthError(
+                        f"The Xero 1.0 account {self.account.name} has no {key} in the "
+                        "keyring; remove the account and add it again with its keys."
+                    )
+                redact(value)
+                keys[param] = value
+            self._client = HttpClient(
+                self.account.url or str(self.default_url),
+                service="Xero 1.0",
+                account=self.account.name,
+                settings=HttpSettings.from_settings(self.account.settings),
+                headers={"Accept": "application/xml"},
+                params=keys,
+                cancel=self.cancel,
+                auth_message=(
+                    f"Xero refused the API key or Xero key of account {self.account.name}; "
+                    "remove the account and add it again with the right keys."
+                ),
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Release the HTTP client."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # --- reading ---------------------------------------------------------------------------
+    def _listing(self, since: datetime | None) -> Iterator[dict[str, Any]]:
+        """Every <Contact> of the listing as it streams in (xmltodict form)."""
+        from addressbook.connectors import xml
+
+        params = {"type": "all"}
+        if since is not None:
+            params["updatedAfter"] = updated_after(since, self.cursor_margin_seconds)
+        with self.client.stream("GET", "/contacts", params=params) as response:
+            if response.status_code != 200:
+                body = b"".join(self.client.iter_bytes(response))
+                raise self._failure(response.status_code, body)
+            stream = xml.XmlStream(item_depth=3, force_list=FORCE_LIST, service="Xero 1.0")
+            for chunk in self.client.iter_bytes(response):
+                for path, item in stream.feed(chunk):
+                    if isinstance(item, dict) and path[-1][0] == "Contacts":
+                        yield item
+            for path, item in stream.close():
+                if isinstance(item, dict) and path[-1][0] == "Contacts":
+                    yield item
+            self._check_envelope(stream.document)
+
+    def _check_envelope(self, document: dict[str, Any]) -> None:
+        root = next(iter(document), "")
+        status = document[root].get("Status") if isinstance(document.get(root), dict) else None
+        if root != "Response" or clean(as_text(status)).upper() != "OK":
+            raise self._refusal(document)
+
+    def check(self) -> str:
+        """Ask for the contacts changed from now on (an empty listing): are the keys good?"""
+        for _ in self._listing(datetime.now(UTC)):
+            pass
+        return f"Xero 1.0 organisation of account {self.account.name}: keys accepted"
+
+    def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
+        """The listing (changed since `since` when given), in pages of PULL_PAGE contacts."""
+        page: list[RemoteContact] = []
+        for raw in self._listing(since):
+            page.append(remote_from_xml(raw))
+            if len(page) >= PULL_PAGE:
+                yield page
+                page = []
+                self.cancel.check()
+        yield page
+
+    def get(self, remote_id: str) -> RemoteContact:
+        """The contact now: 1.0 has no single GET, so the listing is scanned to the match."""
+        wanted = remote_id.strip().lower()
+        for raw in self._listing(None):
+            if clean(as_text(raw.get("ContactID"))).lower() == wanted:
+                return remote_from_xml(raw)
+        raise NotFound("The contact is no longer in Xero.")
+
+    # --- writing ---------------------------------------------------------------------------
+    def validate(self, contact: Contact, base: RemoteContact | None) -> list[str]:
+        """What Xero 1.0 would refuse or could not hold, found before sending."""
+        problems = legacy_problems(contact)
+        if problems:
+            return problems
+        return xsd_problems(xml_record(base, contact))
+
+    def _save(self, record: dict[str, Any], safe: bool) -> RemoteContact:
+        from addressbook.connectors import xml
+
+        body = xml.to_xml("Contact", record)
+        response = self.client.request(
+            "POST",
+            "/contact",
+            content=body,
+            headers={"Content-Type": "application/xml; charset=utf-8"},
+            safe=safe,
+        )
+        if response.status_code != 200:
+            raise self._failure(response.status_code, response.content)
+        document = xml.parse(response.content, force_list=FORCE_LIST[1:], service="Xero 1.0")
+        self._check_envelope(document)
+        contact = document["Response"].get("Contact")
+        if not isinstance(contact, dict):
+            raise BadAnswer("Xero 1.0 answered OK without the saved contact.")
+        return remote_from_xml(contact)
+
+    def _checked_record(self, base: RemoteContact | None, local: Contact) -> dict[str, Any]:
+        problems = self.validate(local, base)
+        if problems:
+            raise ValidationRefused(" ".join(problems), problems)
+        return xml_record(base, local)
+
+    def create(self, contact: Contact, idempotency_key: str) -> RemoteContact:
+        """Save a new contact, after checking no contact has its Name or ContactNumber."""
+        result = self.create_many([(contact, idempotency_key)])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def create_many(self, items: list[tuple[Contact, str]]) -> list[RemoteContact | Exception]:
+        """Create each contact; one scan of the listing guards them all against overwrites."""
+        taken = {clean(as_text(raw.get("Name"))).casefold() for raw in self._listing(None)}
+        results: list[RemoteContact | Exception] = []
+        for contact, _key in items:
+            try:
+                record = self._checked_record(None, contact)
+                name = clean(as_text(record.get("Name"))).casefold()
+                if name in taken:
+                    raise ValidationRefused(
+                        f"Xero already has a contact named {record.get('Name')!r}; saving this "
+                        "one would overwrite it: choose another name, or edit that contact."
+                    )
+                created = self._save(record, safe=False)
+                taken.add(name)
+                results.append(created)
+            except ConnectorError as error:
+                if isinstance(error, AuthError):
+                    raise
+                results.append(error)
+        return results
+
+    def find_created(self, contact: Contact, idempotency_key: str) -> RemoteContact | None:
+        """After a lost create answer: the contact of that Name, if the create landed."""
+        name = clean(contact.normalized().display_name).casefold()
+        for raw in self._listing(None):
+            if clean(as_text(raw.get("Name"))).casefold() == name:
+                return remote_from_xml(raw)
+        return None
+
+    def update(self, base: RemoteContact, local: Contact, idempotency_key: str) -> RemoteContact:
+        """Save the whole record (with ContactID): a replace, so a retry is harmless."""
+        record = self._checked_record(base, local)
+        record["ContactID"] = base.remote_id
+        return self._save(_ordered(record, CONTACT_ORDER), safe=True)
+
+    def delete(self, base: RemoteContact, idempotency_key: str) -> RemoteContact | None:
+        """Archive the contact (ContactStatus ARCHIVED): 1.0 documents no delete."""
+        record = {k: v for k, v in base.raw.items() if k not in SERVER_ONLY}
+        record["ContactID"] = base.remote_id
+        record["ContactStatus"] = "ARCHIVED"
+        return self._save(_ordered(record, CONTACT_ORDER), safe=True)
+
+    # --- failures ----------------------------------------------------------------------------
+    def _failure(self, status: int, body: bytes) -> ConnectorError:
+        from addressbook.connectors import xml
+
+        try:
+            document = xml.parse(body, service="Xero 1.0")
+        except BadAnswer:
+            return ConnectorError(f"Xero 1.0 refused the request (HTTP {status}).")
+        return self._refusal(document)
+
+    def _refusal(self, document: dict[str, Any]) -> ConnectorError:
+        root = next(iter(document), "")
+        node = document.get(root)
+        data = node if isinstance(node, dict) else {}
+        message = clean(as_text(data.get("Message"))) or clean(as_text(data.get("Status")))
+        message = message or f"an answer of type <{root}>"
+        if root == "ApiException" and as_text(data.get("Type")) == "ValidationException":
+            return ValidationRefused(f"Xero refused the contact: {message}", [message])
+        if root == "ApiException" and as_text(data.get("Type")) == "NotFoundException":
+            return NotFound(f"Xero 1.0: {message}")
+        return ConnectorError(f"Xero 1.0 refused the request: {message}")

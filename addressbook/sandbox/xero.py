@@ -1,0 +1,1214 @@
+"""The Xero Accounting API 2.0 stand-in (service `xero`), from seed 002 and SERVICES.md.
+
+Identity (OAuth 2.0 authorization code with PKCE, a public client: no secret):
+    GET  /identity/connect/authorize   consent page (Allow / Deny, a form POST back);
+                                       `prompt=none` (or auto_approve=True) redirects at once
+    POST /identity/connect/authorize   the consent form's answer → 302 to redirect_uri
+    POST /connect/token                form-encoded: authorization_code (S256 verified) or
+                                       refresh_token (rotated: a used refresh token is dead)
+    GET  /connections                  the tenants (organisations) the user connected
+API (bearer token + `xero-tenant-id` header; JSON):
+    GET  /api.xro/2.0/Contacts[?page=&includeArchived=&IDs=&searchTerm=]  If-Modified-Since
+    GET  /api.xro/2.0/Contacts/{ContactID}
+    PUT  /api.xro/2.0/Contacts          bulk create (a known ContactID updates; an unknown one
+                                       is created with that ID, as seed 002's example needs)
+    POST /api.xro/2.0/Contacts          bulk create-or-update matched on ContactID
+    POST /api.xro/2.0/Contacts/{ContactID}   update one
+
+Choices where the documents are silent (the sandbox's, not necessarily Xero's):
+- refresh tokens are strictly single-use by default; SERVICES.md's 30-minute grace for a
+  lost answer is available as `refresh_grace_seconds=1800` (a re-used token then gets a
+  new pair once, provided the pair it produced was never used).
+- an `Idempotency-Key` reused with a different method, path or body → 400 problem JSON;
+  with the same request → the stored answer again (nothing is written twice). Answers
+  429 and 5xx are not stored, so a retry after them really runs.
+- POST with an unknown ContactID is a validation error on that element.
+- IsSupplier/IsCustomer are read-only through the API and their change (on the service
+  side, `edit`) does not move UpdatedDateUTC, as SERVICES.md says.
+- `Accept` that rules out JSON → 406 (real Xero would answer XML).
+- `where`, `order` and `summaryOnly` are not implemented; listings are ordered by Name.
+
+This module imports nothing from addressbook.connectors or addressbook.sync.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import functools
+import hashlib
+import html
+import json
+import random
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from addressbook.sandbox import sample
+from addressbook.sandbox.core import RateWindow, Request, Response, Service
+from addressbook.sandbox.xero_legacy import parse_iso_micro, split_phone
+
+API_PREFIX = "/api.xro/2.0"
+PAGE_SIZE = 100
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
+PHONE_TYPES = ("DEFAULT", "DDI", "FAX", "MOBILE")
+ADDRESS_TYPES = ("STREET", "POBOX")
+KNOWN_ADDRESS_TYPES = ("STREET", "POBOX", "DELIVERY")
+STATUSES = ("ACTIVE", "ARCHIVED", "GDPRREQUEST")
+# Sent by clients in a round trip but owned by the service: never stored from a request.
+READ_ONLY = frozenset(
+    {
+        "UpdatedDateUTC",
+        "HasValidationErrors",
+        "ValidationErrors",
+        "Warnings",
+        "StatusAttributeString",
+        "IsSupplier",
+        "IsCustomer",
+        "HasAttachments",
+        "Balances",
+    }
+)
+FLAG_FIELDS = frozenset({"IsSupplier", "IsCustomer", "Balances"})
+SCOPES = frozenset(
+    {
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+        "accounting.contacts",
+        "accounting.contacts.read",
+        "accounting.settings",
+        "accounting.settings.read",
+        "accounting.transactions",
+        "accounting.transactions.read",
+        "accounting.attachments",
+        "accounting.attachments.read",
+        "accounting.reports.read",
+        "accounting.journals.read",
+    }
+)
+DUPLICATE_NAME = (
+    "The contact name {name} is already assigned to another contact. "
+    "The contact name must be unique across all active contacts."
+)
+TENANT_NAMES = (
+    "Demo Company (NZ)",
+    "Ōtautahi Plumbing Ltd",
+    "Müller & Söhne GmbH",
+    "Phở Sài Gòn Co.",
+    "شركة النخيل للتجارة",
+)
+_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CURRENCY = {"nz": "NZD", "en": "NZD", "de": "EUR", "at": "EUR", "gr": "EUR", "vn": "VND"}
+
+
+def date_json(millis: int, offset: bool = True) -> str:
+    """`/Date(1551399321043+0000)/`, the 2.0 JSON date form (seed 002)."""
+    return f"/Date({millis}+0000)/" if offset else f"/Date({millis})/"
+
+
+def parse_if_modified_since(text: str) -> int | None:
+    """Milliseconds since the epoch, to the second, from an RFC 1123 or ISO date; None if bad."""
+    text = text.strip()
+    micros = parse_iso_micro(text)
+    if micros is not None:
+        return micros // 1_000_000 * 1000
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp()) * 1000
+
+
+def s256(verifier: str) -> str:
+    """The PKCE S256 code challenge of `verifier`."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def problem(status: int, title: str, detail: str, **headers: str) -> Response:
+    """Xero's problem-details JSON (used for 401/403/404/429 and the like)."""
+    body = {
+        "Type": None,
+        "Title": title,
+        "Status": status,
+        "Detail": detail,
+        "Instance": str(uuid.uuid4()),
+        "Extensions": {},
+    }
+    return Response.json(body, status, **headers)
+
+
+def _is_loopback_redirect(uri: str) -> bool:
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "http"
+        and parts.hostname in ("localhost", "127.0.0.1")
+        and port is not None
+        and not parts.fragment
+    )
+
+
+def _with_query(uri: str, values: dict[str, str]) -> str:
+    return uri + ("&" if "?" in uri else "?") + urlencode(values)
+
+
+# --- sample data ----------------------------------------------------------------------------
+def _phone_record(kind: str, text: str = "") -> dict[str, str]:
+    country, area, number = split_phone(text) if text else ("", "", "")
+    return {
+        "PhoneType": kind,
+        "PhoneNumber": number,
+        "PhoneAreaCode": area,
+        "PhoneCountryCode": country,
+    }
+
+
+def _empty_address(kind: str) -> dict[str, str]:
+    return {"AddressType": kind, "City": "", "Region": "", "PostalCode": "", "Country": ""}
+
+
+def sample_contacts(n: int, seed: int) -> list[dict[str, Any]]:
+    """`n` deterministic 2.0 contacts from `sample`, with Xero's extra fields filled in.
+
+    Index 2 is a GDPRREQUEST contact (redacted) and every 23rd from index 4 is ARCHIVED,
+    so even the test fixtures' five contacts hold one of each.
+    """
+    firms = sample.companies(sample.company_count(n), seed) if n else []
+    folk = sample.people(n, seed, companies=len(firms) or 1)
+    taken: set[str] = set()
+    groups = [
+        {"ContactGroupID": str(uuid.UUID(int=seed * 7919 + k, version=4)), "Name": name,
+         "Status": "ACTIVE", "Contacts": []}
+        for k, name in enumerate(("Trade partners", "Stammkunden", "VIP ✨"))
+    ]  # fmt: skip
+    contacts = []
+    for i, person in enumerate(folk):
+        rng = random.Random(f"xero:{seed}:{i}")
+        firm = firms[person.company]
+        name = person.display_name
+        if i % 4 == 3 and firm.name.casefold() not in taken:
+            name = firm.name
+        if name.casefold() in taken:
+            name = f"{name} ({i})"
+        taken.add(name.casefold())
+        contacts.append(_sample_contact(i, rng, person, firm, name, folk, groups))
+    for i in range(4, n, 23):
+        contacts[i]["ContactStatus"] = "ARCHIVED"
+    if n > 2:
+        contacts[2].update(
+            ContactStatus="GDPRREQUEST",
+            Name=f"Redacted contact {contacts[2]['ContactID'][:8]}",
+            FirstName="",
+            LastName="",
+            EmailAddress="",
+            ContactPersons=[],
+        )
+    return contacts
+
+
+def _sample_contact(
+    i: int,
+    rng: random.Random,
+    person: sample.Person,
+    firm: sample.Company,
+    name: str,
+    folk: list[sample.Person],
+    groups: list[dict[str, Any]],
+) -> dict[str, Any]:
+    street: dict[str, str] = {"AddressType": "STREET"}
+    for k, line in enumerate(person.address_lines[:4], start=1):
+        street[f"AddressLine{k}"] = line
+    street.update(
+        City=person.city, Region=person.region, PostalCode=person.postcode, Country=person.country
+    )
+    if rng.random() < 0.2:
+        street["AttentionTo"] = person.display_name
+    pobox = _empty_address("POBOX")
+    if rng.random() < 0.3:
+        pobox = {"AddressType": "POBOX", "AddressLine1": f"PO Box {rng.randrange(1, 9999)}",
+                 "City": person.city, "Region": person.region, "PostalCode": person.postcode,
+                 "Country": person.country}  # fmt: skip
+    kinds = {"DEFAULT": "work", "DDI": "ddi", "FAX": "fax", "MOBILE": "mobile"}
+    phones = [_phone_record(kind, person.phones.get(key, "")) for kind, key in kinds.items()]
+    contact: dict[str, Any] = {
+        "ContactID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "ContactStatus": "ACTIVE",
+        "Name": name,
+        "FirstName": person.given,
+        "LastName": person.family,
+        "EmailAddress": person.email,
+        "BankAccountDetails": f"{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}-"
+        f"{rng.randrange(1000000, 9999999)}-00"
+        if rng.random() < 0.5
+        else "",
+        "Addresses": [street, pobox],
+        "Phones": phones,
+    }
+    if rng.random() < 0.6:
+        contact["ContactNumber"] = f"C{20190000 + i}"
+    if rng.random() < 0.5:
+        contact["AccountNumber"] = f"ACC-{i:05d}"
+    if rng.random() < 0.3:
+        contact["CompanyNumber"] = f"NZBN{rng.randrange(10**12, 10**13)}"
+    if firm.tax_number:
+        contact["TaxNumber"] = firm.tax_number
+    if firm.website and name == firm.name:
+        contact["Website"] = firm.website
+    contact.update(
+        UpdatedDateUTC=date_json(1551399321043 + i * 61_000 + rng.randrange(60_000)),
+        ContactGroups=[copy.deepcopy(rng.choice(groups))] if rng.random() < 0.25 else [],
+        IsSupplier=rng.random() < 0.3,
+        IsCustomer=rng.random() < 0.7,
+        DefaultCurrency=_CURRENCY.get(person.locale, "USD"),
+        SalesDefaultLineAmountType=rng.choice(("INCLUSIVE", "EXCLUSIVE")),
+        PurchasesDefaultLineAmountType=rng.choice(("INCLUSIVE", "EXCLUSIVE")),
+        SalesTrackingCategories=[],
+        PurchasesTrackingCategories=[],
+    )
+    if rng.random() < 0.4:
+        contact["PaymentTerms"] = {
+            "Bills": {"Day": rng.randrange(1, 31), "Type": "OFCURRENTMONTH"},
+            "Sales": {"Day": rng.randrange(1, 31), "Type": "DAYSAFTERBILLDATE"},
+        }
+    contact["ContactPersons"] = []
+    if rng.random() < 0.3:
+        other = folk[rng.randrange(len(folk))]
+        contact["ContactPersons"].append(
+            {"FirstName": other.given, "LastName": other.family, "EmailAddress": other.email,
+             "IncludeInEmails": rng.random() < 0.5}
+        )  # fmt: skip
+    contact["HasValidationErrors"] = False
+    return contact
+
+
+# --- records --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stored:
+    """One contact as served: `data` is answer-ready and never mutated (copy on write)."""
+
+    data: dict[str, Any]
+    updated_ms: int
+    search_text: str
+    sort_key: tuple[str, str]
+
+    @classmethod
+    def of(cls, data: dict[str, Any], updated_ms: int) -> Stored:
+        """Wrap `data`, setting its UpdatedDateUTC to `updated_ms`."""
+        data["UpdatedDateUTC"] = date_json(updated_ms)
+        text = "\n".join(
+            str(data.get(key) or "") for key in ("Name", "FirstName", "LastName", "EmailAddress")
+        )
+        return cls(
+            data,
+            updated_ms,
+            text.casefold(),
+            (str(data.get("Name", "")).casefold(), data["ContactID"]),
+        )
+
+    @functools.cached_property
+    def json_bytes(self) -> bytes:
+        """`data` serialised once: listings join these instead of dumping dicts again."""
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.data.get("ContactStatus") == "ACTIVE")
+
+
+def _millis(date: str) -> int:
+    match = re.search(r"\((-?\d+)", date)
+    return int(match.group(1)) if match else 0
+
+
+def merge_typed(old: list[Any], sent: Any, key: str) -> list[Any]:
+    """Sent items replace the old item of the same type; other types stay."""
+    if not isinstance(sent, list):
+        return sent  # refused by validation
+    result = list(old)
+    for item in sent:
+        kind = str(item.get(key, "")).upper() if isinstance(item, dict) else None
+        at = next((n for n, o in enumerate(result) if str(o.get(key, "")).upper() == kind), None)
+        if at is None:
+            result.append(item)
+        else:
+            result[at] = item
+    return result
+
+
+def merge_contact(old: dict[str, Any], sent: dict[str, Any], owner: bool = False) -> dict[str, Any]:
+    """`old` with the fields of `sent` applied (only the fields sent change).
+
+    `owner` (a change on the service side) may also set the read-only fields.
+    """
+    new = dict(old)
+    for key, value in sent.items():
+        if key in READ_ONLY and not (owner and key in FLAG_FIELDS):
+            continue
+        if key == "Phones":
+            new[key] = merge_typed(old.get(key, []), value, "PhoneType")
+        elif key == "Addresses":
+            new[key] = merge_typed(old.get(key, []), value, "AddressType")
+        elif key == "PaymentTerms" and isinstance(value, dict):
+            new[key] = {**(old.get(key) or {}), **value}
+        else:
+            new[key] = value
+    return new
+
+
+def new_contact_defaults(contact_id: str) -> dict[str, Any]:
+    """What Xero fills in on a new contact (seed 002's answer shows these)."""
+    return {
+        "ContactID": contact_id,
+        "ContactStatus": "ACTIVE",
+        "Addresses": [_empty_address(kind) for kind in ADDRESS_TYPES],
+        "Phones": [_phone_record(kind) for kind in PHONE_TYPES],
+        "ContactGroups": [],
+        "IsSupplier": False,
+        "IsCustomer": False,
+        "SalesDefaultLineAmountType": "INCLUSIVE",
+        "PurchasesDefaultLineAmountType": "INCLUSIVE",
+        "SalesTrackingCategories": [],
+        "PurchasesTrackingCategories": [],
+        "ContactPersons": [],
+        "HasValidationErrors": False,
+    }
+
+
+def _shape_errors(merged: dict[str, Any]) -> list[str]:
+    errors = []
+    for key, kinds, type_key in (
+        ("Phones", PHONE_TYPES, "PhoneType"),
+        ("Addresses", KNOWN_ADDRESS_TYPES, "AddressType"),
+    ):
+        items = merged.get(key)
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            errors.append(f"{key} must be a list of objects.")
+            continue
+        for item in items:
+            if str(item.get(type_key, "")).upper() not in kinds:
+                errors.append(
+                    f"{type_key} {item.get(type_key)!r} is not one of {', '.join(kinds)}."
+                )
+    for key in ("ContactPersons", "ContactGroups"):
+        if not isinstance(merged.get(key, []), list):
+            errors.append(f"{key} must be a list.")
+    return errors
+
+
+def echo_element(sent: dict[str, Any], errors: list[str]) -> dict[str, Any]:
+    """A refused element as the ValidationException shows it (seed 002's 400 answer)."""
+    element = copy.deepcopy(sent)
+    element.setdefault("ContactID", ZERO_ID)
+    for key in ("Addresses", "Phones"):
+        if isinstance(element.get(key), list):
+            for item in element[key]:
+                if isinstance(item, dict):
+                    item.setdefault("ValidationErrors", [])
+    terms = element.get("PaymentTerms")
+    if isinstance(terms, dict):
+        for part in terms.values():
+            if isinstance(part, dict):
+                part.setdefault("ValidationErrors", [])
+    element.setdefault("ContactGroups", [])
+    element.setdefault("ContactPersons", [])
+    element["HasValidationErrors"] = bool(errors)
+    element["ValidationErrors"] = [{"Message": message} for message in errors]
+    return element
+
+
+# --- tenants, tokens, limits --------------------------------------------------------------
+@dataclass
+class Tenant:
+    """One organisation: its contacts, idempotency memory and rate windows."""
+
+    connection_id: str
+    tenant_id: str
+    name: str
+    created: str
+    contacts: dict[str, Stored] = field(default_factory=dict)
+    active_names: dict[str, str] = field(default_factory=dict)  # casefold name -> ContactID
+    views: dict[bool, list[Stored]] = field(default_factory=dict)  # includeArchived -> sorted
+    idempotent: dict[str, tuple[str, Response]] = field(default_factory=dict)
+    minute: RateWindow = field(default_factory=lambda: RateWindow(60, 60))
+    day: RateWindow = field(default_factory=lambda: RateWindow(5000, 86400))
+    in_flight: int = 0
+
+    def put(self, stored: Stored) -> None:
+        """Store a contact version and keep the name index and sorted views right."""
+        old = self.contacts.get(stored.data["ContactID"])
+        if old is not None and old.active:
+            self.active_names.pop(str(old.data.get("Name", "")).casefold(), None)
+        self.contacts[stored.data["ContactID"]] = stored
+        if stored.active:
+            self.active_names[str(stored.data.get("Name", "")).casefold()] = stored.data[
+                "ContactID"
+            ]
+        self.views.clear()
+
+    def view(self, include_archived: bool) -> list[Stored]:
+        """The contacts in listing order (cached until the next write)."""
+        cached = self.views.get(include_archived)
+        if cached is None:
+            chosen = [s for s in self.contacts.values() if include_archived or s.active]
+            chosen.sort(key=lambda s: s.sort_key)
+            cached = self.views[include_archived] = chosen
+        return cached
+
+
+@dataclass
+class Grant:
+    """One user consent: what the tokens minted from it may do."""
+
+    client_id: str
+    scope: str
+
+
+@dataclass
+class RefreshToken:
+    """A refresh token's life: single use, replaced by `successor`."""
+
+    grant: Grant
+    issued_at: float
+    used_at: float | None = None
+    successor: str | None = None
+    revoked: bool = False
+
+
+@dataclass
+class AuthCode:
+    """An authorization code waiting for its exchange (single use, 5 minutes)."""
+
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    scope: str
+    expires_at: float
+    used: bool = False
+
+
+class Refused(Exception):
+    """Carries the Response a request ends with."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+class XeroService(Service):
+    """Xero Accounting API 2.0 with its identity service: PKCE sign-in, tenants, contacts."""
+
+    name = "xero"
+    content_type = "json"
+
+    def __init__(
+        self,
+        contacts: int = 0,
+        seed: int = 1,
+        *,
+        tenants: int = 1,
+        client_id: str | None = None,
+        auto_approve: bool = False,
+        access_token_lifetime: float = 1800.0,
+        refresh_token_lifetime: float = 60 * 86400.0,
+        refresh_grace_seconds: float = 0.0,
+        minute_limit: int = 60,
+        day_limit: int = 5000,
+        concurrent_limit: int = 5,
+        app_minute_limit: int = 10000,
+        form_encoded_token_errors: bool = False,
+        provider_name: str = "Xero API Partner",
+        clock: Callable[[], float] | None = None,
+        utcnow: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        rng = random.Random(f"xero-ids:{seed}")
+        self.client_id = client_id or "".join(rng.choices("0123456789ABCDEF", k=32))
+        self.auto_approve = auto_approve
+        self.access_token_lifetime = access_token_lifetime
+        self.refresh_token_lifetime = refresh_token_lifetime
+        self.refresh_grace_seconds = refresh_grace_seconds
+        self.minute_limit, self.day_limit = minute_limit, day_limit
+        self.concurrent_limit = concurrent_limit
+        self.form_encoded_token_errors = form_encoded_token_errors
+        self.provider_name = provider_name
+        if clock is not None:
+            self.clock = clock  # monotonic seconds: limits and token lifetimes
+        if utcnow is not None:
+            self.utcnow = utcnow  # wall time: record stamps and dates in answers
+        self.call_delay = 0.0  # seconds each API call holds its in-flight slot (for tests)
+        self.app_minute = RateWindow(app_minute_limit, 60)
+        self._limits_lock = threading.Lock()
+        self._last_ms = 0
+        self.codes: dict[str, AuthCode] = {}
+        self.consents: dict[str, dict[str, str]] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.access_tokens: dict[str, tuple[Grant, float]] = {}
+        self.tenants: list[Tenant] = []
+        for k in range(max(1, tenants)):
+            self.tenants.append(self._make_tenant(k, rng, contacts, seed + k * 1000))
+
+    def _make_tenant(self, k: int, rng: random.Random, contacts: int, seed: int) -> Tenant:
+        created = datetime.fromtimestamp(1562715630 + k * 86400, UTC)
+        stamp = f"{created:%Y-%m-%dT%H:%M:%S}.{rng.randrange(10**7):07d}"
+        name = TENANT_NAMES[k % len(TENANT_NAMES)] + (
+            f" {k // len(TENANT_NAMES) + 1}" if k >= len(TENANT_NAMES) else ""
+        )
+        tenant = Tenant(
+            connection_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            tenant_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            name=name,
+            created=stamp,
+            minute=RateWindow(self.minute_limit, 60),
+            day=RateWindow(self.day_limit, 86400),
+        )
+        _fill(tenant, contacts, seed)
+        return tenant
+
+    def reset(self, contacts: int = 0, seed: int = 1) -> None:
+        """Fresh sample contacts in every tenant (tokens, tenants and limits stay)."""
+        with self.lock:
+            for k, tenant in enumerate(self.tenants):
+                tenant.contacts.clear()
+                tenant.active_names.clear()
+                tenant.views.clear()
+                tenant.idempotent.clear()
+                _fill(tenant, contacts, seed + k * 1000)
+
+    # --- account ------------------------------------------------------------------------
+    def credentials(self) -> dict[str, str]:
+        """A fresh refresh token, as if the user had signed in (skips the browser)."""
+        return {"refresh_token": self.issue_tokens()["refresh_token"]}
+
+    def account_settings(self, base_url: str) -> dict[str, Any]:
+        """The account settings that point a connector at this sandbox."""
+        return {
+            "url": base_url + API_PREFIX,
+            "client_id": self.client_id,
+            "authorize_url": base_url + "/identity/connect/authorize",
+            "token_url": base_url + "/connect/token",
+            "connections_url": base_url + "/connections",
+        }
+
+    def issue_tokens(self, scope: str = "offline_access accounting.contacts") -> dict[str, Any]:
+        """A token answer for a new consent, without the browser (tests and the demo)."""
+        with self.lock:
+            return self._token_answer(Grant(self.client_id, scope))
+
+    # --- dispatch -----------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        """Answer one request: identity endpoints, connections or the API."""
+        path = request.path.rstrip("/")
+        lowered = path.lower()
+        try:
+            if lowered == "/identity/connect/authorize":
+                return self._authorize(request)
+            if lowered == "/connect/token":
+                return self._token(request)
+            if lowered == "/connections":
+                self._grant_of(request)
+                return Response.json([self._connection(t) for t in self.tenants])
+            if lowered == API_PREFIX.lower() or lowered.startswith(API_PREFIX.lower() + "/"):
+                return self._api(request, path[len(API_PREFIX) :])
+            return problem(404, "NotFound", f"Nothing at {request.path}.")
+        except Refused as refused:
+            return refused.response
+
+    def _connection(self, tenant: Tenant) -> dict[str, Any]:
+        return {
+            "id": tenant.connection_id,
+            "authEventId": tenant.connection_id,
+            "tenantId": tenant.tenant_id,
+            "tenantType": "ORGANISATION",
+            "tenantName": tenant.name,
+            "createdDateUtc": tenant.created,
+            "updatedDateUtc": tenant.created,
+        }
+
+    # --- identity: authorize --------------------------------------------------------------
+    def _authorize(self, request: Request) -> Response:
+        if request.method == "POST":
+            return self._consent_answer(request)
+        if request.method != "GET":
+            return Response.text("Use GET.", 405)
+        params = {key: values[0] for key, values in request.query.items()}
+        if params.get("client_id") != self.client_id:
+            return _error_page("Unknown client_id: this app is not registered.")
+        redirect_uri = params.get("redirect_uri", "")
+        if not _is_loopback_redirect(redirect_uri):
+            return _error_page(
+                "Invalid redirect_uri: it must be http://localhost:PORT/… or "
+                "http://127.0.0.1:PORT/…"
+            )
+        problem_text = _authorize_problem(params)
+        if problem_text is not None:
+            error, description = problem_text
+            values = {"error": error, "error_description": description}
+            if "state" in params:
+                values["state"] = params["state"]
+            return Response(302, b"", {"Location": _with_query(redirect_uri, values)})
+        if params.get("prompt") == "none" or self.auto_approve:
+            return self._approve(params)
+        ticket = secrets.token_urlsafe(16)
+        with self.lock:
+            self.consents[ticket] = params
+        return self._consent_page(params, ticket)
+
+    def _consent_page(self, params: dict[str, str], ticket: str) -> Response:
+        scopes = "".join(f"<li>{html.escape(s)}</li>" for s in params["scope"].split())
+        orgs = "".join(f"<li>{html.escape(t.name)}</li>" for t in self.tenants)
+        page = (
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>Xero sandbox: allow access</title></head><body>"
+            "<h1>Allow the address book to use your Xero data?</h1>"
+            f"<p>It asks for:</p><ul>{scopes}</ul><p>Organisations:</p><ul>{orgs}</ul>"
+            "<form method='post' action='/identity/connect/authorize'>"
+            f"<input type='hidden' name='ticket' value='{html.escape(ticket)}'>"
+            "<button type='submit' name='decision' value='allow' id='allow'>Allow access</button> "
+            "<button type='submit' name='decision' value='deny' id='deny'>Cancel</button>"
+            "</form></body></html>"
+        )
+        return Response(200, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+
+    def _consent_answer(self, request: Request) -> Response:
+        form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+        with self.lock:
+            params = self.consents.pop(form.get("ticket", ""), None)
+        if params is None:
+            return _error_page("This sign-in page has expired: start again from the app.")
+        if form.get("decision") != "allow":
+            values = {"error": "access_denied"}
+            if "state" in params:
+                values["state"] = params["state"]
+            return Response(302, b"", {"Location": _with_query(params["redirect_uri"], values)})
+        return self._approve(params)
+
+    def _approve(self, params: dict[str, str]) -> Response:
+        code = secrets.token_urlsafe(32)
+        with self.lock:
+            self.codes[code] = AuthCode(
+                client_id=params["client_id"],
+                redirect_uri=params["redirect_uri"],
+                challenge=params["code_challenge"],
+                scope=params["scope"],
+                expires_at=self.clock() + 300,
+            )
+        values = {"code": code, "scope": params["scope"]}
+        if "state" in params:
+            values["state"] = params["state"]
+        return Response(302, b"", {"Location": _with_query(params["redirect_uri"], values)})
+
+    # --- identity: token ----------------------------------------------------------------
+    def _token_error(self, error: str, description: str, status: int = 400) -> Refused:
+        if self.form_encoded_token_errors:
+            body = urlencode({"error": error, "error_description": description}).encode()
+            return Refused(
+                Response(status, body, {"Content-Type": "application/x-www-form-urlencoded"})
+            )
+        return Refused(Response.json({"error": error, "error_description": description}, status))
+
+    def _token(self, request: Request) -> Response:
+        if request.method != "POST":
+            raise self._token_error("invalid_request", "Use POST.", 405)
+        if "x-www-form-urlencoded" not in (request.header("content-type") or ""):
+            raise self._token_error("invalid_request", "The body must be form-encoded.")
+        form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+        client_id = form.get("client_id") or _basic_user(request.header("authorization"))
+        if client_id != self.client_id:
+            raise self._token_error("invalid_client", "Unknown client_id.", 400)
+        grant_type = form.get("grant_type")
+        with self.lock:
+            parent = None
+            if grant_type == "authorization_code":
+                grant = self._redeem_code(form)
+            elif grant_type == "refresh_token":
+                parent = self._redeem_refresh(form.get("refresh_token", ""))
+                grant = parent.grant
+            else:
+                raise self._token_error(
+                    "unsupported_grant_type", f"{grant_type!r} is not supported."
+                )
+            answer = self._token_answer(grant, parent)
+        return Response.json(answer, **{"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def _redeem_code(self, form: dict[str, str]) -> Grant:
+        for name in ("code", "redirect_uri", "code_verifier"):
+            if not form.get(name):
+                raise self._token_error("invalid_request", f"{name} is required.")
+        code = self.codes.get(form["code"])
+        if code is None or code.used or code.expires_at < self.clock():
+            raise self._token_error("invalid_grant", "The code is unknown, used or expired.")
+        code.used = True
+        if code.redirect_uri != form["redirect_uri"] or code.client_id != form.get(
+            "client_id", code.client_id
+        ):
+            raise self._token_error(
+                "invalid_grant", "redirect_uri does not match the authorize request."
+            )
+        verifier = form["code_verifier"]
+        if not _VERIFIER.fullmatch(verifier) or s256(verifier) != code.challenge:
+            raise self._token_error(
+                "invalid_grant", "The code_verifier does not match the code_challenge."
+            )
+        return Grant(code.client_id, code.scope)
+
+    def _redeem_refresh(self, token: str) -> RefreshToken:
+        now = self.clock()
+        record = self.refresh_tokens.get(token)
+        if record is None or record.revoked or now > record.issued_at + self.refresh_token_lifetime:
+            raise self._token_error("invalid_grant", "The refresh token is unknown or expired.")
+        if record.used_at is not None:
+            successor = self.refresh_tokens.get(record.successor or "")
+            in_grace = now - record.used_at < self.refresh_grace_seconds
+            if not in_grace or successor is None or successor.used_at is not None:
+                raise self._token_error("invalid_grant", "The refresh token was already used.")
+            successor.revoked = True  # the lost answer's token must not live on beside the new one
+        record.used_at = now
+        return record
+
+    def _token_answer(self, grant: Grant, parent: RefreshToken | None = None) -> dict[str, Any]:
+        """Mint an access token (and a refresh token with offline_access); lock held."""
+        now = self.clock()
+        access = secrets.token_urlsafe(48)
+        self.access_tokens[access] = (grant, now + self.access_token_lifetime)
+        answer: dict[str, Any] = {
+            "access_token": access,
+            "expires_in": int(self.access_token_lifetime),
+            "token_type": "Bearer",
+            "scope": grant.scope,
+        }
+        if "offline_access" in grant.scope.split():
+            refresh = secrets.token_urlsafe(32)
+            self.refresh_tokens[refresh] = RefreshToken(grant, now)
+            if parent is not None:
+                parent.successor = refresh
+            answer["refresh_token"] = refresh
+        return answer
+
+    def _grant_of(self, request: Request) -> Grant:
+        """The grant behind the request's bearer token, or Refused 401."""
+        header = request.header("authorization") or ""
+        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+        with self.lock:
+            entry = self.access_tokens.get(token) if token else None
+        if entry is None:
+            raise Refused(
+                problem(401, "Unauthorized", "AuthenticationUnsuccessful",
+                        **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            )  # fmt: skip
+        grant, expires_at = entry
+        now = self.clock()
+        if now >= expires_at:
+            when = self.utcnow() - timedelta(seconds=now - expires_at)
+            raise Refused(
+                problem(
+                    401,
+                    "Unauthorized",
+                    f"TokenExpired: token expired at {when:%m/%d/%Y %H:%M:%S}",
+                    **{
+                        "WWW-Authenticate": 'Bearer error="invalid_token", '
+                        f"error_description=\"The token expired at '{when:%m/%d/%Y %H:%M:%S}'\""
+                    },
+                )
+            )
+        return grant
+
+    # --- the API: gatekeeping -----------------------------------------------------------
+    def _api(self, request: Request, rest: str) -> Response:
+        grant = self._grant_of(request)
+        tenant_id = (request.header("xero-tenant-id") or "").strip().lower()
+        tenant = next((t for t in self.tenants if t.tenant_id == tenant_id), None)
+        if tenant is None:
+            return problem(403, "Forbidden", "AuthenticationUnsuccessful")
+        refusal = self._admit(tenant)
+        if refusal is not None:
+            return refusal
+        try:
+            if self.call_delay:
+                time.sleep(self.call_delay)
+            try:
+                response = self._route(request, rest, tenant, grant)
+            except Refused as refused:
+                response = refused.response
+        finally:
+            with self._limits_lock:
+                tenant.in_flight -= 1
+        response.headers.update(self._remaining(tenant))
+        return response
+
+    def _admit(self, tenant: Tenant) -> Response | None:
+        """Count the call against the tenant's limits, or the 429 answer if one is hit."""
+        now = self.clock()
+        with self._limits_lock:
+            if self.limits_enabled:
+                hit = None
+                if tenant.in_flight >= self.concurrent_limit:
+                    hit, wait = "concurrent", 1.0
+                elif tenant.day.remaining(now) == 0:
+                    hit, wait = "day", tenant.day.hit(now) or 1.0
+                elif tenant.minute.remaining(now) == 0:
+                    hit, wait = "minute", tenant.minute.hit(now) or 1.0
+                elif self.app_minute.remaining(now) == 0:
+                    hit, wait = "appminute", self.app_minute.hit(now) or 1.0
+                if hit is not None:
+                    seconds = max(1, int(wait + 0.999))
+                    response = problem(
+                        429,
+                        "Too Many Requests",
+                        f"Rate limit exceeded: the {hit} limit was hit; retry after {seconds} s.",
+                        **{"X-Rate-Limit-Problem": hit, "Retry-After": str(seconds)},
+                    )
+                    response.headers.update(self._remaining(tenant, now))
+                    return response
+                tenant.day.hit(now)
+                tenant.minute.hit(now)
+                self.app_minute.hit(now)
+            tenant.in_flight += 1
+        return None
+
+    def _remaining(self, tenant: Tenant, now: float | None = None) -> dict[str, str]:
+        now = self.clock() if now is None else now
+        return {
+            "X-MinLimit-Remaining": str(tenant.minute.remaining(now)),
+            "X-DayLimit-Remaining": str(tenant.day.remaining(now)),
+            "X-AppMinLimit-Remaining": str(self.app_minute.remaining(now)),
+        }
+
+    def _route(self, request: Request, rest: str, tenant: Tenant, grant: Grant) -> Response:
+        accept = (request.header("accept") or "").lower()
+        if accept and "json" not in accept and "*/*" not in accept:
+            return problem(406, "Not Acceptable", "The sandbox answers application/json only.")
+        parts = [p for p in rest.split("/") if p]
+        if not parts or parts[0].lower() != "contacts" or len(parts) > 2:
+            return problem(404, "NotFound", f"The resource {request.path} was not found.")
+        scopes = set(grant.scope.split())
+        writing = request.method in ("PUT", "POST")
+        allowed = (
+            {"accounting.contacts"}
+            if writing
+            else {"accounting.contacts", "accounting.contacts.read"}
+        )
+        if not scopes & allowed:
+            return problem(
+                403, "Forbidden", "AuthorizationUnsuccessful: the token lacks the scope."
+            )
+        contact_id = parts[1] if len(parts) == 2 else None
+        if request.method in ("GET", "HEAD"):
+            return self._get_one(tenant, contact_id) if contact_id else self._list(request, tenant)
+        if request.method == "PUT" and contact_id is None or request.method == "POST":
+            return self._write(request, tenant, contact_id)
+        return problem(405, "Method Not Allowed", f"{request.method} is not allowed here.")
+
+    # --- the API: reading ---------------------------------------------------------------
+    def _envelope(self, contacts: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "Id": str(uuid.uuid4()),
+            "Status": "OK",
+            "ProviderName": self.provider_name,
+            "DateTimeUTC": date_json(self._now_ms(), offset=False),
+            "Contacts": contacts,
+        }
+
+    def _list(self, request: Request, tenant: Tenant) -> Response:
+        include_archived = (request.arg("includeArchived") or "").lower() == "true"
+        ids = {i.strip().lower() for i in (request.arg("IDs") or "").split(",") if i.strip()}
+        term = (request.arg("searchTerm") or "").casefold()
+        since = None
+        if request.header("if-modified-since"):
+            since = parse_if_modified_since(request.header("if-modified-since") or "")
+        page = None
+        if request.arg("page") is not None:
+            try:
+                page = max(1, int(request.arg("page") or ""))
+            except ValueError:
+                return _validation_problem("page must be a whole number.")
+        with self.lock:
+            chosen = tenant.view(include_archived)
+        if ids or term or since is not None:
+            chosen = [
+                s
+                for s in chosen
+                if (not ids or s.data["ContactID"].lower() in ids)
+                and (since is None or s.updated_ms > since)
+                and (not term or term in s.search_text)
+            ]
+        if page is not None:
+            chosen = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return self._listing(chosen)
+
+    def _listing(self, chosen: list[Stored]) -> Response:
+        """The envelope around `chosen`, from each contact's cached JSON."""
+        head = json.dumps(self._envelope([]), ensure_ascii=False, separators=(",", ":"))
+        body = b"".join(
+            (head[: -len("]}")].encode("utf-8"), b",".join(s.json_bytes for s in chosen), b"]}")
+        )
+        return Response(200, body, {"Content-Type": "application/json; charset=utf-8"})
+
+    def _get_one(self, tenant: Tenant, contact_id: str) -> Response:
+        with self.lock:
+            stored = self._find(tenant, contact_id)
+        if stored is None:
+            return problem(404, "NotFound", f"No contact with ContactID {contact_id}.")
+        return self._listing([stored])
+
+    @staticmethod
+    def _find(tenant: Tenant, contact_id: str) -> Stored | None:
+        return tenant.contacts.get(contact_id) or tenant.contacts.get(contact_id.lower())
+
+    def _now_ms(self) -> int:
+        return int(self.utcnow().timestamp() * 1000)
+
+    def _stamp(self) -> int:
+        """Now in milliseconds, strictly after every earlier stamp (lock held)."""
+        self._last_ms = max(self._now_ms(), self._last_ms + 1)
+        return self._last_ms
+
+    # --- the API: writing ---------------------------------------------------------------
+    def _write(self, request: Request, tenant: Tenant, path_id: str | None) -> Response:
+        key = request.header("idempotency-key")
+        if key is None:
+            return self._write_now(request, tenant, path_id)
+        if not 1 <= len(key) <= 128:
+            return _validation_problem("Idempotency-Key must be 1 to 128 characters long.")
+        fingerprint = hashlib.sha256(
+            f"{request.method} {request.path.lower()}?{sorted(request.query.items())}\n".encode()
+            + request.body
+        ).hexdigest()
+        with self.lock:
+            seen = tenant.idempotent.get(key)
+            if seen is not None:
+                if seen[0] != fingerprint:
+                    return problem(
+                        400,
+                        "Bad Request",
+                        f"The Idempotency-Key {key!r} was already used for a different request.",
+                    )
+                stored = seen[1]
+                return Response(stored.status, stored.body, dict(stored.headers))
+            response = self._write_now(request, tenant, path_id)
+            if response.status < 500 and response.status != 429:
+                tenant.idempotent[key] = (
+                    fingerprint,
+                    Response(response.status, response.body, dict(response.headers)),
+                )
+        return response
+
+    def _write_now(self, request: Request, tenant: Tenant, path_id: str | None) -> Response:
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError as error:
+            return _post_data_invalid(f"The body is not JSON: {error}.")
+        elements = data.get("Contacts") if isinstance(data, dict) and "Contacts" in data else [data]
+        if not isinstance(elements, list) or not all(isinstance(e, dict) for e in elements):
+            return _post_data_invalid('Send {"Contacts": [ {…}, … ]}.')
+        if path_id is not None and len(elements) != 1:
+            return _post_data_invalid("POST /Contacts/{ContactID} takes exactly one contact.")
+        summarize = (request.arg("summarizeErrors") or "true").lower() != "false"
+        with self.lock:
+            if path_id is not None and self._find(tenant, path_id) is None:
+                return problem(404, "NotFound", f"No contact with ContactID {path_id}.")
+            names = dict(tenant.active_names)
+            planned: list[
+                tuple[dict[str, Any], Stored | None, dict[str, Any] | None, list[str]]
+            ] = []
+            for sent in elements:
+                target_id = path_id or str(sent.get("ContactID") or "").strip()
+                target, merged, errors = self._plan(tenant, request.method, target_id, sent, names)
+                planned.append((sent, target, merged, errors))
+            failed = any(errors for *_, errors in planned)
+            if failed and summarize:
+                body = {
+                    "ErrorNumber": 10,
+                    "Type": "ValidationException",
+                    "Message": "A validation exception occurred",
+                    "Elements": [echo_element(sent, errors) for sent, _, _, errors in planned],
+                }
+                return Response.json(body, 400)
+            answers = []
+            for sent, _target, merged, errors in planned:
+                if errors or merged is None:
+                    answers.append({**echo_element(sent, errors), "StatusAttributeString": "ERROR"})
+                    continue
+                stored = Stored.of(merged, self._stamp())
+                tenant.put(stored)
+                answer = dict(stored.data)
+                if not summarize:
+                    answer["StatusAttributeString"] = "OK"
+                answers.append(answer)
+        return Response.json(self._envelope(answers))
+
+    def _plan(
+        self,
+        tenant: Tenant,
+        method: str,
+        target_id: str,
+        sent: dict[str, Any],
+        names: dict[str, str],
+    ) -> tuple[Stored | None, dict[str, Any] | None, list[str]]:
+        """What saving `sent` would make, and its validation errors (updates `names`)."""
+        target = None
+        if target_id and target_id != ZERO_ID:
+            target = self._find(tenant, target_id)
+            if target is None and method == "POST":
+                return None, None, [f"The contact with ContactID {target_id} was not found."]
+            if target is None and not _is_guid(target_id):
+                return None, None, [f"ContactID {target_id} is not a valid GUID."]
+        if target is not None and target.data.get("ContactStatus") == "GDPRREQUEST":
+            return (
+                target,
+                None,
+                [
+                    "This contact was redacted at the contact's request (GDPR) and can no longer be changed."
+                ],
+            )
+        base = (
+            target.data
+            if target is not None
+            else new_contact_defaults(
+                target_id.lower() if target_id and target_id != ZERO_ID else str(uuid.uuid4())
+            )
+        )
+        merged = merge_contact(base, sent)
+        merged["ContactID"] = base["ContactID"]
+        errors = _contact_errors(merged)
+        name = str(merged.get("Name") or "").strip().casefold()
+        if not errors and merged.get("ContactStatus") == "ACTIVE":
+            holder = names.get(name)
+            if holder is not None and holder != merged["ContactID"]:
+                errors.append(DUPLICATE_NAME.format(name=str(merged["Name"]).strip()))
+        if errors:
+            return target, None, errors
+        if target is not None and target.active:
+            names.pop(str(target.data.get("Name", "")).casefold(), None)
+        if merged.get("ContactStatus") == "ACTIVE":
+            names[name] = merged["ContactID"]
+        return target, merged, []
+
+    # --- the admin side -----------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The first tenant's contacts as `contacts`, and every tenant's under `tenants`."""
+        with self.lock:
+            tenants = [
+                {
+                    "tenantId": t.tenant_id,
+                    "tenantName": t.name,
+                    "contacts": [s.data for s in t.contacts.values()],
+                }
+                for t in self.tenants
+            ]
+            snapshot: dict[str, Any] = json.loads(json.dumps(tenants))
+        return {"contacts": snapshot[0]["contacts"], "tenants": snapshot}
+
+    def _tenant_holding(self, record_id: str) -> Tenant:
+        for tenant in self.tenants:
+            if self._find(tenant, record_id) is not None:
+                return tenant
+        raise KeyError(f"no contact {record_id}")
+
+    def edit(self, record_id: str, changes: dict[str, Any]) -> None:
+        """A change on the service side; only flag fields (IsSupplier…) keep UpdatedDateUTC."""
+        with self.lock:
+            tenant = self._tenant_holding(record_id)
+            stored = self._find(tenant, record_id)
+            assert stored is not None
+            merged = merge_contact(stored.data, changes, owner=True)
+            merged["ContactID"] = stored.data["ContactID"]
+            quiet = set(changes) <= FLAG_FIELDS
+            tenant.put(Stored.of(merged, stored.updated_ms if quiet else self._stamp()))
+
+    def remove(self, record_id: str) -> None:
+        """Xero contacts cannot be deleted: archive it."""
+        self.edit(record_id, {"ContactStatus": "ARCHIVED"})
+
+
+def _fill(tenant: Tenant, contacts: int, seed: int) -> None:
+    for data in sample_contacts(contacts, seed):
+        stored = Stored.of(data, _millis(data["UpdatedDateUTC"]))
+        stored.json_bytes  # noqa: B018 - serialised now, so the first listing is as fast
+        tenant.put(stored)
+
+
+def _is_guid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _contact_errors(merged: dict[str, Any]) -> list[str]:
+    errors = []
+    name = merged.get("Name")
+    if not isinstance(name, str) or not name.strip():
+        errors.append("The contact name must be specified.")
+    elif len(name) > 255:
+        errors.append("The contact name must be 255 characters or less.")
+    if merged.get("ContactStatus") not in ("ACTIVE", "ARCHIVED"):
+        errors.append(
+            f"ContactStatus {merged.get('ContactStatus')!r} cannot be set: use ACTIVE or ARCHIVED."
+        )
+    email = merged.get("EmailAddress")
+    if email and (not isinstance(email, str) or not _EMAIL.fullmatch(email.strip())):
+        errors.append("Email address must be valid.")
+    return errors + _shape_errors(merged)
+
+
+def _validation_problem(message: str) -> Response:
+    body = {"ErrorNumber": 10, "Type": "ValidationException", "Message": message}
+    return Response.json(body, 400)
+
+
+def _post_data_invalid(message: str) -> Response:
+    body = {"ErrorNumber": 14, "Type": "PostDataInvalidException", "Message": message}
+    return Response.json(body, 400)
+
+
+def _error_page(message: str) -> Response:
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Error</title></head>"
+        f"<body><h1>Sign-in error</h1><p id='error'>{html.escape(message)}</p></body></html>"
+    )
+    return Response(400, page.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _authorize_problem(params: dict[str, str]) -> tuple[str, str] | None:
+    """(error, description) for a bad authorize request that may be redirected back."""
+    if params.get("response_type") != "code":
+        return "unsupported_response_type", "response_type must be code."
+    if not params.get("code_challenge"):
+        return "invalid_request", "code_challenge is required (PKCE)."
+    if params.get("code_challenge_method") != "S256":
+        return "invalid_request", "code_challenge_method must be S256."
+    scopes = params.get("scope", "").split()
+    if not scopes:
+        return "invalid_scope", "scope is required."
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        return "invalid_scope", f"Unknown scope: {' '.join(unknown)}."
+    return None
+
+
+def _basic_user(header: str | None) -> str | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+    except ValueError:
+        return None
+    return decoded.split(":", 1)[0]

@@ -1,0 +1,610 @@
+"""The Store: every read and write of the cache file (see the package docstring's glossary).
+
+A contact's state is never set by hand: after each change `_settle` derives it from the
+facts (account, outbox entry, remote id, conflict, local data vs base), and keeps the
+outbox in line with it. Each public write is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from addressbook.errors import StoreError
+from addressbook.model import Contact
+from addressbook.store import (
+    ALL,
+    Conflict,
+    FieldConflict,
+    Link,
+    ListRow,
+    OutboxEntry,
+    Record,
+    SyncState,
+)
+from addressbook.store import schema
+from addressbook.store.search import index_text, match_expression, sort_key
+
+_RECORD_SQL = """SELECT c.id, c.account, l.remote_id, c.state, c.data, c.message, c.updated_at
+    FROM contacts c LEFT JOIN links l ON l.contact_id = c.id"""
+_OUTBOX_SQL = """SELECT o.id, o.contact_id, c.account, o.op, o.idempotency_key, o.attempts,
+    o.last_error, o.created_at FROM outbox o JOIN contacts c ON c.id = o.contact_id"""
+_CONFLICT_SQL = """SELECT f.contact_id, c.account, f.fields, f.remote_contact, f.remote_raw,
+    f.remote_stamp FROM conflicts f JOIN contacts c ON c.id = f.contact_id"""
+
+
+# Up to this many search hits are sorted by SQLite; more are picked from the sorted list.
+_SORT_IN_SQL = 3000
+_HITS_SQL = "SELECT group_concat(rowid) FROM contacts_fts WHERE contacts_fts MATCH ?"
+
+
+def _ids(text: str | None) -> list[int]:
+    """Ids from group_concat: one string is much cheaper to fetch than a row per id."""
+    return json.loads(f"[{text}]") if text else []  # json's C parser beats map(int, …)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _contact_json(contact: Contact) -> str:
+    return _dumps(contact.to_dict())
+
+
+def _account_filter(account: str | None, column: str = "c.account") -> tuple[str, list[Any]]:
+    """SQL condition and parameters for ALL (None), LOCAL ('') or one account's name."""
+    if account is None:
+        return "1", []
+    if account == "":
+        return f"{column} IS NULL", []
+    return f"{column} = ?", [account]
+
+
+def _record(row: Sequence[Any]) -> Record:
+    return Record(
+        id=row[0],
+        account=row[1],
+        remote_id=row[2],
+        state=row[3],
+        contact=Contact.from_dict(json.loads(row[4])),
+        message=row[5],
+        updated_at=row[6],
+    )
+
+
+def _outbox_entry(row: Sequence[Any]) -> OutboxEntry:
+    return OutboxEntry(*row)
+
+
+def _conflict(row: Sequence[Any]) -> Conflict:
+    return Conflict(
+        contact_id=row[0],
+        account=row[1],
+        fields=[FieldConflict(**item) for item in json.loads(row[2])],
+        remote_contact=Contact.from_dict(json.loads(row[3])),
+        remote_raw=json.loads(row[4]),
+        remote_stamp=row[5],
+    )
+
+
+class Store:
+    """The SQLite cache. Open one per thread; WAL lets readers and one writer work at once."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._depth = 0
+        self._writes = 0  # own commits; PRAGMA data_version only counts other connections'
+        self._orders: dict[str | None, list[int]] = {}
+        self._orders_stamp: tuple[int, int] = (-1, -1)
+        self._conn = schema.connect(self.path)
+
+    @classmethod
+    def default(cls) -> Store:
+        """The user's cache (paths.database_path(), honouring ADDRESSBOOK_HOME)."""
+        from addressbook.paths import database_path
+
+        return cls(database_path())
+
+    def close(self) -> None:
+        """Close the file (uncommitted work is rolled back)."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and errors ---------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT; an exception rolls everything back. Nestable."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise schema.error_for(self.path, error) from error
+        self._depth = 1
+        self._writes += 1
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as error:
+            self._rollback()
+            if isinstance(error, sqlite3.Error):
+                raise schema.error_for(self.path, error) from error
+            raise
+        finally:
+            self._depth = 0
+            self._writes += 1
+
+    def _rollback(self) -> None:
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after a full disk)
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._conn
+        except sqlite3.Error as error:
+            raise schema.error_for(self.path, error) from error
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._reading() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params)
+
+    # -- user edits ----------------------------------------------------------------------
+
+    def create(self, contact: Contact, account: str | None = None) -> int:
+        """Add a contact: on this computer ('local'), or for an account ('new' + outbox create)."""
+        with self.transaction():
+            return self._insert(contact.normalized(), account or None)
+
+    def create_many(self, contacts: Iterable[Contact], account: str | None = None) -> list[int]:
+        """Add many contacts in one transaction (an import); their ids in order."""
+        with self.transaction():
+            return [self._insert(c.normalized(), account or None) for c in contacts]
+
+    def _insert(self, contact: Contact, account: str | None, state: str | None = None) -> int:
+        state = state or ("local" if account is None else "new")
+        cursor = self._exec(
+            """INSERT INTO contacts (account, data, sort_key, display_name, secondary, state,
+                status, search_text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (account, *self._columns(contact), state, contact.status, index_text(contact), _now()),
+        )
+        contact_id = int(cursor.lastrowid or 0)
+        if account is not None and state == "new":
+            self._exec("INSERT INTO links (contact_id, account) VALUES (?, ?)", (contact_id, account))
+            self._put_outbox(contact_id, "create")
+        return contact_id
+
+    @staticmethod
+    def _columns(contact: Contact) -> tuple[str, str, str, str]:
+        return (
+            _contact_json(contact),
+            sort_key(contact.display_name),
+            contact.display_name,
+            contact.secondary(),
+        )
+
+    def _rewrite(self, contact_id: int, contact: Contact) -> None:
+        """Store new local data for a contact (the state is settled separately)."""
+        self._exec(
+            """UPDATE contacts SET data = ?, sort_key = ?, display_name = ?, secondary = ?,
+                status = ?, search_text = ?, updated_at = ? WHERE id = ?""",
+            (
+                *self._columns(contact),
+                contact.status,
+                index_text(contact),
+                _now(),
+                contact_id,
+            ),
+        )
+
+    def update(self, contact_id: int, contact: Contact) -> None:
+        """Replace a contact's fields; a linked one becomes 'modified' unless equal to its base."""
+        with self.transaction():
+            if self._state(contact_id) == "deleted":
+                raise StoreError(f"contact {contact_id} is deleted; restore it before editing it")
+            self._rewrite(contact_id, contact.normalized())
+            self._settle(contact_id)
+
+    def delete(self, contact_id: int) -> None:
+        """Delete: local or never pushed → gone; linked → 'deleted' with a pending delete."""
+        with self.transaction():
+            state = self._state(contact_id)
+            if state in ("local", "new"):
+                self._exec("DELETE FROM contacts WHERE id = ?", (contact_id,))
+            elif state != "deleted":
+                self._exec("DELETE FROM conflicts WHERE contact_id = ?", (contact_id,))
+                self._put_outbox(contact_id, "delete")
+                self._settle(contact_id)
+
+    def restore(self, contact_id: int) -> None:
+        """Undo the delete of a linked contact that has not been pushed yet."""
+        with self.transaction():
+            if self._state(contact_id) == "deleted":
+                self._exec("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+                self._settle(contact_id)
+
+    def get(self, contact_id: int) -> Record | None:
+        """One contact with its state (deleted ones included), or None."""
+        row = self._one(f"{_RECORD_SQL} WHERE c.id = ?", (contact_id,))
+        return _record(row) if row else None
+
+    def _state(self, contact_id: int) -> str:
+        row = self._exec("SELECT state FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no contact with id {contact_id}")
+        return str(row[0])
+
+    def _put_outbox(self, contact_id: int, op: str) -> None:
+        """Make the contact's pending entry `op`; an entry already of that op keeps its key."""
+        row = self._exec("SELECT op FROM outbox WHERE contact_id = ?", (contact_id,)).fetchone()
+        if row is not None and row[0] == op:
+            return
+        import uuid  # here: the uuid module costs start-up time that `search` does not need
+
+        self._exec("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+        self._exec(
+            "INSERT INTO outbox (contact_id, op, idempotency_key, created_at) VALUES (?, ?, ?, ?)",
+            (contact_id, op, str(uuid.uuid4()), _now()),
+        )
+
+    def _settle(self, contact_id: int) -> str:
+        """Derive the state from the facts; add or drop the outbox entry it implies."""
+        row = self._exec(
+            """SELECT c.account, c.data, l.remote_id, l.base, o.op,
+                EXISTS (SELECT 1 FROM conflicts f WHERE f.contact_id = c.id)
+            FROM contacts c LEFT JOIN links l ON l.contact_id = c.id
+            LEFT JOIN outbox o ON o.contact_id = c.id WHERE c.id = ?""",
+            (contact_id,),
+        ).fetchone()
+        account, data, remote_id, base, op, in_conflict = row
+        if account is None:
+            state = "local"
+        elif op == "delete":
+            state = "deleted"
+        elif op == "create" or remote_id is None:
+            state = "new"
+            self._put_outbox(contact_id, "create")
+        elif in_conflict:
+            state = "conflict"
+        elif base is not None and json.loads(base) == json.loads(data):
+            state = "synced"
+            self._exec("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+        else:
+            state = "modified"
+            self._put_outbox(contact_id, "update")
+        self._exec("UPDATE contacts SET state = ? WHERE id = ?", (state, contact_id))
+        return state
+
+    # -- reading for lists ---------------------------------------------------------------
+
+    def search_ids(self, query: str = "", account: str | None = ALL) -> list[int]:
+        """The ids of the contacts matching query, sorted by display name (deleted hidden)."""
+        match = match_expression(query)
+        if match is None:
+            return list(self._order(account))
+        hits = _ids(self._one(_HITS_SQL, (match,))[0])
+        if len(hits) <= _SORT_IN_SQL:
+            condition, params = _account_filter(account)
+            sql = f"""SELECT group_concat(id) FROM (SELECT id FROM contacts c
+                WHERE id IN (SELECT value FROM json_each(?)) AND state <> 'deleted' AND {condition}
+                ORDER BY sort_key, id)"""
+            return _ids(self._one(sql, [_dumps(hits), *params])[0])
+        # Many hits: walking the sorted list once beats sorting them (FTS5 gives rowid order).
+        wanted = set(hits)
+        return [i for i in self._order(account) if i in wanted]
+
+    def _order(self, account: str | None) -> list[int]:
+        """Every shown id of the account filter, sorted; cached until the file changes."""
+        stamp = (self._one("PRAGMA data_version")[0], self._writes)
+        if stamp != self._orders_stamp or self._depth:
+            self._orders.clear()
+            self._orders_stamp = stamp
+        order = self._orders.get(account)
+        if order is None:
+            condition, params = _account_filter(account)
+            sql = f"""SELECT group_concat(id) FROM (SELECT id FROM contacts c
+                WHERE state <> 'deleted' AND {condition} ORDER BY sort_key, id)"""
+            order = _ids(self._one(sql, params)[0])
+            if not self._depth:
+                self._orders[account] = order
+        return order
+
+    def rows(self, ids: Sequence[int]) -> list[ListRow]:
+        """The list lines of the given contacts, in the order given (unknown ids skipped)."""
+        found = {
+            row[0]: ListRow(*row)
+            for row in self._all(
+                """SELECT id, display_name, secondary, state, status, account FROM contacts
+                WHERE id IN (SELECT value FROM json_each(?))""",
+                (_dumps(list(ids)),),
+            )
+        }
+        return [found[i] for i in ids if i in found]
+
+    def records(self, ids: Sequence[int]) -> list[Record]:
+        """The full records of the given contacts, in the order given (unknown ids skipped)."""
+        found = {
+            row[0]: _record(row)
+            for row in self._all(
+                f"{_RECORD_SQL} WHERE c.id IN (SELECT value FROM json_each(?))",
+                (_dumps(list(ids)),),
+            )
+        }
+        return [found[i] for i in ids if i in found]
+
+    def count(self, account: str | None = ALL) -> int:
+        """How many contacts a list shows for the account filter (deleted ones not counted)."""
+        condition, params = _account_filter(account)
+        sql = f"SELECT count(*) FROM contacts c WHERE state <> 'deleted' AND {condition}"
+        return int(self._one(sql, params)[0])
+
+    def account_counts(self) -> dict[str, tuple[int, int]]:
+        """Account ('' for this computer) → (contacts shown, pending changes)."""
+        result: dict[str, tuple[int, int]] = {}
+        for account, shown, pending in self._all(
+            """SELECT coalesce(c.account, ''), sum(c.state <> 'deleted'), count(o.id)
+            FROM contacts c LEFT JOIN outbox o ON o.contact_id = c.id GROUP BY 1"""
+        ):
+            result[account] = (int(shown), int(pending))
+        return result
+
+    # -- links and pulls -----------------------------------------------------------------
+
+    def link(self, contact_id: int) -> Link | None:
+        """The contact's link to its remote record (None for a local contact)."""
+        row = self._one(
+            "SELECT contact_id, account, remote_id, base_raw, base, stamp FROM links"
+            " WHERE contact_id = ?",
+            (contact_id,),
+        )
+        if row is None:
+            return None
+        return Link(
+            contact_id=row[0],
+            account=row[1],
+            remote_id=row[2],
+            base_raw=json.loads(row[3]) if row[3] is not None else None,
+            base=Contact.from_dict(json.loads(row[4])) if row[4] is not None else None,
+            stamp=row[5],
+        )
+
+    def find_remote(self, account: str, remote_id: str) -> int | None:
+        """The id of the contact linked to (account, remote_id), if cached."""
+        row = self._one(
+            "SELECT contact_id FROM links WHERE account = ? AND remote_id = ?", (account, remote_id)
+        )
+        return int(row[0]) if row else None
+
+    def remote_ids(self, account: str) -> set[str]:
+        """Every remote id cached for the account."""
+        sql = "SELECT remote_id FROM links WHERE account = ? AND remote_id IS NOT NULL"
+        return {row[0] for row in self._all(sql, (account,))}
+
+    def apply_remote(
+        self, account: str, remote_id: str, contact: Contact, raw: dict[str, Any], stamp: str | None
+    ) -> int:
+        """Insert or overwrite a pulled contact and its base; it becomes 'synced'."""
+        contact = contact.normalized()
+        with self.transaction():
+            contact_id = self.find_remote(account, remote_id)
+            if contact_id is None:
+                contact_id = self._insert(contact, account, state="synced")
+                self._exec(
+                    "INSERT INTO links (contact_id, account, remote_id) VALUES (?, ?, ?)",
+                    (contact_id, account, remote_id),
+                )
+            else:
+                self._rewrite(contact_id, contact)
+                self._exec("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+                self._exec("DELETE FROM conflicts WHERE contact_id = ?", (contact_id,))
+                self._exec("UPDATE contacts SET message = NULL WHERE id = ?", (contact_id,))
+            self._set_link_base(contact_id, raw, contact, stamp)
+            self._settle(contact_id)
+            return contact_id
+
+    def _set_link_base(
+        self, contact_id: int, raw: dict[str, Any], base: Contact, stamp: str | None
+    ) -> None:
+        self._exec(
+            "UPDATE links SET base_raw = ?, base = ?, stamp = ? WHERE contact_id = ?",
+            (_dumps(raw), _contact_json(base.normalized()), stamp, contact_id),
+        )
+
+    def set_base(
+        self,
+        contact_id: int,
+        contact_local: Contact,
+        raw: dict[str, Any],
+        base_contact: Contact,
+        stamp: str | None,
+    ) -> None:
+        """Store a merge: new base and stamp, the merged local data (pending if it differs)."""
+        with self.transaction():
+            self._state(contact_id)
+            self._rewrite(contact_id, contact_local.normalized())
+            self._set_link_base(contact_id, raw, base_contact, stamp)
+            self._settle(contact_id)
+
+    def set_conflict(
+        self,
+        contact_id: int,
+        fields: list[FieldConflict],
+        remote_contact: Contact,
+        remote_raw: dict[str, Any],
+        remote_stamp: str | None,
+    ) -> None:
+        """Record that both sides changed the same fields; the contact waits for the user."""
+        with self.transaction():
+            self._state(contact_id)
+            self._exec(
+                """INSERT OR REPLACE INTO conflicts
+                (contact_id, fields, remote_contact, remote_raw, remote_stamp)
+                VALUES (?, ?, ?, ?, ?)""",
+                (
+                    contact_id,
+                    _dumps([vars(f) for f in fields]),
+                    _contact_json(remote_contact.normalized()),
+                    _dumps(remote_raw),
+                    remote_stamp,
+                ),
+            )
+            self._settle(contact_id)
+
+    def conflict(self, contact_id: int) -> Conflict | None:
+        """The contact's waiting conflict, if any."""
+        row = self._one(f"{_CONFLICT_SQL} WHERE f.contact_id = ?", (contact_id,))
+        return _conflict(row) if row else None
+
+    def conflicts(self, account: str | None = ALL) -> list[Conflict]:
+        """Every waiting conflict (of one account), in contact-name order."""
+        condition, params = _account_filter(account)
+        sql = f"{_CONFLICT_SQL} WHERE {condition} ORDER BY c.sort_key, c.id"
+        return [_conflict(row) for row in self._all(sql, params)]
+
+    def clear_conflict(self, contact_id: int) -> None:
+        """Forget a conflict (after the user settled it); the state follows the data."""
+        with self.transaction():
+            self._exec("DELETE FROM conflicts WHERE contact_id = ?", (contact_id,))
+            if self._one("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)):
+                self._settle(contact_id)
+
+    def drop(self, contact_id: int) -> None:
+        """Remove a contact entirely, with its link, outbox entry and conflict (remote delete)."""
+        with self.transaction():
+            self._exec("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+    # -- outbox --------------------------------------------------------------------------
+
+    def pending(self, account: str | None = ALL) -> list[OutboxEntry]:
+        """The pending changes (of one account), oldest first."""
+        condition, params = _account_filter(account)
+        return [
+            _outbox_entry(row)
+            for row in self._all(f"{_OUTBOX_SQL} WHERE {condition} ORDER BY o.id", params)
+        ]
+
+    def pending_count(self, account: str | None = ALL) -> int:
+        """How many changes wait to be pushed (for one account)."""
+        condition, params = _account_filter(account)
+        sql = f"SELECT count(*) FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE {condition}"
+        return int(self._one(sql, params)[0])
+
+    def outbox_entry(self, contact_id: int) -> OutboxEntry | None:
+        """The contact's pending change, if any."""
+        row = self._one(f"{_OUTBOX_SQL} WHERE o.contact_id = ?", (contact_id,))
+        return _outbox_entry(row) if row else None
+
+    def _entry_contact(self, entry_id: int) -> int:
+        row = self._exec("SELECT contact_id FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no pending change with id {entry_id} (already pushed or discarded)")
+        return int(row[0])
+
+    def complete(
+        self,
+        entry_id: int,
+        remote_id: str,
+        contact: Contact,
+        raw: dict[str, Any],
+        stamp: str | None,
+    ) -> None:
+        """A push succeeded: the service's answer is the new base and data; 'synced'."""
+        contact = contact.normalized()
+        with self.transaction():
+            contact_id = self._entry_contact(entry_id)
+            self._rewrite(contact_id, contact)
+            self._exec("UPDATE links SET remote_id = ? WHERE contact_id = ?", (remote_id, contact_id))
+            self._set_link_base(contact_id, raw, contact, stamp)
+            self._exec("DELETE FROM outbox WHERE id = ?", (entry_id,))
+            self._exec("DELETE FROM conflicts WHERE contact_id = ?", (contact_id,))
+            self._exec("UPDATE contacts SET message = NULL WHERE id = ?", (contact_id,))
+            self._settle(contact_id)
+
+    def complete_delete(self, entry_id: int) -> None:
+        """A pushed delete succeeded: the contact and its entry are gone."""
+        with self.transaction():
+            self._exec("DELETE FROM contacts WHERE id = ?", (self._entry_contact(entry_id),))
+
+    def fail(self, entry_id: int, message: str) -> None:
+        """A push of this entry failed: count it and show the service's words on the contact."""
+        with self.transaction():
+            contact_id = self._entry_contact(entry_id)
+            self._exec(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (message, entry_id),
+            )
+            self._exec("UPDATE contacts SET message = ? WHERE id = ?", (message, contact_id))
+
+    def discard(self, contact_id: int) -> None:
+        """Drop the contact's pending change: back to its base (a never-pushed one is removed)."""
+        with self.transaction():
+            state = self._state(contact_id)
+            if state == "local":
+                return
+            link = self.link(contact_id)
+            if link is None or link.remote_id is None:
+                self._exec("DELETE FROM contacts WHERE id = ?", (contact_id,))
+                return
+            self._exec("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
+            self._exec("DELETE FROM conflicts WHERE contact_id = ?", (contact_id,))
+            self._exec("UPDATE contacts SET message = NULL WHERE id = ?", (contact_id,))
+            if link.base is not None:
+                self._rewrite(contact_id, link.base)
+            self._settle(contact_id)
+
+    # -- per-account state ---------------------------------------------------------------
+
+    def sync_state(self, account: str) -> SyncState:
+        """The account's pull state (a fresh one if it never pulled)."""
+        row = self._one(
+            "SELECT account, cursor, last_sync, last_error, extra FROM sync_state WHERE account = ?",
+            (account,),
+        )
+        if row is None:
+            return SyncState(account=account)
+        return SyncState(*row[:4], extra=json.loads(row[4]))
+
+    def save_sync_state(self, state: SyncState) -> None:
+        """Store the account's pull state."""
+        with self.transaction():
+            self._exec(
+                """INSERT OR REPLACE INTO sync_state (account, cursor, last_sync, last_error, extra)
+                VALUES (?, ?, ?, ?, ?)""",
+                (state.account, state.cursor, state.last_sync, state.last_error, _dumps(state.extra)),
+            )
+
+    def forget_account(self, account: str) -> None:
+        """Remove an account's contacts, links, outbox entries, conflicts and pull state."""
+        with self.transaction():
+            self._exec("DELETE FROM contacts WHERE account = ?", (account,))
+            self._exec("DELETE FROM links WHERE account = ?", (account,))
+            self._exec("DELETE FROM sync_state WHERE account = ?", (account,))

@@ -1,0 +1,198 @@
+"""Opening the cache file: connection settings, the schema, and its forward migrations.
+
+The schema version is `PRAGMA user_version`. MIGRATIONS[n] takes a file from version n
+to n + 1; a later schema change appends a step and never edits an old one. Version 0
+is an empty file. All the steps an open needs run in one transaction, so a crash or a
+failing step leaves the file at its old version, intact.
+
+Durability: WAL with `synchronous=FULL`. In WAL mode NORMAL already keeps every
+committed transaction across a killed process (the WAL is in the OS's cache); FULL
+also syncs the WAL on each commit, so an edit made offline, which exists nowhere else,
+survives a power cut too. Our commits are rare (a user's edit, a pulled page), so the
+cost of one fsync each is not felt.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from addressbook.errors import NewerSchemaError, StoreError
+
+BUSY_TIMEOUT_MS = 5000
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_V1 = (
+    """CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        account TEXT,
+        data TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        secondary TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL
+            CHECK (state IN ('local', 'synced', 'new', 'modified', 'conflict', 'deleted')),
+        status TEXT NOT NULL DEFAULT 'active',
+        message TEXT,
+        search_text TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    )""",
+    # Covering indexes: the sorted id list of a window is read from the index alone.
+    "CREATE INDEX contacts_by_name ON contacts (sort_key, id, state, account)",
+    "CREATE INDEX contacts_by_account ON contacts (account, sort_key, id, state)",
+    """CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+        search_text, content='contacts', content_rowid='id', tokenize='ascii', prefix='1 2 3'
+    )""",
+    """CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+        INSERT INTO contacts_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+    """CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+        INSERT INTO contacts_fts (contacts_fts, rowid, search_text)
+            VALUES ('delete', old.id, old.search_text);
+    END""",
+    """CREATE TRIGGER contacts_fts_update AFTER UPDATE OF search_text ON contacts
+        WHEN old.search_text IS NOT new.search_text BEGIN
+        INSERT INTO contacts_fts (contacts_fts, rowid, search_text)
+            VALUES ('delete', old.id, old.search_text);
+        INSERT INTO contacts_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+    """CREATE TABLE links (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        remote_id TEXT,
+        base_raw TEXT,
+        base TEXT,
+        stamp TEXT,
+        UNIQUE (account, remote_id)
+    )""",
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL UNIQUE REFERENCES contacts (id) ON DELETE CASCADE,
+        op TEXT NOT NULL CHECK (op IN ('create', 'update', 'delete')),
+        idempotency_key TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE conflicts (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+        fields TEXT NOT NULL,
+        remote_contact TEXT NOT NULL,
+        remote_raw TEXT NOT NULL,
+        remote_stamp TEXT
+    )""",
+    """CREATE TABLE sync_state (
+        account TEXT PRIMARY KEY,
+        cursor TEXT,
+        last_sync TEXT,
+        last_error TEXT,
+        extra TEXT NOT NULL DEFAULT '{}'
+    )""",
+)
+
+
+def _create_v1(conn: sqlite3.Connection) -> None:
+    """Version 0 (an empty file) → 1: the first schema."""
+    for statement in _V1:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_create_v1]
+
+
+def current_version() -> int:
+    """The schema version this program writes."""
+    return len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version of an open file."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def error_for(path: Path, error: sqlite3.Error) -> StoreError:
+    """One sentence saying what went wrong with the cache file and what to do."""
+    text = str(error).lower()
+    if "full" in text:
+        return StoreError(
+            f"the disk holding the address book {path} is full; free some space and try again"
+            " (nothing was changed)"
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(
+            f"the address book {path} is read-only; nothing was changed (check the file's permissions)"
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"the address book {path} is busy in another addressbook process; try again in a moment"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreError(
+            f"the address book {path} is damaged or is not an address book file;"
+            " move it away to start a fresh one"
+        )
+    if "unable to open" in text:
+        return StoreError(f"the address book {path} cannot be opened; check that its folder exists")
+    return StoreError(f"the address book {path} cannot be used: {error}")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (or create) the cache file, set it up, and bring its schema up to date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as error:
+        raise error_for(path, error) from error
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        migrate(conn, path)
+    except sqlite3.Error as error:
+        conn.close()
+        raise error_for(path, error) from error
+    except StoreError:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Run the migrations the file lacks, all in one transaction; refuse a newer file."""
+    target = current_version()
+    if _check_version(conn, path, target) == target:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        version = _check_version(conn, path, target)
+        if version == 0 and _has_tables(conn):
+            raise StoreError(
+                f"{path} is an SQLite file of some other program, not an address book;"
+                " move it away or choose another file"
+            )
+        for step in range(version, target):
+            MIGRATIONS[step](conn)
+        conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _check_version(conn: sqlite3.Connection, path: Path, target: int) -> int:
+    version = user_version(conn)
+    if version > target:
+        raise NewerSchemaError(
+            f"the address book {path} was written by a newer version of addressbook"
+            f" (schema {version}; this version knows up to {target}); install the newer version"
+            " to open it"
+        )
+    return version
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None

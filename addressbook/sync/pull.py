@@ -1,0 +1,241 @@
+"""Pull: bring one account's remote changes into the cache (ARCHITECTURE.md, "Data flow").
+
+Each page commits in one transaction, so an error leaves the cache holding only whole
+pages; the cursor (the start time of the last complete pull) moves only after the last
+page. A record with no local edits replaces the cached one; one with pending edits is
+merged three ways, and a field changed on both sides becomes a conflict.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from addressbook.connectors.base import CancelToken, Connector, RemoteContact
+from addressbook.errors import AddressbookError, Cancelled
+from addressbook.model import Contact
+from addressbook.store import Store
+from addressbook.sync.merge import DELETED, deleted_conflict, merge, same
+from addressbook.sync.progress import Progress, report
+
+log = logging.getLogger("addressbook.sync")
+
+
+@dataclass
+class PullResult:
+    """What one pull did to the cache."""
+
+    account: str
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    conflicts: list[int] = field(default_factory=list)  # contact ids that became conflicts
+    pages: int = 0
+    full: bool = False
+
+    def summary(self) -> str:
+        """'12 new, 3 changed, 1 deleted, 2 conflicts'."""
+        count = len(self.conflicts)
+        return (
+            f"{self.new} new, {self.changed} changed, {self.deleted} deleted, "
+            f"{count} conflict{'' if count == 1 else 's'}"
+        )
+
+
+def now_utc() -> datetime:
+    """The current time in UTC (one place, so tests and the cursor agree)."""
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC text of a moment, as the sync state keeps it."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """The moment written by iso()."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def error_sentence(error: BaseException) -> str:
+    """One sentence for the sync state's last_error."""
+    if isinstance(error, AddressbookError):
+        return str(error)
+    return f"internal error ({type(error).__name__}); details in the log"
+
+
+def _since(store: Store, connector: Connector, full: bool) -> datetime | None:
+    if full or not connector.has_modified_since:
+        return None
+    cursor = store.sync_state(connector.account.name).cursor
+    if not cursor:
+        return None
+    return parse_iso(cursor) - timedelta(seconds=connector.cursor_margin_seconds)
+
+
+def pull(
+    store: Store,
+    connector: Connector,
+    full: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> PullResult:
+    """Pull one account's changes (everything when `full` or there is no cursor)."""
+    account = connector.account.name
+    cancel = cancel or connector.cancel
+    since = _since(store, connector, full)
+    started = now_utc()
+    result = PullResult(account, full=since is None)
+    seen: set[str] = set()
+    read = 0
+    try:
+        cancel.check()
+        for page in connector.pull(since):
+            cancel.check()
+            with store.transaction():
+                for remote in page:
+                    seen.add(remote.remote_id)
+                    _apply(store, account, remote, result)
+            result.pages += 1
+            read += len(page)
+            report(progress, read, None, f"{connector.label}: {read} contacts read")
+        cancel.check()
+        if result.full:
+            with store.transaction():
+                for remote_id in store.remote_ids(account) - seen:
+                    _remote_gone(store, account, remote_id, result)
+        _save_state(store, account, cursor=iso(started), error=None)
+    except Cancelled as error:
+        error.pages_saved = result.pages  # type: ignore[attr-defined]
+        raise
+    except Exception as error:
+        # The caller says whether anything was kept: whole pages commit on their own.
+        error.pages_saved = result.pages  # type: ignore[attr-defined]
+        try:
+            _save_state(store, account, cursor=None, error=error_sentence(error))
+        except Exception:  # the cache itself failing must not hide the first error
+            log.exception("could not record the failed pull of %s", account)
+        raise
+    log.info("pull %s: %s", account, result.summary())
+    return result
+
+
+def _save_state(store: Store, account: str, cursor: str | None, error: str | None) -> None:
+    with store.transaction():
+        state = store.sync_state(account)  # read again: a push may have written `extra`
+        if cursor is not None:
+            state.cursor = cursor
+            state.last_sync = iso(now_utc())
+        state.last_error = error
+        store.save_sync_state(state)
+
+
+def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult) -> None:
+    """One remote record into the cache (inside the page's transaction)."""
+    contact_id = store.find_remote(account, remote.remote_id)
+    if remote.deleted:
+        if contact_id is not None:
+            _remote_gone(store, account, remote.remote_id, result)
+        return
+    if contact_id is None:
+        store.apply_remote(account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
+        result.new += 1
+        return
+    link = store.link(contact_id)
+    entry = store.outbox_entry(contact_id)
+    record = store.get(contact_id)
+    if link is None or record is None:
+        store.apply_remote(account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
+        result.changed += 1
+        return
+    unchanged_remote = link.base_raw == remote.raw and link.stamp == remote.stamp
+    if entry is None:
+        if unchanged_remote and same(record.contact, remote.contact):
+            result.unchanged += 1
+            return
+        store.apply_remote(account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
+        result.changed += 1
+        return
+    waiting = store.conflict(contact_id)
+    if waiting is not None and waiting.remote_raw == remote.raw:
+        result.unchanged += 1
+        return  # the same remote version the user has not decided on yet
+    if waiting is None and unchanged_remote:
+        result.unchanged += 1
+        return  # fetched again (the cursor's margin): nothing new on the service
+    in_conflict = waiting is not None
+    if entry.op == "delete":
+        _pending_delete_meets_remote(store, contact_id, link.base, remote, in_conflict, result)
+        return
+    _merge_into(store, contact_id, link.base, record.contact, remote, in_conflict, result)
+
+
+def _merge_into(
+    store: Store,
+    contact_id: int,
+    base: Contact | None,
+    local: Contact,
+    remote: RemoteContact,
+    in_conflict: bool,
+    result: PullResult,
+) -> None:
+    outcome = merge(base, local, remote.contact)
+    if outcome.conflicts:
+        store.set_conflict(contact_id, outcome.conflicts, remote.contact, remote.raw, remote.stamp)
+        result.conflicts.append(contact_id)
+        return
+    if in_conflict:
+        store.clear_conflict(contact_id)
+    if same(outcome.contact, remote.contact):
+        # The service already has every local edit: nothing is left to push.
+        store.discard(contact_id)
+        store.apply_remote(result.account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
+    else:
+        store.set_base(contact_id, outcome.contact, remote.raw, remote.contact, remote.stamp)
+    result.changed += 1
+
+
+def _pending_delete_meets_remote(
+    store: Store,
+    contact_id: int,
+    base: Contact | None,
+    remote: RemoteContact,
+    in_conflict: bool,
+    result: PullResult,
+) -> None:
+    if base is not None and same(base, remote.contact):
+        if in_conflict:
+            store.clear_conflict(contact_id)  # the service went back to what was deleted
+        return  # nothing the user has not seen: the delete goes ahead at the next push
+    fields = deleted_conflict(base, remote.contact, deleted_here=True)
+    store.set_conflict(contact_id, fields, remote.contact, remote.raw, remote.stamp)
+    result.conflicts.append(contact_id)
+
+
+def _remote_gone(store: Store, account: str, remote_id: str, result: PullResult) -> None:
+    """A record deleted on the service: drop it, unless it was edited here (a conflict)."""
+    contact_id = store.find_remote(account, remote_id)
+    if contact_id is None:
+        return
+    entry = store.outbox_entry(contact_id)
+    record = store.get(contact_id)
+    if entry is None:
+        store.drop(contact_id)
+        result.deleted += 1
+        return
+    if entry is not None and entry.op == "delete":
+        store.complete_delete(entry.id)  # deleted on both sides
+        result.deleted += 1
+        return
+    existing = store.conflict(contact_id)
+    if existing is not None and existing.fields and existing.fields[0].field == DELETED:
+        return  # already waiting for the user
+    link = store.link(contact_id)
+    base = link.base if link is not None else None
+    assert record is not None
+    fields = deleted_conflict(base, record.contact, deleted_here=False)
+    store.set_conflict(contact_id, fields, base or record.contact, {}, None)
+    result.conflicts.append(contact_id)

@@ -1,0 +1,392 @@
+"""Push: send one account's pending edits (the outbox) to the service.
+
+For each entry: read the record on the service; if it moved since the base, merge as a
+pull does (a conflict stops that contact; nothing is overwritten); send base + local
+edits; store the answer as the new base and drop the entry in one transaction.
+
+Crash safety (a SIGKILL at any moment loses no edit and makes no duplicate):
+- the outbox entry is dropped only in the transaction that stores the service's answer;
+- before a create is sent, its attempt is counted and the version sent is kept in the
+  account's sync state (`extra["inflight"]`), in one transaction; an entry with attempts
+  asks the service whether an earlier attempt landed (`find_created`, with the version
+  sent then and the version now) before creating again;
+- an update or delete is idempotent through the merge: a retry after a lost answer finds
+  the service already holding the edit (nothing left to send) or the record gone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from addressbook.connectors.base import CancelToken, Connector, RemoteContact
+from addressbook.errors import (
+    AddressbookError,
+    Cancelled,
+    ConnectorError,
+    NotFound,
+    ValidationRefused,
+)
+from addressbook.model import Contact, FieldChange, diff
+from addressbook.store import OutboxEntry, Record, Store
+from addressbook.sync.merge import deleted_conflict, merge, same
+from addressbook.sync.progress import Progress, report
+
+log = logging.getLogger("addressbook.sync")
+
+SENDING = "Sent to the service; the answer has not arrived yet (the next push checks whether it landed)."
+BATCH = 50  # creates per create_many call: small enough that a crash loses little work
+
+
+@dataclass
+class Refusal:
+    """A contact the service (or our check before sending) refused."""
+
+    contact_id: int
+    name: str
+    message: str
+
+
+@dataclass
+class PushResult:
+    """What one push did."""
+
+    account: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    archived: int = 0
+    unchanged: int = 0
+    conflicts: list[int] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """'3 created, 2 updated, 1 deleted, 0 refused, 1 conflict'."""
+        parts = [f"{self.created} created", f"{self.updated} updated", f"{self.deleted} deleted"]
+        if self.archived:
+            parts.append(f"{self.archived} archived")
+        parts.append(f"{len(self.refused)} refused")
+        count = len(self.conflicts)
+        parts.append(f"{count} conflict{'' if count == 1 else 's'}")
+        return ", ".join(parts)
+
+
+@dataclass
+class PlannedChange:
+    """What a push would do to one contact: op and per-field changes (old = remote)."""
+
+    contact_id: int
+    display_name: str
+    account: str
+    remote_id: str | None
+    op: str  # 'create' | 'update' | 'delete' | 'archive'
+    changes: list[FieldChange]
+    state: str = ""
+
+
+# --- the plan (push --dry-run, the window's preview) ----------------------------------------
+def plan_push(store: Store, account: str, can_delete: bool = True) -> list[PlannedChange]:
+    """What a push of this account would send, from the cache alone (no network)."""
+    plan: list[PlannedChange] = []
+    for entry in store.pending(account):
+        record = store.get(entry.contact_id)
+        if record is None:
+            continue
+        link = store.link(entry.contact_id)
+        base = link.base if link is not None and link.base is not None else None
+        if entry.op == "create":
+            changes = diff(Contact(status=record.contact.status), record.contact)
+            changes = [c for c in changes if c.field != "status" or c.new != "active"]
+            op = "create"
+        elif entry.op == "delete":
+            changes, op = [], ("delete" if can_delete else "archive")
+        else:
+            changes, op = diff(base or Contact(), record.contact), "update"
+        plan.append(
+            PlannedChange(
+                entry.contact_id,
+                record.contact.display_name,
+                account,
+                record.remote_id,
+                op,
+                changes,
+                "conflict" if store.conflict(entry.contact_id) else record.state,
+            )
+        )
+    return plan
+
+
+# --- the push --------------------------------------------------------------------------------
+def push(
+    store: Store,
+    connector: Connector,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> PushResult:
+    """Send the account's pending edits; refused contacts are recorded and skipped.
+
+    AuthError, ServiceUnavailable, RateLimited and BadAnswer stop the account (recorded
+    on the contact being sent, then raised); the entries not reached stay pending.
+    """
+    account = connector.account.name
+    cancel = cancel or connector.cancel
+    result = PushResult(account)
+    if dry_run:
+        return result
+    entries = [e for e in store.pending(account) if _pushable(store, e)]
+    creates = [e for e in entries if e.op == "create"]
+    others = [e for e in entries if e.op != "create"]
+    done = 0
+    total = len(entries)
+    report(progress, 0, total, f"{connector.label}: {total} changes to send")
+    if connector.batch_create:
+        fresh = [e for e in creates if e.attempts == 0]
+        creates = [e for e in creates if e.attempts > 0]
+        for start in range(0, len(fresh), BATCH):
+            cancel.check()
+            chunk = fresh[start : start + BATCH]
+            _create_batch(store, connector, chunk, result)
+            done += len(chunk)
+            report(progress, done, total, f"{connector.label}: {done} of {total} sent")
+    for entry in [*creates, *others]:
+        cancel.check()
+        _push_one(store, connector, entry, result)
+        done += 1
+        report(progress, done, total, f"{connector.label}: {done} of {total} sent")
+    log.info("push %s: %s", account, result.summary())
+    return result
+
+
+def _pushable(store: Store, entry: OutboxEntry) -> bool:
+    return store.conflict(entry.contact_id) is None
+
+
+def _push_one(store: Store, connector: Connector, entry: OutboxEntry, result: PushResult) -> None:
+    """Send one entry; refusals are recorded, errors that stop the account are raised."""
+    record = store.get(entry.contact_id)
+    if record is None:
+        return
+    try:
+        if entry.op == "create":
+            _create(store, connector, entry, record, result)
+        elif entry.op == "update":
+            _update(store, connector, entry, record, result)
+        elif entry.op == "delete":
+            _delete(store, connector, entry, record, result)
+    except ValidationRefused as error:
+        _refuse(store, entry, record, str(error), result)
+    except Cancelled:
+        raise
+    except ConnectorError as error:
+        store.fail(entry.id, str(error))
+        raise
+    except Exception as error:
+        log.exception("bug while pushing contact %s", entry.contact_id)
+        store.fail(entry.id, f"internal error ({type(error).__name__}); details in the log")
+        raise
+
+
+def _refuse(
+    store: Store, entry: OutboxEntry, record: Record, message: str, result: PushResult
+) -> None:
+    store.fail(entry.id, message)
+    result.refused.append(Refusal(entry.contact_id, record.contact.display_name, message))
+
+
+def _check(connector: Connector, contact: Contact, base: RemoteContact | None) -> None:
+    problems = connector.validate(contact, base)
+    if problems:
+        raise ValidationRefused(" ".join(problems), problems)
+
+
+# --- creates -------------------------------------------------------------------------------
+def _inflight(store: Store, account: str) -> dict[str, dict]:
+    return dict(store.sync_state(account).extra.get("inflight") or {})
+
+
+def _set_inflight(store: Store, account: str, contact_id: int, contact: Contact | None) -> None:
+    state = store.sync_state(account)
+    inflight = dict(state.extra.get("inflight") or {})
+    if contact is None:
+        if str(contact_id) not in inflight:
+            return
+        inflight.pop(str(contact_id), None)
+    else:
+        inflight[str(contact_id)] = contact.to_dict()
+    state.extra = {**state.extra, "inflight": inflight}
+    store.save_sync_state(state)
+
+
+def _mark_sending(store: Store, account: str, entry: OutboxEntry, contact: Contact) -> None:
+    """Count the attempt and keep what is sent, before it is sent (one transaction)."""
+    with store.transaction():
+        store.fail(entry.id, SENDING)
+        _set_inflight(store, account, entry.contact_id, contact)
+
+
+def _find_landed(
+    store: Store, connector: Connector, entry: OutboxEntry, contact: Contact
+) -> tuple[RemoteContact, Contact] | None:
+    """An earlier attempt's record on the service, with the version that attempt sent."""
+    sent = _inflight(store, entry.account).get(str(entry.contact_id))
+    candidates = [Contact.from_dict(sent)] if sent else []
+    if not any(same(c, contact) for c in candidates):
+        candidates.append(contact)
+    for candidate in candidates:
+        found = connector.find_created(candidate, entry.idempotency_key)
+        if found is not None:
+            return found, candidate
+    return None
+
+
+def _create(
+    store: Store, connector: Connector, entry: OutboxEntry, record: Record, result: PushResult
+) -> None:
+    contact = record.contact
+    if entry.attempts > 0:
+        landed = _find_landed(store, connector, entry, contact)
+        if landed is not None:
+            _complete_create(store, entry, landed[0], landed[1])
+            result.created += 1
+            return
+    _check(connector, contact, None)
+    _mark_sending(store, entry.account, entry, contact)
+    remote = connector.create(contact, entry.idempotency_key)
+    _complete_create(store, entry, remote, contact)
+    result.created += 1
+
+
+def _create_batch(
+    store: Store, connector: Connector, entries: list[OutboxEntry], result: PushResult
+) -> None:
+    items: list[tuple[OutboxEntry, Record]] = []
+    for entry in entries:
+        record = store.get(entry.contact_id)
+        if record is None:
+            continue
+        problems = connector.validate(record.contact, None)
+        if problems:
+            _refuse(store, entry, record, " ".join(problems), result)
+        else:
+            items.append((entry, record))
+    if not items:
+        return
+    with store.transaction():
+        for entry, record in items:
+            store.fail(entry.id, SENDING)
+            _set_inflight(store, entry.account, entry.contact_id, record.contact)
+    answers = connector.create_many([(r.contact, e.idempotency_key) for e, r in items])
+    stop: Exception | None = None
+    for (entry, record), answer in zip(items, answers, strict=True):
+        if isinstance(answer, RemoteContact):
+            _complete_create(store, entry, answer, record.contact)
+            result.created += 1
+        elif isinstance(answer, ValidationRefused):
+            _refuse(store, entry, record, str(answer), result)
+        else:
+            store.fail(entry.id, str(answer) if isinstance(answer, AddressbookError) else SENDING)
+            stop = stop or answer
+    if stop is not None:
+        raise stop
+
+
+def _complete_create(
+    store: Store, entry: OutboxEntry, remote: RemoteContact, sent: Contact
+) -> None:
+    """Store the created record as the new base; keep edits made since `sent` pending."""
+    with store.transaction():
+        current = store.get(entry.contact_id)
+        _set_inflight(store, entry.account, entry.contact_id, None)
+        if current is None:
+            return  # deleted here meanwhile: the next pull brings the record back, once
+        store.complete(entry.id, remote.remote_id, remote.contact, remote.raw, remote.stamp)
+        if not same(current.contact, sent):
+            store.update(entry.contact_id, current.contact)
+
+
+# --- updates and deletes ---------------------------------------------------------------------
+def _update(
+    store: Store, connector: Connector, entry: OutboxEntry, record: Record, result: PushResult
+) -> None:
+    link = store.link(entry.contact_id)
+    if link is None or link.remote_id is None:
+        raise ValidationRefused("This contact has no record on the service to update.")
+    try:
+        fresh = connector.get(link.remote_id)
+    except NotFound:
+        _deleted_there(store, entry.contact_id, link.base, record.contact, result)
+        return
+    outcome = merge(link.base, record.contact, fresh.contact)
+    if outcome.conflicts:
+        store.set_conflict(
+            entry.contact_id, outcome.conflicts, fresh.contact, fresh.raw, fresh.stamp
+        )
+        result.conflicts.append(entry.contact_id)
+        return
+    if same(outcome.contact, fresh.contact):
+        _complete(store, entry, fresh, record.contact)  # the service has the edit already
+        result.unchanged += 1
+        return
+    _check(connector, outcome.contact, fresh)
+    answer = connector.update(fresh, outcome.contact, entry.idempotency_key)
+    _complete(store, entry, answer, record.contact)
+    result.updated += 1
+
+
+def _complete(store: Store, entry: OutboxEntry, answer: RemoteContact, sent: Contact) -> None:
+    """The service's answer becomes the base; an edit made meanwhile stays pending."""
+    with store.transaction():
+        current = store.get(entry.contact_id)
+        store.complete(entry.id, answer.remote_id, answer.contact, answer.raw, answer.stamp)
+        if current is not None and current.state != "deleted" and not same(current.contact, sent):
+            store.update(entry.contact_id, current.contact)
+
+
+def _deleted_there(
+    store: Store, contact_id: int, base: Contact | None, local: Contact, result: PushResult
+) -> None:
+    fields = deleted_conflict(base, local, deleted_here=False)
+    store.set_conflict(contact_id, fields, base or local, {}, None)
+    result.conflicts.append(contact_id)
+
+
+def _delete(
+    store: Store, connector: Connector, entry: OutboxEntry, record: Record, result: PushResult
+) -> None:
+    link = store.link(entry.contact_id)
+    if link is None or link.remote_id is None:
+        store.complete_delete(entry.id)
+        return
+    try:
+        fresh = connector.get(link.remote_id)
+    except NotFound:
+        store.complete_delete(entry.id)  # gone already (an earlier attempt, or the service)
+        result.deleted += 1
+        return
+    if not connector.can_delete and fresh.contact.status == "archived":
+        _archived(store, connector, entry, fresh, result)  # an earlier attempt archived it
+        return
+    if link.base is not None and not same(link.base, fresh.contact):
+        fields = deleted_conflict(link.base, fresh.contact, deleted_here=True)
+        store.set_conflict(entry.contact_id, fields, fresh.contact, fresh.raw, fresh.stamp)
+        result.conflicts.append(entry.contact_id)
+        return
+    answer = connector.delete(fresh, entry.idempotency_key)
+    if connector.can_delete or answer is None:
+        store.complete_delete(entry.id)
+        result.deleted += 1
+    else:
+        _archived(store, connector, entry, answer, result)
+
+
+def _archived(
+    store: Store, connector: Connector, entry: OutboxEntry, answer: RemoteContact, result: PushResult
+) -> None:
+    store.complete(entry.id, answer.remote_id, answer.contact, answer.raw, answer.stamp)
+    result.archived += 1
+    name = answer.contact.display_name
+    result.notes.append(
+        f"{name}: archived in {connector.label}; {connector.label} cannot delete contacts"
+    )

@@ -1,0 +1,80 @@
+"""Starting the window: the QApplication, the settings file, the main window, the event loop."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from addressbook import __version__, paths
+from addressbook.store import Store
+from addressbook.ui.icons import app_icon
+from addressbook.ui.main_window import MainWindow
+
+# Set by tests/perf/bench_gui.py: print the moment the contact list is first painted.
+REPORT_PAINT_ENV = "ADDRESSBOOK_REPORT_PAINT"
+
+
+def application() -> QApplication:
+    """The QApplication (made once), named so the desktop groups its windows."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("addressbook")
+    app.setApplicationDisplayName("Address Book")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("addressbook")
+    app.setDesktopFileName("org.addressbook.AddressBook")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def window_settings() -> QSettings:
+    """The window's remembered layout: an ini file in the config dir (follows ADDRESSBOOK_HOME)."""
+    return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+
+class _PaintReporter(QObject):
+    """Prints when the contact list is first painted with rows (for the start-up benchmark)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        window.list_view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._window.model.rowCount():
+            QTimer.singleShot(0, self._report)
+            watched.removeEventFilter(self)
+        return False
+
+    def _report(self) -> None:
+        print(f"list-painted {time.time():.6f}", file=sys.stderr, flush=True)
+
+
+def open_window(store: Store | None = None) -> MainWindow:
+    """Make the application and show the main window over the cache."""
+    application()
+    window = MainWindow(store or Store.default(), window_settings())
+    if os.environ.get(REPORT_PAINT_ENV):
+        _PaintReporter(window)
+    window.show()
+    return window
+
+
+def run_gui(quit_after: float | None = None, setup: Callable[[MainWindow], None] | None = None) -> int:
+    """Open the window and run the event loop; quit by itself after `quit_after` seconds."""
+    app = application()
+    window = open_window()
+    if setup is not None:
+        setup(window)
+    if quit_after is not None:
+        QTimer.singleShot(int(quit_after * 1000), window.close)
+    status = app.exec()
+    window.store.close()
+    return status

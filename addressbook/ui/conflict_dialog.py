@@ -1,0 +1,190 @@
+"""The conflict dialog: base, this computer and the service side by side; a choice per field."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from addressbook.errors import AddressbookError
+from addressbook.model import Contact
+from addressbook.store import Conflict, Record
+from addressbook.ui.values import field_label, value_text
+
+if TYPE_CHECKING:
+    from addressbook.ui.main_window import MainWindow
+
+DELETED = "deleted"
+# A tint that reads on light and dark palettes alike: the side that changed a field.
+CHANGED_STYLE = "QRadioButton { background: rgba(230, 160, 0, 55); border-radius: 3px; padding: 3px; }"
+SAME_STYLE = "QRadioButton { padding: 3px; }"
+
+
+def chosen_contact(local: Contact, conflict: Conflict, choices: dict[str, str]) -> Contact:
+    """The local version with each conflicting field taken from the chosen side."""
+    contact = local.copy()
+    for item in conflict.fields:
+        if item.field != DELETED and choices.get(item.field) == "remote":
+            contact = contact.with_field(item.field, item.remote)
+    return contact.normalized()
+
+
+def apply_choices(window: MainWindow, record: Record, conflict: Conflict, choices: dict[str, str]) -> str:
+    """Settle the conflict with a choice per field; one line saying what was done."""
+    from addressbook.sync.resolve import resolve
+
+    sides = {choices.get(f.field, "local") for f in conflict.fields if f.field != DELETED}
+    store = window.store
+    if sides <= {"local"}:
+        return resolve(store, record.id, "local")
+    if sides == {"remote"}:
+        return resolve(store, record.id, "remote")
+    with store.transaction():
+        store.update(record.id, chosen_contact(record.contact, conflict, choices))
+        return resolve(store, record.id, "local")
+
+
+class ConflictDialog(QDialog):
+    """Choose, per field, which side of a conflict to keep — or keep both."""
+
+    def __init__(self, window: MainWindow, record: Record, conflict: Conflict) -> None:
+        super().__init__(window)
+        self.setObjectName("conflictDialog")
+        self.setWindowTitle(f"Resolve: {record.contact.display_name}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(820, 460)
+        self._window = window
+        self._record = record
+        self._conflict = conflict
+        self.groups: dict[str, QButtonGroup] = {}
+        self.result_text = ""
+        self.deleted = bool(conflict.fields and conflict.fields[0].field == DELETED)
+
+        intro = QLabel(self._intro())
+        intro.setWordWrap(True)
+        grid_widget = QWidget()
+        grid = QGridLayout(grid_widget)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        for column, title in enumerate(("", "When last synced", "This computer", window.account_label(conflict.account))):
+            header = QLabel(f"<b>{title}</b>")
+            grid.addWidget(header, 0, column)
+        row = 1
+        for item in conflict.fields:
+            if item.field == DELETED:
+                continue
+            grid.addWidget(QLabel(f"<b>{field_label(item.field)}</b>"), row, 0, Qt.AlignmentFlag.AlignTop)
+            base = QLabel(value_text(item.field, item.base))
+            base.setWordWrap(True)
+            base.setEnabled(False)
+            grid.addWidget(base, row, 1, Qt.AlignmentFlag.AlignTop)
+            group = QButtonGroup(self)
+            for column, (side, value) in enumerate((("local", item.local), ("remote", item.remote)), start=2):
+                button = QRadioButton(value_text(item.field, value))
+                button.setObjectName(f"choice_{item.field}_{side}")
+                button.setAccessibleName(f"{field_label(item.field)}: keep {'this computer' if side == 'local' else 'the service'}'s value")
+                button.setStyleSheet(CHANGED_STYLE if value != item.base else SAME_STYLE)
+                button.setProperty("side", side)
+                group.addButton(button)
+                grid.addWidget(button, row, column, Qt.AlignmentFlag.AlignTop)
+                if side == "local":
+                    button.setChecked(True)
+                if self.deleted:
+                    button.setEnabled(False)
+            self.groups[item.field] = group
+            row += 1
+        grid.setRowStretch(row, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_widget)
+
+        buttons = QDialogButtonBox()
+        self.all_local = QPushButton("All from this &computer")
+        self.all_remote = QPushButton("All from the &service")
+        self.keep_both = QPushButton("Keep &both")
+        self.keep_both.setObjectName("keepBothButton")
+        self.keep_both.setToolTip("Keep the service's version, and this computer's as a new contact")
+        self.apply = QPushButton("&Apply")
+        self.apply.setObjectName("applyButton")
+        self.apply.setDefault(True)
+        if self.deleted:
+            self.all_local.setText("Keep this &computer's")
+            self.all_remote.setText("Keep the &service's")
+            self.apply.hide()
+        buttons.addButton(self.all_local, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.all_remote, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.keep_both, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.apply, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        self.all_local.clicked.connect(lambda: self._choose_all("local"))
+        self.all_remote.clicked.connect(lambda: self._choose_all("remote"))
+        self.keep_both.clicked.connect(lambda: self._finish("both"))
+        self.apply.clicked.connect(lambda: self._finish(None))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+
+    def _intro(self) -> str:
+        name = self._record.contact.display_name
+        if self.deleted:
+            head = self._conflict.fields[0]
+            if head.local:
+                return f"{name} was deleted here and changed on the service. Keep the delete, or the service's version?"
+            return f"{name} was changed here and deleted on the service. Keep this computer's version (sent as a new contact), or let it go?"
+        return (
+            f"{name} was changed here and on the service since the last sync. "
+            "For each field, choose the value to keep (changed values are highlighted)."
+        )
+
+    def choices(self) -> dict[str, str]:
+        """field → 'local' or 'remote', as chosen."""
+        chosen: dict[str, str] = {}
+        for name, group in self.groups.items():
+            button = group.checkedButton()
+            chosen[name] = str(button.property("side")) if button is not None else "local"
+        return chosen
+
+    def choose(self, field: str, side: str) -> None:
+        """Pick a side for one field (as a click would)."""
+        for button in self.groups[field].buttons():
+            if button.property("side") == side:
+                button.setChecked(True)
+
+    def _choose_all(self, side: str) -> None:
+        if self.deleted:
+            self._finish(side)
+            return
+        for name in self.groups:
+            self.choose(name, side)
+
+    def _finish(self, keep: str | None) -> None:
+        from addressbook.sync.resolve import resolve
+
+        try:
+            if keep is None:
+                self.result_text = apply_choices(self._window, self._record, self._conflict, self.choices())
+            else:
+                self.result_text = resolve(self._window.store, self._record.id, keep)
+        except AddressbookError as error:
+            QMessageBox.warning(self, "Cannot resolve", str(error))
+            return
+        self._window.statusBar().showMessage(self.result_text, 10000)
+        self._window.refresh()
+        self.accept()

@@ -1,0 +1,164 @@
+"""The contact list's model: ids only, rows fetched from the store in windows.
+
+Like Anki's browser table: the search runs in SQL and gives the sorted ids; the text
+of a row is read only when the view paints it, a block of rows at a time, and the
+last blocks are kept. 100,000 contacts cost a list of ints, not 100,000 objects.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from addressbook.store import ALL, ListRow
+
+BLOCK = 200  # rows read per query
+KEPT_BLOCKS = 32  # blocks cached (about 6,400 rows)
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SECONDARY_ROLE = Qt.ItemDataRole.UserRole + 2
+STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 4
+ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 5
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class RowSource(Protocol):
+    """What the model needs of the store."""
+
+    def search_ids(self, query: str = "", account: str | None = ALL) -> list[int]: ...
+
+    def rows(self, ids: Sequence[int]) -> list[ListRow]: ...
+
+
+class ContactListModel(QAbstractListModel):
+    """The ids of the contacts matching the search, with their rows read lazily."""
+
+    def __init__(self, store: RowSource, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._ids: list[int] = []
+        self._blocks: OrderedDict[int, list[ListRow]] = OrderedDict()
+        self.query = ""
+        self.account: str | None = ALL
+
+    # --- filtering ------------------------------------------------------------------
+    def set_filter(self, query: str, account: str | None) -> None:
+        """Show the contacts of `account` (ALL, LOCAL or a name) matching `query`."""
+        self.query = query
+        self.account = account
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Run the search again (after an edit or a pulled page)."""
+        ids = self._store.search_ids(self.query, self.account)
+        if ids == self._ids:
+            self.reload_rows()
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._blocks.clear()
+        self.endResetModel()
+
+    def reload_rows(self) -> None:
+        """Forget the cached rows (their text changed, not the set of ids)."""
+        self._blocks.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
+
+    # --- lookups --------------------------------------------------------------------
+    def id_at(self, row: int) -> int | None:
+        """The contact id shown on a row."""
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, contact_id: int) -> int | None:
+        """The row of a contact id, None if it is not in the list."""
+        try:
+            return self._ids.index(contact_id)
+        except ValueError:
+            return None
+
+    def ids(self) -> list[int]:
+        """The ids in list order (a copy)."""
+        return list(self._ids)
+
+    def list_row(self, row: int) -> ListRow | None:
+        """The row's ListRow, read from the store if it is not cached."""
+        if not 0 <= row < len(self._ids):
+            return None
+        number, offset = divmod(row, BLOCK)
+        block = self._blocks.get(number)
+        if block is None:
+            start = number * BLOCK
+            block = self._store.rows(self._ids[start : start + BLOCK])
+            self._blocks[number] = block
+            while len(self._blocks) > KEPT_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(number)
+        return block[offset] if offset < len(block) else None
+
+    # --- Qt's model interface -------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._ids)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.column() != 0:
+            return None
+        if role == ID_ROLE:
+            return self.id_at(index.row())
+        if role not in _ROW_ROLES:
+            return None
+        row = self.list_row(index.row())
+        if row is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return _accessible_text(row)
+            return row.display_name or "(no name)"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _accessible_text(row)
+        return {
+            SECONDARY_ROLE: row.secondary,
+            STATE_ROLE: row.state,
+            STATUS_ROLE: row.status,
+            ACCOUNT_ROLE: row.account,
+        }[role]
+
+
+_ROW_ROLES = {
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+    Qt.ItemDataRole.ToolTipRole,
+    SECONDARY_ROLE,
+    STATE_ROLE,
+    STATUS_ROLE,
+    ACCOUNT_ROLE,
+}
+
+STATE_WORDS = {
+    "new": "not yet sent",
+    "modified": "edited, not yet sent",
+    "conflict": "conflict",
+    "deleted": "deleted, not yet sent",
+}
+
+
+def _accessible_text(row: ListRow) -> str:
+    parts = [row.display_name or "(no name)"]
+    if row.secondary:
+        parts.append(row.secondary)
+    if row.state in STATE_WORDS:
+        parts.append(STATE_WORDS[row.state])
+    if row.status != "active":
+        parts.append(row.status)
+    return ", ".join(parts)

@@ -1,0 +1,207 @@
+"""Push preview: per account and contact, what will change on the service (old → new)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QFont, QPalette
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
+
+from addressbook.errors import AddressbookError
+from addressbook.ui.icons import icon, service_icon
+from addressbook.ui.jobs import push_accepts_selection
+from addressbook.ui.values import field_label, value_text
+
+if TYPE_CHECKING:
+    from addressbook.sync import PlannedChange
+    from addressbook.ui.main_window import MainWindow
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+OP_TEXT = {
+    "create": "will be created",
+    "update": "will be updated",
+    "delete": "will be deleted",
+    "archive": "will be archived (the service cannot delete)",
+}
+
+
+def load_plans(window: MainWindow, names: list[str] | None) -> dict[str, list[PlannedChange]]:
+    """account → its planned changes, from the cache alone (no network)."""
+    from addressbook.connectors import connector_class
+    from addressbook.sync import plan_push
+
+    plans: dict[str, list[PlannedChange]] = {}
+    for name, account in window.accounts.items():
+        if names is not None and name not in names:
+            continue
+        try:
+            can_delete = connector_class(account.service).can_delete
+        except AddressbookError:
+            can_delete = True
+        plan = plan_push(window.store, name, can_delete)
+        if plan:
+            plans[name] = plan
+    return plans
+
+
+class PushPreviewDialog(QDialog):
+    """The pending changes, with Push all / Push selected / Discard selected."""
+
+    def __init__(self, window: MainWindow, names: list[str] | None = None) -> None:
+        super().__init__(window)
+        self.setObjectName("pushPreview")
+        self.setWindowTitle("Send changes to the services")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(760, 520)
+        self._window = window
+        self._names = names
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("pushTree")
+        self.tree.setAccessibleName("Pending changes")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Change", "On the service now", "Will become"])
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setWordWrap(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemChanged.connect(self._on_item_changed)
+
+        buttons = QDialogButtonBox()
+        self.push_all = QPushButton(icon("push"), "Push &All")
+        self.push_all.setObjectName("pushAllButton")
+        self.push_selected = QPushButton("Push &Selected")
+        self.push_selected.setObjectName("pushSelectedButton")
+        self.push_selected.setEnabled(push_accepts_selection())
+        if not self.push_selected.isEnabled():
+            self.push_selected.setToolTip("This version sends every pending change of an account at once.")
+        self.discard = QPushButton(icon("delete"), "&Discard Selected…")
+        self.discard.setObjectName("discardButton")
+        buttons.addButton(self.push_all, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.push_selected, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.discard, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.push_all.clicked.connect(self._push_all)
+        self.push_selected.clicked.connect(self._push_selected)
+        self.discard.clicked.connect(self._discard_selected)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the outbox again and show it."""
+        self.plans = load_plans(self._window, self._names)
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        total = 0
+        for name, plan in self.plans.items():
+            config = self._window.accounts[name]
+            top = QTreeWidgetItem([self._window.account_label(name)])
+            top.setIcon(0, service_icon(config.service))
+            top.setFont(0, bold)
+            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+            top.setCheckState(0, Qt.CheckState.Checked)
+            self.tree.addTopLevelItem(top)
+            for change in plan:
+                total += 1
+                item = QTreeWidgetItem([f"{change.display_name or '(no name)'} — {OP_TEXT.get(change.op, change.op)}"])
+                item.setData(0, ID_ROLE, change.contact_id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(0, Qt.CheckState.Checked)
+                if change.state == "conflict":
+                    item.setIcon(0, icon("conflict"))
+                    item.setToolTip(0, "Changed on both sides: resolve the conflict first; it is skipped.")
+                top.addChild(item)
+                for field in change.changes:
+                    row = QTreeWidgetItem(
+                        [f"{field_label(field.field)}", value_text(field.field, field.old), value_text(field.field, field.new)]
+                    )
+                    row.setForeground(1, muted)
+                    row.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                    item.addChild(row)
+            top.setExpanded(True)
+        for index in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(index)
+            for child in range(top.childCount()):
+                top.child(child).setExpanded(True)
+        self.tree.blockSignals(False)
+        if total:
+            self.summary.setText(
+                f"{total} change(s) wait to be sent. Nothing is sent until you press Push. "
+                "Untick what you want to keep here for now."
+            )
+        else:
+            self.summary.setText("Nothing to send: every edit made here is on the services already.")
+        for button in (self.push_all, self.discard):
+            button.setEnabled(bool(total))
+        self.push_selected.setEnabled(bool(total) and push_accepts_selection())
+
+    def checked(self) -> dict[str, list[int]]:
+        """account → ticked contact ids."""
+        chosen: dict[str, list[int]] = {}
+        for index, name in enumerate(self.plans):
+            top = self.tree.topLevelItem(index)
+            ids = [
+                int(top.child(c).data(0, ID_ROLE))
+                for c in range(top.childCount())
+                if top.child(c).checkState(0) == Qt.CheckState.Checked
+            ]
+            if ids:
+                chosen[name] = ids
+        return chosen
+
+    def _on_item_changed(self, _item: QTreeWidgetItem, _column: int) -> None:
+        any_checked = bool(self.checked())
+        self.discard.setEnabled(any_checked)
+        self.push_selected.setEnabled(any_checked and push_accepts_selection())
+
+    def _push_all(self) -> None:
+        self._window.jobs.push(list(self.plans))
+        self.accept()
+
+    def _push_selected(self) -> None:
+        chosen = self.checked()
+        if chosen:
+            ids = [i for group in chosen.values() for i in group]
+            self._window.jobs.push(list(chosen), ids)
+        self.accept()
+
+    def _discard_selected(self) -> None:
+        chosen = self.checked()
+        count = sum(len(ids) for ids in chosen.values())
+        if not count:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Discard changes",
+            f"Discard {count} change(s) made here? The contacts go back to how the service has them.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Discard:
+            return
+        with self._window.store.transaction():
+            for ids in chosen.values():
+                for contact_id in ids:
+                    self._window.store.discard(contact_id)
+        self._window.refresh()
+        self.reload()

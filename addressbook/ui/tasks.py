@@ -1,0 +1,104 @@
+"""The task layer: run a function in a worker thread, get its result back by signal.
+
+Like Anki's taskman: the worker runs plain Python (no widgets), and every callback
+(`on_done`, `on_failed`, `on_progress`) runs on the GUI thread, delivered through a
+queued signal. Workers open their own Store and connectors; they never share the
+window's SQLite connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger("addressbook.ui")
+
+Closure = Callable[[], None]
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Callable[[], None]) -> None:
+        super().__init__()
+        self._job = job
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self._job()
+
+
+class TaskManager(QObject):
+    """Runs jobs on a thread pool; brings their results back to the GUI thread."""
+
+    _closure = Signal(object)
+    busy_changed = Signal(int)
+
+    def __init__(self, parent: QObject | None = None, threads: int = 4) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
+        self._running = 0
+        self._closure.connect(self._run_closure)
+
+    @Slot(object)
+    def _run_closure(self, closure: Closure) -> None:
+        closure()
+
+    def run_on_main(self, closure: Closure) -> None:
+        """Run closure on the GUI thread soon (safe to call from any thread)."""
+        self._closure.emit(closure)
+
+    @property
+    def running(self) -> int:
+        """How many jobs are under way."""
+        return self._running
+
+    def run(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run job() in a worker; then on_done(result) or on_failed(error) on the GUI thread."""
+        self._running += 1
+        self.busy_changed.emit(self._running)
+
+        def work() -> None:
+            try:
+                result = job()
+            except BaseException as error:  # delivered to the GUI thread, which decides
+                if not _is_user_error(error):
+                    log.exception("background job failed")
+                # bind now: Python clears `error` when the except block ends
+                self.run_on_main(lambda e=error: self._finish(None, e, on_done, on_failed))
+            else:
+                self.run_on_main(lambda: self._finish(result, None, on_done, on_failed))
+
+        self._pool.start(_Runnable(work))
+
+    def _finish(
+        self,
+        result: Any,
+        error: BaseException | None,
+        on_done: Callable[[Any], None] | None,
+        on_failed: Callable[[BaseException], None] | None,
+    ) -> None:
+        self._running -= 1
+        self.busy_changed.emit(self._running)
+        if error is None:
+            if on_done is not None:
+                on_done(result)
+        elif on_failed is not None:
+            on_failed(error)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Wait for the workers to finish (at shutdown)."""
+        return self._pool.waitForDone(msecs)
+
+
+def _is_user_error(error: BaseException) -> bool:
+    from addressbook.errors import AddressbookError
+
+    return isinstance(error, AddressbookError)

@@ -1,0 +1,246 @@
+"""vCard 3.0/4.0 export and import: lossless round trip, valid 4.0, other programs' cards."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import vobject
+
+from addressbook.errors import InterchangeError
+from addressbook.interchange import export_contacts, read_file, read_text
+from addressbook.model import Address, Contact, Email, Phone
+from tests.interchange.samples import DATA, full_contact, plain_contacts
+
+
+@pytest.mark.parametrize("fmt", ["vcard", "vcard3", "vcard4"])
+def test_every_field_round_trips(fmt: str) -> None:
+    contacts = [full_contact(), *plain_contacts()]
+    text = export_contacts(contacts, fmt)
+    result = read_text(text)
+    assert result.contacts == contacts
+    assert result.skipped == []
+    assert result.format == "vcard"
+
+
+def test_vcard4_output_is_valid_4_0() -> None:
+    text = export_contacts([full_contact()], "vcard4")
+    lines = text.split("\r\n")
+    assert lines[:2] == ["BEGIN:VCARD", "VERSION:4.0"]
+    assert "\n" not in text.replace("\r\n", "")  # CRLF only
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    unfolded = text.replace("\r\n ", "")
+    assert 'TEL;TYPE="work,voice":+64 9 555 0102' in unfolded
+    assert 'TEL;TYPE="work,voice";VALUE=uri:tel:+64-9-555-0105' in unfolded
+    assert "TEL;TYPE=cell;VALUE=uri:tel:+64-21-555-0101" in unfolded
+    assert 'TEL;TYPE="work,fax":(09) 555 0103' in unfolded
+    assert 'X-ADDRESSBOOK-KIND=ddi:+64 9 555 0104 ext. 5' in unfolded
+    assert "ADR;TYPE=postal:;;PO Box 5\\nShortland St;Auckland;Tāmaki;1140;NZ" in unfolded
+    assert "EMAIL;TYPE=home:zoe.home@example.com" in unfolded
+    assert "TYPE=internet" not in unfolded  # a 3.0 form
+    assert "X-ADDRESSBOOK-STATUS:archived" in unfolded
+    card = vobject.readOne(text)
+    assert card.version.value == "4.0"
+    assert card.fn.value == "Zoë Ngā-Müller 😀"
+    tels = card.contents["tel"]
+    assert tels[0].params["VALUE"] == ["uri"] and tels[0].value == "tel:+64-21-555-0101"
+    assert tels[1].params["TYPE"] == ["work,voice"]
+    assert card.n.value.family == "Ngā-Müller; Jr."
+    assert card.org.value == ["Acme; Kōrero, Ltd \\ Co"]
+
+
+def test_vcard3_output_uses_3_0_forms() -> None:
+    text = export_contacts([full_contact()], "vcard3").replace("\r\n ", "")
+    assert text.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
+    assert "TEL;TYPE=work,voice:+64 9 555 0102" in text
+    assert "VALUE=uri" not in text
+    assert "EMAIL;TYPE=internet,home:zoe.home@example.com" in text
+    card = vobject.readOne(text)
+    assert card.n.value.given == "Zoë, Ana"
+
+
+def test_active_status_and_missing_parts_are_not_written() -> None:
+    text = export_contacts([Contact(organization="Only Org Ltd")], "vcard4")
+    assert "X-ADDRESSBOOK-STATUS" not in text
+    assert "\r\nN:" not in text  # N is optional in 4.0
+    assert "\r\nN:;;;;\r\n" in export_contacts([Contact(organization="Only Org Ltd")], "vcard3")
+
+
+def test_apple_cards() -> None:
+    johnny, company = read_file(DATA / "apple.vcf").contacts
+    assert johnny == Contact(
+        display_name="Johnny Appleseed",
+        given_name="Johnny",
+        family_name="Appleseed",
+        organization="Apple Inc.",  # first ORG unit only
+        title="Genius",
+        emails=[Email("johnny@apple.example", "other"), Email("johnny.home@example.com", "home")],
+        phones=[
+            Phone("+1 (408) 555-0101", "mobile"),
+            Phone("(408) 555-0102", "work"),
+            Phone("+1 408 555 0100", "default"),
+            Phone("(408) 555-0103", "fax"),
+            Phone("555-0199", "ddi"),  # X-ABLabel:DDI
+        ],
+        addresses=[
+            Address("street", ["1 Infinite Loop", "Building 4"], "Cupertino", "CA", "95014",
+                    "United States")
+        ],
+        notes="Met at WWDC, 2023.\nPrefers email.",
+    )
+    assert company.display_name == "Kiwi Plumbing Ltd"
+    assert company.phones == [Phone("09 555 1234", "default")]  # _$!<Main>!$_
+
+
+def test_google_card_keeps_unescaped_commas() -> None:
+    (ana,) = read_file(DATA / "google.vcf").contacts
+    assert ana.display_name == "Ana María García"
+    assert ana.title == "Directora de ventas"
+    assert ana.notes == "Cliente desde 2019, muy puntual."
+    assert ana.addresses == [
+        Address("street", ["Calle Mayor 1, 3º"], "Madrid", "", "28013", "España")
+    ]
+    assert [e.kind for e in ana.emails] == ["work", "work"]
+    assert ana.phones == [
+        Phone("+34 600 123 456", "mobile"),
+        Phone("+34 91 123 45 67", "work"),
+        Phone("+34 91 765 43 21", "other"),
+    ]
+
+
+def test_vcard_2_1_quoted_printable_from_phones() -> None:
+    ivan, jorg = read_file(DATA / "phone21.vcf").contacts
+    assert ivan.display_name == "Иван Петров"
+    assert (ivan.given_name, ivan.family_name) == ("Иван", "Петров")
+    assert ivan.organization == "ООО Ромашка"
+    assert ivan.notes == "First line\nSecond line, long enough to need a soft line break"
+    assert ivan.phones == [
+        Phone("+7 912 345-67-89", "mobile"),
+        Phone("+7 495 123-45-67", "work"),
+        Phone("+7 495 123-45-68", "fax"),
+    ]
+    assert ivan.emails == [Email("ivan@firma.example", "work")]
+    assert jorg.display_name == "Jörg Müller"  # no FN: built from N (ISO-8859-1 QP)
+    assert jorg.addresses == [
+        Address("street", ["Königsallee 1"], "Düsseldorf", "", "40212", "Deutschland")
+    ]
+
+
+def test_thunderbird_vcard4_tel_uris() -> None:
+    (yuki,) = read_file(DATA / "thunderbird.vcf").contacts
+    assert yuki.display_name == "中村 裕貴"
+    assert yuki.organization == "株式会社サンプル"
+    assert yuki.emails == [
+        Email("yuki@kaisha.example", "work"),
+        Email("yuki.personal@example.jp", "home"),
+    ]
+    assert yuki.phones == [
+        Phone("03-1234-5678", "work"),
+        Phone("+81-90-1234-5678", "mobile"),
+        Phone("+81-3-1234-5679 ext. 22", "fax"),
+    ]
+    assert yuki.notes == "会議で会った 🎉"
+
+
+def test_kaddressbook_card_without_fn() -> None:
+    (lena,) = read_file(DATA / "kaddressbook.vcf").contacts
+    assert lena.display_name == "Dr. Lena Schäfer"
+    assert lena.emails == [Email("lena@beispiel.example", "work")]
+    assert lena.phones == [Phone("+49 30 1234567", "work"), Phone("+49 171 0000000", "other")]
+    assert lena.addresses[0].kind == "postal"
+
+
+def test_agent_card_inside_a_2_1_card_is_not_a_second_contact() -> None:
+    text = (
+        "BEGIN:VCARD\nVERSION:2.1\nFN:Boss\nAGENT:\nBEGIN:VCARD\nVERSION:2.1\nFN:Assistant\n"
+        "TEL:123\nEND:VCARD\nEMAIL:boss@example.com\nEND:VCARD\n"
+    )
+    (boss,) = read_text(text).contacts
+    assert boss.display_name == "Boss"
+    assert boss.phones == []
+    assert boss.emails == [Email("boss@example.com", "work")]
+
+
+BROKEN = {
+    "no property": (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Good\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Bad\nthis line has no colon\nEND:VCARD\n",
+        "card 2 (line 5): line 8 is not a vCard property: 'this line has no colon'",
+    ),
+    "no end": (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Good\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Cut off\n",
+        "card 2 (line 5): no END:VCARD before the end of the file",
+    ),
+    "no end before next": (
+        "BEGIN:VCARD\nFN:Cut off\nBEGIN:VCARD\nFN:Good\nEND:VCARD\n",
+        "card 1 (line 1): no END:VCARD before the next BEGIN:VCARD on line 3",
+    ),
+    "no name": (
+        "BEGIN:VCARD\nVERSION:4.0\nFN:Good\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:4.0\nTEL:123\nEND:VCARD\n",
+        "card 2 (line 5): no name, organisation or email",
+    ),
+    "version": (
+        "BEGIN:VCARD\nVERSION:5.0\nFN:Future\nEND:VCARD\nBEGIN:VCARD\nFN:Good\nEND:VCARD\n",
+        "card 1 (line 1): unsupported vCard version '5.0'",
+    ),
+    "status": (
+        "BEGIN:VCARD\nFN:Good\nEND:VCARD\nBEGIN:VCARD\nFN:X\nX-ADDRESSBOOK-STATUS:gone\nEND:VCARD\n",
+        "card 2 (line 4): unknown X-ADDRESSBOOK-STATUS 'gone'",
+    ),
+    "junk": (
+        "BEGIN:VCARD\nFN:Good\nEND:VCARD\nGarbage here\nmore garbage\n",
+        "line 4: text outside any vCard: 'Garbage here'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_card_imports_nothing_and_names_it(case: str) -> None:
+    text, message = BROKEN[case]
+    with pytest.raises(InterchangeError) as raised:
+        read_text(text)
+    assert message in str(raised.value)
+    assert "nothing was imported" in str(raised.value)
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_skip_invalid_imports_the_rest(case: str) -> None:
+    text, message = BROKEN[case]
+    result = read_text(text, skip_invalid=True)
+    assert [c.display_name for c in result.contacts] == ["Good"]
+    assert len(result.skipped) == 1 and result.skipped[0].startswith(message)
+
+
+def test_error_counts_the_other_broken_cards() -> None:
+    text = "BEGIN:VCARD\nTEL:1\nEND:VCARD\n" * 3
+    with pytest.raises(InterchangeError, match=r"card 1 \(line 1\).*\(and 2 more\)"):
+        read_text(text)
+    assert read_text(text, skip_invalid=True).skipped == [
+        "card 1 (line 1): no name, organisation or email",
+        "card 2 (line 4): no name, organisation or email",
+        "card 3 (line 7): no name, organisation or email",
+    ]
+
+
+def test_folded_lines_and_groups_and_pref() -> None:
+    text = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Very Long\r\n  Name\r\nitem1.EMAIL;TYPE=INTERNET;TYPE=pref:"
+        "a@\r\n\texample.com\r\nitem1.X-ABLabel:_$!<Other>!$_\r\nEND:VCARD\r\n"
+    )
+    (contact,) = read_text(text).contacts
+    assert contact.display_name == "Very Long Name"
+    assert contact.emails == [Email("a@example.com", "other")]
+
+
+def test_long_lines_fold_without_splitting_characters() -> None:
+    contact = Contact(display_name="名前" * 60, notes="😀" * 100).normalized()
+    text = export_contacts([contact], "vcard")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    assert re.search(r"\r\n [^ ]", text)
+    assert read_text(text).contacts == [contact]
+
+
+def test_unknown_export_format() -> None:
+    with pytest.raises(InterchangeError, match="unknown export format 'vcard5'"):
+        export_contacts([], "vcard5")

@@ -1,0 +1,60 @@
+"""Window tests: offscreen Qt, and any Qt warning or critical message fails the test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+from addressbook.model import Address, Contact, Email, Phone
+from addressbook.store import Store
+from tests.keyring_backend import keyring_file, no_keyring  # noqa: F401  (fixtures)
+
+# Messages of the offscreen platform plugin itself, not of our code.
+_PLATFORM_NOISE = ("This plugin does not support",)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings() -> Iterator[None]:
+    """Collect Qt's warnings during the test; fail it if there were any."""
+    caught: list[str] = []
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            if not message.startswith(_PLATFORM_NOISE):
+                caught.append(f"{kind.name}: {message}")
+
+    previous = qInstallMessageHandler(handler)
+    yield
+    qInstallMessageHandler(previous)
+    assert not caught, "Qt warned:\n" + "\n".join(caught)
+
+
+SAMPLE = [
+    Contact(
+        display_name="Ada Lovelace",
+        given_name="Ada",
+        family_name="Lovelace",
+        organization="Analytical Engines Ltd",
+        title="Programmer",
+        emails=[Email("ada@example.com")],
+        phones=[Phone("+44 20 7946 0018", "work"), Phone("07700 900123", "mobile")],
+        addresses=[Address("street", ["12 St James's Square"], "London", "", "SW1Y 4JH", "UK")],
+        notes="Met at the Babbage lecture.\nLikes poetry.",
+    ),
+    Contact(display_name="Grace Hopper", emails=[Email("grace@navy.example")]),
+    Contact(display_name="Zoë Müller", organization="Straße & Co"),
+    Contact(display_name="王小明", emails=[Email("wang@example.cn")]),
+    Contact(display_name="Alan Turing", organization="Bletchley Park"),
+]
+
+
+@pytest.fixture
+def store(addressbook_home: Path) -> Iterator[Store]:
+    """The cache of this test's home, with a few local contacts."""
+    with Store.default() as cache:
+        for contact in SAMPLE:
+            cache.create(contact)
+        yield cache
