@@ -6,10 +6,13 @@ import argparse
 import getpass
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from addressbook import accounts
 from addressbook.errors import AccountError
+
+if TYPE_CHECKING:
+    from addressbook.connectors.base import Connector
 
 
 def list_accounts(args: argparse.Namespace) -> int:
@@ -124,7 +127,11 @@ def _open_url(url: str) -> None:
 
 
 def login_account(args: argparse.Namespace) -> int:
-    """Browser sign-in (Xero); keeps the token in the keyring and the tenant in settings."""
+    """Sign in again: the browser sign-in (Xero), else the secrets asked anew.
+
+    After a 401 (a changed password or API key) this is how the new one is entered; the
+    account's cached contacts and pending edits stay as they are.
+    """
     from addressbook.connectors import make_connector
 
     account = accounts.require_account(args.name)
@@ -132,15 +139,31 @@ def login_account(args: argparse.Namespace) -> int:
     accounts.keyring_backend()
     with make_connector(account, secrets) as connector:
         if not connector.needs_login:
-            raise AccountError(
-                f"{connector.label} accounts need no browser sign-in; to change the "
-                f"credentials, remove and add {account.name} again."
-            )
+            return _enter_secrets_again(account.name, connector)
         if getattr(args, "timeout", None) is not None and hasattr(connector, "login_timeout"):
             connector.login_timeout = args.timeout
         description = connector.login(_open_url, args.tenant)
         accounts.save_settings(connector.account)
     print(f"Signed in: {description}")
+    return 0
+
+
+def _enter_secrets_again(name: str, connector: Connector) -> int:
+    """Ask the secrets again, check them against the service, then keep them."""
+    values = read_secrets(connector.secret_keys, connector.label)
+    old = {key: connector.secrets.get(key) for key in values}
+    for key, value in values.items():
+        connector.secrets.set(key, value)
+    try:
+        description = connector.check()
+    except BaseException:
+        for key, value in old.items():  # the old secrets stay until the new ones work
+            if value is None:
+                accounts.KeyringSecrets(name).delete(key)
+            else:
+                connector.secrets.set(key, value)
+        raise
+    print(f"Signed in to {name}: {description}")
     return 0
 
 

@@ -41,18 +41,25 @@ def _json_ascii() -> bool:
     return (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
 
 
-def _width(text: str) -> int:
-    """Columns text takes in a terminal (CJK and emoji are two wide)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _cell(text: str, width: int) -> str:
-    """text cut with '…' or padded to exactly width terminal columns."""
-    if _width(text) > width:
-        while _width(text) > width - 1:
-            text = text[:-1]
-        text += "…"
-    return text + " " * (width - _width(text))
+    """text cut with '…' or padded to exactly width terminal columns (CJK and emoji are 2)."""
+    if not text or max(text) < "\u1100":  # no wide characters below U+1100: one column each
+        if len(text) > width:
+            return text[: width - 1] + "…"
+        return text.ljust(width)
+    used = 0
+    for i, ch in enumerate(text):
+        used += _char_width(ch)
+        if used > width:
+            cut = text[:i]
+            while sum(map(_char_width, cut)) > width - 1:
+                cut = cut[:-1]
+            return cut + "…" + " " * (width - 1 - sum(map(_char_width, cut)))
+    return text + " " * (width - used)
 
 
 def _account_label(account: str | None) -> str:
@@ -74,13 +81,15 @@ def _print_rows(store: Store, ids: Sequence[int], as_json: bool) -> None:
     if sys.stdout.isatty() and ids:
         _write(f"{'ID':>6}  {_cell('NAME', 30)}  {_cell('ORGANISATION / EMAIL', 30)}  ACCOUNT\n")
     for chunk in _chunks(ids):
+        lines = []
         for row in store.rows(chunk):
             secondary = "" if row.secondary == row.display_name else row.secondary
             line = (
                 f"{row.id:>6}  {_cell(row.display_name, 30)}  {_cell(secondary, 30)}  "
                 f"{_cell(_account_label(row.account), 16)}  {_marker(row.state, row.status)}"
             )
-            _write(line.rstrip() + "\n")
+            lines.append(line.rstrip() + "\n")
+        _write("".join(lines))
 
 
 def _print_json_array(store: Store, ids: Sequence[int]) -> None:

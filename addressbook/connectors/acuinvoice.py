@@ -124,7 +124,9 @@ class AcuInvoiceConnector(Connector):
         doc = xml.parse(response.content, force_list={"contact", "client"}, service=self.label)
         root = doc.get("response")
         if "response" not in doc:
-            raise BadAnswer(f"AcuInvoice answered {method} with <{next(iter(doc))}>, not <response>.")
+            raise BadAnswer(
+                f"AcuInvoice answered {method} with <{next(iter(doc))}>, not <response>."
+            )
         if not isinstance(root, dict):
             root = {}
         status = root.get("@status")
@@ -142,7 +144,9 @@ class AcuInvoiceConnector(Connector):
         for page in range(1, self.max_pages + 1):
             self.cancel.check()
             try:
-                root = self.call(method, {**filters, "page": str(page), "per_page": str(self.per_page)})
+                root = self.call(
+                    method, {**filters, "page": str(page), "per_page": str(self.per_page)}
+                )
             except _Failed as failed:
                 raise BadAnswer(f"AcuInvoice refused to list {plural}: {failed}.") from None
             wrapper = root.get(plural)

@@ -76,7 +76,7 @@ from addressbook.logs import redact, scrub
 
 log = logging.getLogger("addressbook.http")
 
-PROJECT_URL = "https://github.com/addressbook-desktop/addressbook"
+PROJECT_URL = "https://github.com/addressbook/addressbook"
 USER_AGENT = f"addressbook/{__version__} (+{PROJECT_URL})"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})

@@ -105,7 +105,8 @@ def modified_since_header(since: datetime, margin_seconds: float) -> str:
 # --- phones --------------------------------------------------------------------------------
 def compose_phone(number: str | None, area: str | None, country: str | None) -> str:
     """A phone as a user types it: '+64 4 1234567', '415 555-1212', '1234567'."""
-    number, area, country = clean(number), clean(area), clean(country)
+    # strip only: callers normalise the Contact afterwards (this runs for every phone pulled)
+    number, area, country = (number or "").strip(), (area or "").strip(), (country or "").strip()
     if not number:
         return ""
     parts = [f"+{country.lstrip('+')}" if country else "", area, number]
@@ -167,6 +168,7 @@ def contact_from_parts(
                 PHONE_KINDS.get(as_text(p.get("PhoneType")).upper(), "other"),
             )
             for p in phones
+            if as_text(p.get("PhoneNumber")).strip()  # Xero lists every type, most empty
         ],
         addresses=[
             Address(

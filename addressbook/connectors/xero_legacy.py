@@ -232,6 +232,14 @@ def legacy_problems(contact: Contact) -> list[str]:
     return problems
 
 
+def _contacts_in(items: list[tuple[Any, Any]]) -> Iterator[dict[str, Any]]:
+    """The <Contact> elements of Response/Contacts among streamed items (path root → item)."""
+    for path, item in items:
+        names = [name for name, _ in path]
+        if names == ["Response", "Contacts", "Contact"] and isinstance(item, dict):
+            yield item
+
+
 def updated_after(since: datetime, margin_seconds: float) -> str:
     """`updatedAfter` (UTC, ISO, to the second) a little before `since`."""
     moment = since if since.tzinfo else since.replace(tzinfo=UTC)
@@ -309,12 +317,8 @@ class XeroLegacyConnector(Connector):
                 raise self._failure(response.status_code, body)
             stream = xml.XmlStream(item_depth=3, force_list=FORCE_LIST, service="Xero 1.0")
             for chunk in self.client.iter_bytes(response):
-                for path, item in stream.feed(chunk):
-                    if isinstance(item, dict) and path[-1][0] == "Contacts":
-                        yield item
-            for path, item in stream.close():
-                if isinstance(item, dict) and path[-1][0] == "Contacts":
-                    yield item
+                yield from _contacts_in(stream.feed(chunk))
+            yield from _contacts_in(stream.close())
             self._check_envelope(stream.document)
 
     def _check_envelope(self, document: dict[str, Any]) -> None:

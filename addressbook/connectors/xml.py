@@ -179,7 +179,12 @@ class XmlStream:
 
     def _end(self, name: str) -> None:
         _, attrs, children, parts, _ = self._stack.pop()
-        text = "".join(parts).strip() if parts else ""
+        if not parts:
+            text = ""
+        elif len(parts) == 1:
+            text = parts[0].strip()
+        else:
+            text = "".join(parts).strip()
         if attrs is None and children is None:
             value: Any = text or None
         else:

@@ -80,7 +80,10 @@ _TEL_URI_SAFE = re.compile(r"\+[0-9().\-]*[0-9][0-9().\-]*")
 _FOLD_AT = 75
 _NO_FOLD = 1 << 30
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_QUOTED_PRINTABLE = re.compile(r"^[^:\r\n]*quoted-printable", re.IGNORECASE | re.MULTILINE)
+# A property line (not a folded continuation) whose parameters say quoted-printable.
+_QUOTED_PRINTABLE = re.compile(
+    r"^[A-Za-z0-9_.-]+;[^:\r\n]*quoted-printable", re.IGNORECASE | re.MULTILINE
+)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPED = {"n": "\n", "N": "\n", ",": ",", ";": ";", ":": ":", "\\": "\\"}
 

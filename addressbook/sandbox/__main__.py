@@ -6,6 +6,7 @@ Prints each service's URL, credentials and a `curl` line to try it.
 from __future__ import annotations
 
 import argparse
+import signal
 import threading
 from typing import Any
 
@@ -59,12 +60,20 @@ def describe(accounts: list[dict[str, Any]]) -> str:
     return "\n\n".join(blocks)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the sandbox, print how to reach it, serve until interrupted."""
     args = _parser().parse_args(argv)
     if args.contacts < 0:
         _parser().error("--contacts must be 0 or more")
     sandbox = start_all(args.contacts, args.seed, not args.no_limits, args.port_base)
+    # `kill` (SIGTERM) stops as cleanly as Ctrl+C; so does Ctrl+C when the parent
+    # shell started us in the background with SIGINT ignored.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         print(describe(sandbox.accounts()), flush=True)
         print("\nServing; press Ctrl+C to stop.", flush=True)

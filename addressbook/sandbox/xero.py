@@ -140,7 +140,7 @@ def s256(verifier: str) -> str:
 
 def problem(status: int, title: str, detail: str, **headers: str) -> Response:
     """Xero's problem-details JSON (used for 401/403/404/429 and the like)."""
-    body = {
+    body: dict[str, Any] = {
         "Type": None,
         "Title": title,
         "Status": status,
@@ -745,7 +745,9 @@ class XeroService(Service):
                     "unsupported_grant_type", f"{grant_type!r} is not supported."
                 )
             answer = self._token_answer(grant, parent)
-        return Response.json(answer, **{"Cache-Control": "no-store", "Pragma": "no-cache"})
+        response = Response.json(answer)
+        response.headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
+        return response
 
     def _redeem_code(self, form: dict[str, str]) -> Grant:
         for name in ("code", "redirect_uri", "code_verifier"):
@@ -1112,7 +1114,7 @@ class XeroService(Service):
                 }
                 for t in self.tenants
             ]
-            snapshot: dict[str, Any] = json.loads(json.dumps(tenants))
+            snapshot: list[dict[str, Any]] = json.loads(json.dumps(tenants))
         return {"contacts": snapshot[0]["contacts"], "tenants": snapshot}
 
     def _tenant_holding(self, record_id: str) -> Tenant:

@@ -378,7 +378,8 @@ class XeroLegacyService(Service):
             self.utcnow = utcnow  # wall time for record stamps (core.Service's attribute)
         self.request_xsd_safe = request_xsd_safe
         self.records: dict[str, dict[str, Any]] = {}
-        self._xml_cache: dict[str, str] = {}
+        self._xml_cache: dict[str, bytes] = {}  # ContactID -> its <Contact> element, encoded
+        self._orders: dict[str, list[dict[str, Any]]] = {}  # sort field -> records, ascending
         self._last_stamp = 0
         self._stamp_lock = threading.Lock()
         self.reset(contacts, seed)
@@ -388,9 +389,11 @@ class XeroLegacyService(Service):
         with self.lock:
             self.records.clear()
             self._xml_cache.clear()
+            self._orders.clear()
             for record in sample_contacts(contacts, seed, self.request_xsd_safe):
                 self.records[record["ContactID"]] = record
                 self._cached_xml(record)  # rendered now: the first listing is as fast as the rest
+            self._ordered("Name")
 
     # --- account ------------------------------------------------------------------------
     def credentials(self) -> dict[str, str]:
@@ -433,14 +436,16 @@ class XeroLegacyService(Service):
                 "The apiKey or xeroKey parameter is missing or not valid.",
             )
 
-    def _envelope(self, inner: str) -> str:
+    def _envelope(self, *inner: bytes) -> Response:
+        """The <Response> wrapper around `inner`, joined once (a listing can be 15 MB)."""
         stamp = format_utc_micro(self._now_micro())
-        return (
+        head = (
             '<Response xmlns:i="http://www.w3.org/2001/XMLSchema-instance">'
             f"<ID>{uuid.uuid4()}</ID><Status>OK</Status>"
             f"{_element('ProviderName', self.provider_name)}"
-            f"<DateTimeUTC>{stamp}</DateTimeUTC>{inner}</Response>"
+            f"<DateTimeUTC>{stamp}</DateTimeUTC>"
         )
+        return Response.xml(b"".join((head.encode("utf-8"), *inner, b"</Response>")))
 
     def _list(self, request: Request) -> Response:
         kind = (request.arg("type") or "all").lower()
@@ -463,24 +468,35 @@ class XeroLegacyService(Service):
                     400, 10, "ValidationException", "updatedAfter is not a valid date and time."
                 )
         with self.lock:
-            chosen = [
-                r
-                for r in self.records.values()
-                if (after is None or r["UpdatedDateUTC"] > after)
-                and (kind == "all" or r["IsCustomer" if kind == "customers" else "IsSupplier"])
-            ]
-            key = "Name" if sort_by == "name" else "EmailAddress"
-            chosen.sort(key=lambda r: (r.get(key, "").casefold(), r["ContactID"]))
+            chosen = self._ordered("Name" if sort_by == "name" else "EmailAddress")
+            if after is not None or kind != "all":
+                flag = "IsCustomer" if kind == "customers" else "IsSupplier"
+                chosen = [
+                    r
+                    for r in chosen
+                    if (after is None or r["UpdatedDateUTC"] > after) and (kind == "all" or r[flag])
+                ]
             if direction == "desc":
-                chosen.reverse()
+                chosen = chosen[::-1]
             fragments = [self._cached_xml(r) for r in chosen]
-        inner = "<Contacts>" + "".join(fragments) + "</Contacts>" if fragments else "<Contacts />"
-        return Response.xml(self._envelope(inner))
+        if not fragments:
+            return self._envelope(b"<Contacts />")
+        return self._envelope(b"<Contacts>", *fragments, b"</Contacts>")
 
-    def _cached_xml(self, record: dict[str, Any]) -> str:
+    def _ordered(self, key: str) -> list[dict[str, Any]]:
+        """Every record sorted by `key` (cached until the next write; lock held)."""
+        ordered = self._orders.get(key)
+        if ordered is None:
+            ordered = sorted(
+                self.records.values(), key=lambda r: (r.get(key, "").casefold(), r["ContactID"])
+            )
+            self._orders[key] = ordered
+        return ordered
+
+    def _cached_xml(self, record: dict[str, Any]) -> bytes:
         text = self._xml_cache.get(record["ContactID"])
         if text is None:
-            text = self._xml_cache[record["ContactID"]] = contact_xml(record)
+            text = self._xml_cache[record["ContactID"]] = contact_xml(record).encode("utf-8")
         return text
 
     def _save(self, request: Request) -> Response:
@@ -506,7 +522,7 @@ class XeroLegacyService(Service):
             record["IsSupplier"] = bool(existing and existing["IsSupplier"])
             self._store(record)
             text = self._cached_xml(record)
-        return Response.xml(self._envelope(text))
+        return self._envelope(text)
 
     def _match(self, sent: dict[str, Any]) -> dict[str, Any] | None:
         """The record a save updates: by ContactID, then ContactNumber, then Name."""
@@ -542,6 +558,7 @@ class XeroLegacyService(Service):
     def _store(self, record: dict[str, Any]) -> None:
         self.records[record["ContactID"]] = record
         self._xml_cache.pop(record["ContactID"], None)
+        self._orders.clear()
 
     # --- the admin side -----------------------------------------------------------------
     def state(self) -> dict[str, Any]:
@@ -569,3 +586,4 @@ class XeroLegacyService(Service):
             if self.records.pop(record_id, None) is None:
                 raise KeyError(f"no contact {record_id}")
             self._xml_cache.pop(record_id, None)
+            self._orders.clear()

@@ -11,7 +11,6 @@ the words made here (non-ASCII text is never re-split or re-folded by SQLite).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -22,9 +21,10 @@ _EXTRA_FOLD = str.maketrans(
     {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i", "æ": "ae", "œ": "oe"}
     | {"þ": "th"}
 )
-# Quick first split at the separators that are common in names, emails and numbers.
-_COARSE = re.compile(r"[\s@.\-_+,;:/\\()\[\]{}'\"!?&*#|<>=~`^%$]+")
-_PHONE_QUERY = re.compile(r"\+?[\d\s().\-/]*\d[\d\s().\-/]*")
+# Quick first split at the separators that are common in names, emails and numbers
+# (str.translate, not re: compiling patterns costs start-up time on every command).
+_COARSE = str.maketrans(dict.fromkeys("@.-_+,;:/\\()[]{}'\"!?&*#|<>=~`^%$", " "))
+_PHONE_PUNCTUATION = frozenset("+().-/")
 _CJK_SUFFIXES = 12  # index at most this many start positions inside a CJK run
 
 _WORD, _SYMBOL, _MARK, _SEPARATOR = "w", "s", "m", " "
@@ -55,16 +55,11 @@ def _kind(ch: str) -> str:
 def words(folded: str) -> list[str]:
     """The words of already-folded text: runs of letters/digits, or of emoji, in order."""
     result: list[str] = []
-    for chunk in _COARSE.split(folded):
-        if not chunk:
-            continue
-        if chunk.isascii():
-            if chunk.isalnum():
-                result.append(chunk)
-            else:
-                result.extend(w for w in re.split(r"[^a-z0-9]+", chunk) if w)
-            continue
-        _split_unicode(chunk, result)
+    for chunk in folded.translate(_COARSE).split():
+        if chunk.isascii() and chunk.isalnum():
+            result.append(chunk)
+        else:
+            _split_unicode(chunk, result)
     return result
 
 
@@ -118,7 +113,8 @@ def phone_words(number: str) -> list[str]:
     if not digits:
         return []
     result = [digits]
-    groups = [_digits(group) for group in re.findall(r"\d+", number)]
+    groups = "".join(ch if ch.isdecimal() else " " for ch in number).split()
+    groups = [_digits(group) for group in groups]
     # From each typed group on: '(09) 555-1234' is also found by '555-12' and '1234'.
     result.extend("".join(groups[i:]) for i in range(1, len(groups)))
     stripped = number.strip()
@@ -161,11 +157,18 @@ def index_text(contact: Contact) -> str:
     return " ".join(found + list(dict.fromkeys(extra)))
 
 
+def _is_number(word: str) -> bool:
+    """A query word of digits and phone punctuation ('021-1', '+64', '(09)')."""
+    return any(ch.isdecimal() for ch in word) and all(
+        ch.isdecimal() or ch in _PHONE_PUNCTUATION for ch in word
+    )
+
+
 def match_expression(query: str) -> str | None:
     """The FTS5 MATCH expression for a query, or None when it has no searchable word."""
     terms = []
     for word in query.split():
-        if _PHONE_QUERY.fullmatch(word):
+        if _is_number(word):
             parts = [_digits(word)]
         else:
             parts = words(search_fold(word))

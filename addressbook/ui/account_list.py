@@ -39,7 +39,7 @@ class AccountEntry:
             if self.error:
                 parts.append("sync failed")
             else:
-                parts.append(f"synced {ago(self.last_sync, now)}" if self.last_sync else "never synced")
+                parts.append(ago(self.last_sync, now) if self.last_sync else "never synced")
         return " · ".join(parts)
 
     def accessible(self) -> str:

@@ -54,7 +54,10 @@ class _PaintReporter(QObject):
         return False
 
     def _report(self) -> None:
-        print(f"list-painted {time.time():.6f}", file=sys.stderr, flush=True)
+        import resource
+
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        print(f"list-painted {time.time():.6f} rss-kib {peak_kib}", file=sys.stderr, flush=True)
 
 
 def open_window(store: Store | None = None) -> MainWindow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -65,7 +66,7 @@ class ConflictDialog(QDialog):
         self.setObjectName("conflictDialog")
         self.setWindowTitle(f"Resolve: {record.contact.display_name}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(820, 460)
+        self.resize(860, min(640, 200 + 60 * len(conflict.fields)))
         self._window = window
         self._record = record
         self._conflict = conflict
@@ -90,7 +91,8 @@ class ConflictDialog(QDialog):
             grid.addWidget(QLabel(f"<b>{field_label(item.field)}</b>"), row, 0, Qt.AlignmentFlag.AlignTop)
             base = QLabel(value_text(item.field, item.base))
             base.setWordWrap(True)
-            base.setEnabled(False)
+            base.setStyleSheet("padding: 3px")
+            base.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             grid.addWidget(base, row, 1, Qt.AlignmentFlag.AlignTop)
             group = QButtonGroup(self)
             for column, (side, value) in enumerate((("local", item.local), ("remote", item.remote)), start=2):

@@ -75,7 +75,8 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
         rows.append(_row("status", escape(status), muted))
     if record.message:
         rows.append(_row("last push", f'<span style="color:#c5221f">{escape(record.message)}</span>', muted))
-    subtitle = " · ".join(escape(p) for p in (contact.title, contact.organization) if p)
+    organization = contact.organization if contact.organization != contact.display_name else ""
+    subtitle = " · ".join(escape(p) for p in (contact.title, organization) if p)
     head = f'<h2 style="margin-bottom:2px">{escape(contact.display_name or "(no name)")}</h2>'
     if subtitle:
         head += f'<p style="margin-top:0; color:{muted}">{subtitle}</p>'

@@ -79,8 +79,7 @@ class EmailRow(_EntryRow):
         self.address.setPlaceholderText("name@example.com")
         self.address.setAccessibleName("Email address")
         self._mark = QAction(icon("warning"), "", self.address)
-        self._mark.setVisible(False)
-        self.address.addAction(self._mark, QLineEdit.ActionPosition.TrailingPosition)
+        self._marked = False
         remove = _remove_button("email")
         layout.addWidget(self.kind)
         layout.addWidget(self.address, 1)
@@ -94,7 +93,12 @@ class EmailRow(_EntryRow):
 
     def mark(self, problem: str | None) -> None:
         """Show (or clear) a problem on the address field itself."""
-        self._mark.setVisible(problem is not None)
+        # A hidden action still shows its icon button in QLineEdit: add and remove it instead.
+        if problem is not None and not self._marked:
+            self.address.addAction(self._mark, QLineEdit.ActionPosition.TrailingPosition)
+        elif problem is None and self._marked:
+            self.address.removeAction(self._mark)
+        self._marked = problem is not None
         self._mark.setToolTip(problem or "")
         self.address.setToolTip(problem or "")
         self.address.setProperty("invalid", problem is not None)
@@ -383,7 +387,8 @@ class ContactEditor(QWidget):
             return
         found = self.problems_found()
         self.problems.setText("\n".join(found))
-        self.problems.setVisible(bool(found))
+        # An untouched new form is not scolded; Save just waits for a name.
+        self.problems.setVisible(bool(found) and self.is_dirty())
         self.save_button.setEnabled(not found)
         self.validity_changed.emit(not found)
 

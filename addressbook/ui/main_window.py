@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.account_view.setModel(self.account_model)
         self.account_view.setItemDelegate(AccountDelegate(self.account_view))
         self.account_view.setUniformItemSizes(True)
-        self.account_view.setMinimumWidth(170)
+        self.account_view.setMinimumWidth(190)
         self.account_view.selectionModel().currentChanged.connect(self._on_account_changed)
 
         self.search = QLineEdit()
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)  # type: ignore[arg-type]
         else:
-            self.splitter.setSizes([220, 360, 520])
+            self.splitter.setSizes([250, 380, 560])
 
     def save_layout(self) -> None:
         """Remember the window's size and the splitter positions."""
@@ -645,6 +645,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self._refresh_timer.stop()
         if self._jobs is not None:
             self._jobs.cancel_all()
         self.tasks.wait(10000)

@@ -87,7 +87,9 @@ class ConnectorContract:
     missing_id: str = "999999"
 
     # --- helpers subclasses may override ---------------------------------------------
-    def valid_contact(self, connector: Connector, given: str = "Ana", family: str = "Lima") -> Contact:
+    def valid_contact(
+        self, connector: Connector, given: str = "Ana", family: str = "Lima"
+    ) -> Contact:
         """A contact the service accepts."""
         organization = connector.clients()[0].name if connector.needs_client else ""
         return Contact(
@@ -186,9 +188,7 @@ class ConnectorContract:
             assert again.contact.family_name == family
             assert again.contact.display_name == f"{given} {family}"
 
-    def test_listing_of_one_is_a_list(
-        self, make: Callable[[int], Connector]
-    ) -> None:
+    def test_listing_of_one_is_a_list(self, make: Callable[[int], Connector]) -> None:
         connector = make(0)
         assert pull_all(connector) == []
         created = connector.create(self.valid_contact(connector), "key-one")

@@ -101,7 +101,9 @@ def test_paging_reads_every_contact(
     assert len(ids) == count == len(set(ids))
 
 
-def test_mapping_of_a_sample_contact(acuinvoice: SandboxServer, connectors: list[Connector]) -> None:
+def test_mapping_of_a_sample_contact(
+    acuinvoice: SandboxServer, connectors: list[Connector]
+) -> None:
     acuinvoice.service = AcuInvoiceService(contacts=30, seed=1)
     connector = connect(acuinvoice)
     connectors.append(connector)

@@ -231,7 +231,9 @@ def test_create_with_a_changed_client_and_update_moves_it(
     moved.organization = second.name
     updated = connector.update(created, moved, "k2")
     assert updated.contact.organization == second.name
-    record = next(c for c in harvest.service.state()["contacts"] if str(c["id"]) == created.remote_id)
+    record = next(
+        c for c in harvest.service.state()["contacts"] if str(c["id"]) == created.remote_id
+    )
     assert str(record["client-id"]) == second.id
     moved.organization = "Unknown Client"
     with pytest.raises(ValidationRefused, match="no client named 'Unknown Client'"):

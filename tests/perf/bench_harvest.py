@@ -41,10 +41,11 @@ def main(contacts: int = 10_000) -> int:
         connector = make_connector(account, _Secrets(dict(service.credentials())))
         with connector:
             connector.clients()  # sign-in and the client list are not the listing
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             pulled_at = datetime.now(UTC)
             pages = list(connector.pull(None))
             first = time.perf_counter() - started
+            first_cpu = time.process_time() - cpu  # client and sandbox threads together
             count = sum(len(page) for page in pages)
             calls_before = service.requests_seen
             started = time.perf_counter()
@@ -52,7 +53,7 @@ def main(contacts: int = 10_000) -> int:
             second = time.perf_counter() - started
             second_calls = service.requests_seen - calls_before
     print(f"first pull:  {count} contacts in {len(pages)} pages, {first:.2f} s "
-          f"({count / first:,.0f} contacts/s; target <= {FIRST_PULL_TARGET} s)")  # fmt: skip
+          f"(CPU {first_cpu:.2f} s incl. the sandbox; target <= {FIRST_PULL_TARGET} s)")  # fmt: skip
     print(f"second pull: {len(again)} changed, {second_calls} request(s), {second:.3f} s "
           f"(target <= {SECOND_PULL_TARGET} s, 1 request)")  # fmt: skip
     ok = count == contacts and first <= FIRST_PULL_TARGET

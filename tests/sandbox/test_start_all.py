@@ -9,6 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import httpx
+import pytest
 
 from addressbook.sandbox import SERVICES, start_all
 from addressbook.sandbox.acuinvoice import AcuInvoiceService
@@ -63,7 +64,8 @@ def test_start_all_accounts_follow_the_url_conventions() -> None:
         raise AssertionError(f"{server.url} still answers after stop()")
 
 
-def test_command_line_prints_urls_and_stops_on_ctrl_c() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_command_line_prints_urls_and_stops_on_a_signal(stop_signal: signal.Signals) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "addressbook.sandbox", "--contacts", "4", "--seed", "3"],
@@ -91,7 +93,7 @@ def test_command_line_prints_urls_and_stops_on_ctrl_c() -> None:
         )
         assert len(ET.fromstring(answer.content)) == 4
         assert "curl -u 'demo@example.com:sandbox-harvest-password'" in harvest_block
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=20) == 0
         assert "Stopped." in process.stdout.read()
     finally:

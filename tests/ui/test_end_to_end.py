@@ -32,6 +32,7 @@ def window(qtbot, addressbook_home: Path, keyring_file: Path | None) -> Iterator
         yield win
         win.jobs.cancel_all()
         win.tasks.wait(10000)
+        win.close()
 
 
 def open_dialog(qtbot, action, kind: type):  # type: ignore[no-untyped-def]
@@ -130,6 +131,7 @@ def test_offline_sync_says_offline(qtbot, window: MainWindow, harvest: SandboxSe
 
     account = accounts.require_account("work")
     account.url = "http://127.0.0.1:9"  # nothing listens on the discard port
+    account.settings["give_up_seconds"] = "1"  # retry for one second, not two minutes
     accounts.save_settings(account)
     window.reload_accounts()
     sync(qtbot, window)

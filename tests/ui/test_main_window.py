@@ -24,6 +24,9 @@ def window(qtbot, store: Store) -> Iterator[MainWindow]:  # type: ignore[no-unty
     win.show()
     qtbot.waitExposed(win)
     yield win
+    if win.isVisible():
+        win.editor.cancelled.emit()  # leave no editor open: closing must not ask
+        win.close()
 
 
 def names(win: MainWindow) -> list[str]:

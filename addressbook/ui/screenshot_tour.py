@@ -1,0 +1,143 @@
+"""The screenshots of the README and the docs, taken from inside the demo (QWidget.grab).
+
+Started by `addressbook demo` when ADDRESSBOOK_SCREENSHOTS names a folder: after the
+first sync it shows the main window, the editor, the push preview and the conflict
+dialog in turn, saves each as a PNG, and quits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from addressbook.store import ALL
+
+if TYPE_CHECKING:
+    from addressbook.sandbox import Sandbox
+    from addressbook.ui.main_window import MainWindow
+
+log = logging.getLogger("addressbook.ui")
+SETTLE_MS = 400  # let layouts and icons settle before a grab
+
+
+class ScreenshotTour(QObject):
+    """Walks through the window's main views and saves a PNG of each."""
+
+    def __init__(self, window: MainWindow, sandbox: Sandbox, folder: Path) -> None:
+        super().__init__(window)
+        self.window = window
+        self.sandbox = sandbox
+        self.folder = folder
+        self.started = False
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> None:
+        """Begin (once: the tour's own sync ends in `idle` again)."""
+        if self.started:
+            return
+        self.started = True
+        self.window.resize(1280, 800)
+        self._later(self.main_window)
+
+    def _later(self, step: Callable[[], None]) -> None:
+        QTimer.singleShot(SETTLE_MS, step)
+
+    def _save(self, widget: QWidget, name: str) -> None:
+        path = self.folder / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"screenshot: {path}", flush=True)
+
+    def _pick(self, account: str | None, with_org: bool = True) -> int | None:
+        for contact_id in self.window.store.search_ids("", account)[:200]:
+            record = self.window.store.get(contact_id)
+            if record and record.state == "synced" and record.contact.status == "active":
+                c = record.contact
+                if c.emails and c.phones and (c.organization or not with_org) and c.addresses:
+                    return contact_id
+        ids = self.window.store.search_ids("", account)
+        return ids[0] if ids else None
+
+    def main_window(self) -> None:
+        contact_id = self._pick(ALL)
+        if contact_id is not None:
+            self.window.select_contact(contact_id)
+        self._later(lambda: (self._save(self.window, "main-window"), self._later(self.editor)))
+
+    def editor(self) -> None:
+        self.window.edit_contact()
+        self._later(lambda: (self._save(self.window, "editor"), self._after_editor()))
+
+    def _after_editor(self) -> None:
+        self.window.cancel_edit()
+        self._later(self.push_preview)
+
+    def _accounts_by_service(self) -> dict[str, str]:
+        return {a.service: name for name, a in self.window.accounts.items()}
+
+    def push_preview(self) -> None:
+        from addressbook.ui.push_preview import PushPreviewDialog
+
+        store = self.window.store
+        for account in list(self.window.accounts)[:3]:
+            contact_id = self._pick(account, with_org=False)
+            record = store.get(contact_id) if contact_id is not None else None
+            if record is None:
+                continue
+            contact = record.contact.copy()
+            contact.title = "Head of Accounts"
+            if contact.phones:
+                contact.phones[0].number = "+44 20 7946 0999"
+            store.update(record.id, contact)
+        self.window.refresh()
+        dialog = PushPreviewDialog(self.window)
+        dialog.show()
+        self._later(lambda: (self._save(dialog, "push-preview"), dialog.close(), self._later(self.make_conflict)))
+
+    def make_conflict(self) -> None:
+        name = self._accounts_by_service().get("harvest")
+        if name is None:
+            self._quit()
+            return
+        store = self.window.store
+        contact_id = None
+        for candidate in store.search_ids("", name):
+            record = store.get(candidate)
+            if record and record.state == "synced" and record.remote_id:
+                contact_id = candidate
+                break
+        if contact_id is None:
+            self._quit()
+            return
+        record = store.get(contact_id)
+        assert record is not None and record.remote_id is not None
+        local = record.contact.copy()
+        local.title = "Finance Director"
+        store.update(contact_id, local)
+        service: Any = self.sandbox.servers["harvest"].service
+        service.edit(record.remote_id, {"title": "Chief Financial Officer"})
+        self._conflict_id = contact_id
+        self.window.jobs.idle.connect(self._conflict_synced)
+        self.window.jobs.sync([name])
+
+    def _conflict_synced(self) -> None:
+        from addressbook.ui.conflict_dialog import ConflictDialog
+
+        self.window.jobs.idle.disconnect(self._conflict_synced)
+        record = self.window.store.get(self._conflict_id)
+        conflict = self.window.store.conflict(self._conflict_id)
+        if record is None or conflict is None:
+            log.warning("screenshot tour: no conflict was made")
+            self._quit()
+            return
+        self.window.select_contact(self._conflict_id)
+        dialog = ConflictDialog(self.window, record, conflict)
+        dialog.show()
+        self._later(lambda: (self._save(self.window, "main-window-conflict"), self._save(dialog, "conflict"), dialog.close(), self._quit()))
+
+    def _quit(self) -> None:
+        QApplication.instance().quit()  # type: ignore[union-attr]

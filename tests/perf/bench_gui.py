@@ -1,0 +1,194 @@
+"""Window benchmarks with 100,000 contacts in the cache (prints numbers; targets in brackets).
+
+    python tests/perf/bench_gui.py [--contacts 100000] [--sync 10000]
+
+1. process start → contact list painted, median of 5 starts        [≤ 0.8 s]
+2. keystroke in searchField → list repainted, median / worst of 20   [≤ 30 ms / ≤ 60 ms]
+3. GUI thread's longest stall (a 10 ms timer's lateness) while a
+   10,000-contact sync from the Harvest sandbox runs                  [≤ 50 ms]
+4. resident memory (peak) of the started window with the list shown [≤ 300 MB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def fill_cache(count: int) -> None:
+    """`count` varied contacts (many scripts) in the cache of $ADDRESSBOOK_HOME."""
+    from addressbook.model import Address, Contact, Email, Phone
+    from addressbook.sandbox import sample
+    from addressbook.store import Store
+
+    people = sample.people(min(count, 20000), seed=7)
+    firms = sample.companies(sample.company_count(min(count, 20000)), seed=7)
+    with Store.default() as store:
+        batch: list[Contact] = []
+        for n in range(count):
+            p = people[n % len(people)]
+            suffix = "" if n < len(people) else f" {n // len(people)}"
+            batch.append(
+                Contact(
+                    given_name=p.given,
+                    family_name=p.family + suffix,
+                    organization=firms[p.company].name if p.company is not None else "",
+                    title=p.title,
+                    emails=[Email(f"{n}.{p.email}")],
+                    phones=[Phone(number, kind) for kind, number in p.phones.items()],
+                    addresses=[Address("street", p.address_lines, p.city, p.region, p.postcode, p.country)],
+                )
+            )
+            if len(batch) == 5000:
+                store.create_many(batch)
+                batch = []
+        if batch:
+            store.create_many(batch)
+
+
+def bench_start(runs: int = 5) -> tuple[list[float], int]:
+    """Seconds from process start to the first paint of the list; peak RSS in KiB."""
+    times, rss = [], 0
+    env = dict(os.environ, ADDRESSBOOK_REPORT_PAINT="1", PYTHONPATH=str(ROOT))
+    for _ in range(runs):
+        started = time.time()
+        result = subprocess.run(
+            [sys.executable, "-m", "addressbook", "gui", "--quit-after", "0.5"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        line = next((x for x in result.stderr.splitlines() if x.startswith("list-painted")), None)
+        if line is None:
+            raise SystemExit(f"the window did not report a paint:\n{result.stderr}")
+        parts = line.split()
+        times.append(float(parts[1]) - started)
+        rss = max(rss, int(parts[3]))
+    return times, rss
+
+
+def bench_keystrokes() -> list[float]:
+    """Seconds from a key press in searchField to the list repainted, 20 keystrokes."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from addressbook.store import Store
+    from addressbook.ui.app import application, window_settings
+    from addressbook.ui.main_window import MainWindow
+
+    app = application()
+    store = Store.default()
+    window = MainWindow(store, window_settings())
+    window.show()
+    app.processEvents()
+    keys = list("maria") + [Qt.Key.Key_Backspace] * 5 + list("smith") + [Qt.Key.Key_Backspace] * 5
+    latencies = []
+    viewport = window.list_view.viewport()
+    for key in keys:
+        started = time.perf_counter()
+        if isinstance(key, str):
+            QTest.keyClick(window.search, key)
+        else:
+            QTest.keyClick(window.search, key)
+        viewport.repaint()  # paint now, with the rows the new result needs
+        latencies.append(time.perf_counter() - started)
+        app.processEvents()
+    window.close()
+    store.close()
+    return latencies
+
+
+def bench_sync_stall(count: int) -> tuple[float, int, float]:
+    """(longest GUI stall in seconds, timer ticks, sync seconds) during a sync of `count`."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from addressbook import accounts
+    from addressbook.sandbox import SERVICES
+    from addressbook.sandbox.core import SandboxServer
+    from addressbook.store import Store
+    from addressbook.ui import demo_keyring
+    from addressbook.ui.app import application, window_settings
+    from addressbook.ui.main_window import MainWindow
+
+    demo_keyring.install()
+    service = SERVICES["harvest"](contacts=count, seed=3)  # type: ignore[call-arg]
+    service.limits_enabled = False
+    server = SandboxServer(service).start()
+    try:
+        spec = service.account_settings(server.url)  # type: ignore[attr-defined]
+        config = accounts.new_account("bench", "harvest", spec["url"], {})
+        accounts.add_account(config, dict(service.credentials()))  # type: ignore[attr-defined]
+        app = application()
+        store = Store.default()
+        window = MainWindow(store, window_settings())
+        window.show()
+        app.processEvents()
+        clock = QElapsedTimer()
+        worst = [0.0, 0]
+        timer = QTimer()
+        timer.setInterval(10)
+
+        def tick() -> None:
+            late = clock.restart() / 1000.0 - 0.010
+            worst[0] = max(worst[0], late)
+            worst[1] += 1
+
+        timer.timeout.connect(tick)
+        done: list[bool] = []
+        window.jobs.idle.connect(lambda: done.append(True))
+        window.jobs.failed.connect(lambda kind, name, error: print("sync failed:", error))
+        started = time.perf_counter()
+        window.jobs.sync(["bench"])
+        clock.start()
+        timer.start()
+        while not done:
+            app.processEvents()
+            time.sleep(0.001)
+        elapsed = time.perf_counter() - started
+        timer.stop()
+        window.close()
+        store.close()
+        return worst[0], worst[1], elapsed
+    finally:
+        server.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--sync", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="addressbook-bench-") as home:
+        os.environ["ADDRESSBOOK_HOME"] = home
+        started = time.perf_counter()
+        fill_cache(args.contacts)
+        print(f"cache: {args.contacts:,} contacts written in {time.perf_counter() - started:.1f} s")
+
+        times, rss = bench_start()
+        print(f"start → list painted: median {statistics.median(times):.3f} s "
+              f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.8 s]")
+        print(f"resident memory, list shown: {rss / 1024:.0f} MB peak  [target ≤ 300 MB]")
+
+        latencies = bench_keystrokes()
+        print(f"keystroke → list repainted: median {statistics.median(latencies) * 1000:.1f} ms, "
+              f"worst {max(latencies) * 1000:.1f} ms of {len(latencies)}  [targets ≤ 30 / ≤ 60 ms]")
+
+        stall, ticks, seconds = bench_sync_stall(args.sync)
+        print(f"sync of {args.sync:,} contacts: {seconds:.1f} s; longest GUI stall {stall * 1000:.0f} ms "
+              f"over {ticks} timer ticks  [target ≤ 50 ms]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
