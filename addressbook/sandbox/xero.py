@@ -109,7 +109,8 @@ TENANT_NAMES = (
 )
 _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CURRENCY = {"nz": "NZD", "en": "NZD", "de": "EUR", "at": "EUR", "gr": "EUR", "vn": "VND"}
+_CURRENCY = {"en": "NZD", "mi": "NZD", "de": "EUR", "el": "EUR", "vi": "VND", "ar": "AED",
+             "zh": "CNY", "ja": "JPY", "ru": "RUB"}  # fmt: skip
 
 
 def date_json(millis: int, offset: bool = True) -> str:
@@ -223,15 +224,8 @@ def sample_contacts(n: int, seed: int) -> list[dict[str, Any]]:
     return contacts
 
 
-def _sample_contact(
-    i: int,
-    rng: random.Random,
-    person: sample.Person,
-    firm: sample.Company,
-    name: str,
-    folk: list[sample.Person],
-    groups: list[dict[str, Any]],
-) -> dict[str, Any]:
+def _sample_addresses(rng: random.Random, person: sample.Person) -> list[dict[str, str]]:
+    """A full STREET address and a POBOX one (empty for most, as Xero shows it)."""
     street: dict[str, str] = {"AddressType": "STREET"}
     for k, line in enumerate(person.address_lines[:4], start=1):
         street[f"AddressLine{k}"] = line
@@ -245,7 +239,20 @@ def _sample_contact(
         pobox = {"AddressType": "POBOX", "AddressLine1": f"PO Box {rng.randrange(1, 9999)}",
                  "City": person.city, "Region": person.region, "PostalCode": person.postcode,
                  "Country": person.country}  # fmt: skip
+    return [street, pobox]
+
+
+def _sample_contact(
+    i: int,
+    rng: random.Random,
+    person: sample.Person,
+    firm: sample.Company,
+    name: str,
+    folk: list[sample.Person],
+    groups: list[dict[str, Any]],
+) -> dict[str, Any]:
     kinds = {"DEFAULT": "work", "DDI": "ddi", "FAX": "fax", "MOBILE": "mobile"}
+    addresses = _sample_addresses(rng, person)
     phones = [_phone_record(kind, person.phones.get(key, "")) for kind, key in kinds.items()]
     contact: dict[str, Any] = {
         "ContactID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -258,7 +265,7 @@ def _sample_contact(
         f"{rng.randrange(1000000, 9999999)}-00"
         if rng.random() < 0.5
         else "",
-        "Addresses": [street, pobox],
+        "Addresses": addresses,
         "Phones": phones,
     }
     if rng.random() < 0.6:
@@ -329,6 +336,7 @@ class Stored:
 
     @property
     def active(self) -> bool:
+        """Whether the contact is ACTIVE (listed by default, its name taken)."""
         return bool(self.data.get("ContactStatus") == "ACTIVE")
 
 

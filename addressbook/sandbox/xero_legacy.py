@@ -159,6 +159,35 @@ def empty_phone(kind: str) -> dict[str, str]:
     return {name: (kind if name == "PhoneType" else "") for name in PHONE_FIELDS}
 
 
+def _sample_parts(
+    rng: random.Random, person: sample.Person, request_xsd_safe: bool
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The addresses and phones of a sample person in the 1.0 record's form."""
+    street = empty_address("STREET")
+    for k, line in enumerate(person.address_lines[:4], start=1):
+        street[f"AddressLine{k}"] = line
+    postcode = person.postcode
+    if request_xsd_safe:
+        postcode = _xsd_safe_postcode(postcode)
+    street.update(
+        City=person.city, Region=person.region, PostalCode=postcode, Country=person.country
+    )
+    pobox = empty_address("POBOX")
+    if rng.random() < 0.3:
+        pobox.update(AddressLine1=f"PO Box {rng.randrange(1, 9999)}", City=person.city)
+    phones = []
+    for kind, key in zip(PHONE_TYPES, ("work", "ddi", "fax", "mobile"), strict=True):
+        phone = empty_phone(kind)
+        if key in person.phones:
+            if request_xsd_safe:
+                phone.update(_xsd_safe_phone(person.phones[key]))
+            else:
+                country, area, number = split_phone(person.phones[key])
+                phone.update(PhoneNumber=number, PhoneAreaCode=area, PhoneCountryCode=country)
+        phones.append(phone)
+    return [street, pobox], phones
+
+
 def sample_contacts(n: int, seed: int, request_xsd_safe: bool = True) -> list[dict[str, Any]]:
     """`n` deterministic 1.0 records built from `sample.people` (and a few company names)."""
     firms = sample.companies(sample.company_count(n), seed) if n else []
@@ -173,28 +202,7 @@ def sample_contacts(n: int, seed: int, request_xsd_safe: bool = True) -> list[di
         if name.casefold() in taken:
             name = f"{name} ({i})"
         taken.add(name.casefold())
-        street = empty_address("STREET")
-        for k, line in enumerate(person.address_lines[:4], start=1):
-            street[f"AddressLine{k}"] = line
-        postcode = person.postcode
-        if request_xsd_safe:
-            postcode = _xsd_safe_postcode(postcode)
-        street.update(
-            City=person.city, Region=person.region, PostalCode=postcode, Country=person.country
-        )
-        pobox = empty_address("POBOX")
-        if rng.random() < 0.3:
-            pobox.update(AddressLine1=f"PO Box {rng.randrange(1, 9999)}", City=person.city)
-        phones = []
-        for kind, key in zip(PHONE_TYPES, ("work", "ddi", "fax", "mobile"), strict=True):
-            phone = empty_phone(kind)
-            if key in person.phones:
-                if request_xsd_safe:
-                    phone.update(_xsd_safe_phone(person.phones[key]))
-                else:
-                    country, area, number = split_phone(person.phones[key])
-                    phone.update(PhoneNumber=number, PhoneAreaCode=area, PhoneCountryCode=country)
-            phones.append(phone)
+        addresses, phones = _sample_parts(rng, person, request_xsd_safe)
         record: dict[str, Any] = {"ContactID": str(uuid.UUID(int=rng.getrandbits(128), version=4))}
         if rng.random() < 0.7:
             record["ContactNumber"] = f"C{20080000 + i}"
@@ -202,7 +210,7 @@ def sample_contacts(n: int, seed: int, request_xsd_safe: bool = True) -> list[di
             ContactStatus="ACTIVE",
             Name=name,
             EmailAddress=person.email,
-            Addresses=[street, pobox],
+            Addresses=addresses,
             Phones=phones,
         )
         if rng.random() < 0.2:

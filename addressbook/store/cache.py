@@ -18,7 +18,6 @@ from typing import Any
 from addressbook.errors import StoreError
 from addressbook.model import Contact
 from addressbook.store import (
-    ALL,
     Conflict,
     FieldConflict,
     Link,
@@ -26,8 +25,8 @@ from addressbook.store import (
     OutboxEntry,
     Record,
     SyncState,
+    schema,
 )
-from addressbook.store import schema
 from addressbook.store.search import index_text, match_expression, sort_key
 
 _RECORD_SQL = """SELECT c.id, c.account, l.remote_id, c.state, c.data, c.message, c.updated_at
@@ -199,7 +198,9 @@ class Store:
         )
         contact_id = int(cursor.lastrowid or 0)
         if account is not None and state == "new":
-            self._exec("INSERT INTO links (contact_id, account) VALUES (?, ?)", (contact_id, account))
+            self._exec(
+                "INSERT INTO links (contact_id, account) VALUES (?, ?)", (contact_id, account)
+            )
             self._put_outbox(contact_id, "create")
         return contact_id
 
@@ -306,7 +307,7 @@ class Store:
 
     # -- reading for lists ---------------------------------------------------------------
 
-    def search_ids(self, query: str = "", account: str | None = ALL) -> list[int]:
+    def search_ids(self, query: str = "", account: str | None = None) -> list[int]:
         """The ids of the contacts matching query, sorted by display name (deleted hidden)."""
         match = match_expression(query)
         if match is None:
@@ -361,7 +362,7 @@ class Store:
         }
         return [found[i] for i in ids if i in found]
 
-    def count(self, account: str | None = ALL) -> int:
+    def count(self, account: str | None = None) -> int:
         """How many contacts a list shows for the account filter (deleted ones not counted)."""
         condition, params = _account_filter(account)
         sql = f"SELECT count(*) FROM contacts c WHERE state <> 'deleted' AND {condition}"
@@ -484,7 +485,7 @@ class Store:
         row = self._one(f"{_CONFLICT_SQL} WHERE f.contact_id = ?", (contact_id,))
         return _conflict(row) if row else None
 
-    def conflicts(self, account: str | None = ALL) -> list[Conflict]:
+    def conflicts(self, account: str | None = None) -> list[Conflict]:
         """Every waiting conflict (of one account), in contact-name order."""
         condition, params = _account_filter(account)
         sql = f"{_CONFLICT_SQL} WHERE {condition} ORDER BY c.sort_key, c.id"
@@ -504,7 +505,7 @@ class Store:
 
     # -- outbox --------------------------------------------------------------------------
 
-    def pending(self, account: str | None = ALL) -> list[OutboxEntry]:
+    def pending(self, account: str | None = None) -> list[OutboxEntry]:
         """The pending changes (of one account), oldest first."""
         condition, params = _account_filter(account)
         return [
@@ -512,7 +513,7 @@ class Store:
             for row in self._all(f"{_OUTBOX_SQL} WHERE {condition} ORDER BY o.id", params)
         ]
 
-    def pending_count(self, account: str | None = ALL) -> int:
+    def pending_count(self, account: str | None = None) -> int:
         """How many changes wait to be pushed (for one account)."""
         condition, params = _account_filter(account)
         sql = f"SELECT count(*) FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE {condition}"
@@ -542,7 +543,9 @@ class Store:
         with self.transaction():
             contact_id = self._entry_contact(entry_id)
             self._rewrite(contact_id, contact)
-            self._exec("UPDATE links SET remote_id = ? WHERE contact_id = ?", (remote_id, contact_id))
+            self._exec(
+                "UPDATE links SET remote_id = ? WHERE contact_id = ?", (remote_id, contact_id)
+            )
             self._set_link_base(contact_id, raw, contact, stamp)
             self._exec("DELETE FROM outbox WHERE id = ?", (entry_id,))
             self._exec("DELETE FROM conflicts WHERE contact_id = ?", (contact_id,))
@@ -591,7 +594,13 @@ class Store:
         )
         if row is None:
             return SyncState(account=account)
-        return SyncState(*row[:4], extra=json.loads(row[4]))
+        return SyncState(
+            account=row[0],
+            cursor=row[1],
+            last_sync=row[2],
+            last_error=row[3],
+            extra=json.loads(row[4]),
+        )
 
     def save_sync_state(self, state: SyncState) -> None:
         """Store the account's pull state."""
@@ -599,7 +608,13 @@ class Store:
             self._exec(
                 """INSERT OR REPLACE INTO sync_state (account, cursor, last_sync, last_error, extra)
                 VALUES (?, ?, ?, ?, ?)""",
-                (state.account, state.cursor, state.last_sync, state.last_error, _dumps(state.extra)),
+                (
+                    state.account,
+                    state.cursor,
+                    state.last_sync,
+                    state.last_error,
+                    _dumps(state.extra),
+                ),
             )
 
     def forget_account(self, account: str) -> None:

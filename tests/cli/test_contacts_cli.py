@@ -101,7 +101,9 @@ def test_list_and_search_json_and_plain() -> None:
 
 def test_delete_of_a_linked_contact_waits_in_the_outbox() -> None:
     with Store.default() as store:
-        contact_id = store.apply_remote("xero-demo", "r-1", Contact(display_name="Linked"), {}, None)
+        contact_id = store.apply_remote(
+            "xero-demo", "r-1", Contact(display_name="Linked"), {}, None
+        )
     out = ok("delete", str(contact_id))
     assert "push" in out
     assert json.loads(ok("list", "--json")) == []
@@ -123,7 +125,9 @@ def test_new_for_an_account(addressbook_home: Path) -> None:
     shown = json.loads(ok("show", str(contact_id), "--json"))
     assert shown["state"] == "new" and shown["account"] == "xero-demo"
     assert shown["remote_id"] is None
-    assert "no account named nope" in failed(1, "new", "--account", "nope", "--field", "email=a@b.c")
+    assert "no account named nope" in failed(
+        1, "new", "--account", "nope", "--field", "email=a@b.c"
+    )
 
 
 def test_exit_statuses_and_one_line_errors() -> None:

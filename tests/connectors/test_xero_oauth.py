@@ -258,6 +258,17 @@ def test_cli_add_login_sync(xero: SandboxServer, tmp_path: Path) -> None:
     assert saved["accounts"][0]["settings"]["tenant_id"] == service.tenants[0].tenant_id
     assert "refresh_token" not in json.dumps(saved)
     assert stored_secrets()["cli-books:refresh_token"] in service.refresh_tokens
+    synced = subprocess.run(
+        [*run, "sync", "cli-books"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert synced.returncode == 0, synced.stderr
+    listed = subprocess.run(
+        [*run, "list", "--account", "cli-books", "--json"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    names = {c["display_name"] for c in json.loads(listed.stdout)}
+    assert names == {str(c["Name"]) for c in service.state()["contacts"]}
 
 
 # --- tokens: rotation, single flight, failures ---------------------------------------------

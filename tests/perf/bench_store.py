@@ -39,7 +39,14 @@ FAMILY = {
     "cyrillic": ["Иванов", "Смирнова", "Кузнецов", "Попова", "Соколов"],
     "greek": ["Παπαδόπουλος", "Νικολάου", "Γεωργίου", "Οικονόμου"],
 }
-ORGS = ["Acme Ltd", "Kiwi Café", "Ōtautahi Builders", "Müller & Söhne GmbH", "北京科技", "ООО Ромашка"]
+ORGS = [
+    "Acme Ltd",
+    "Kiwi Café",
+    "Ōtautahi Builders",
+    "Müller & Söhne GmbH",
+    "北京科技",
+    "ООО Ромашка",
+]
 EMOJI = ["🍕", "🌿", "🚀", "👩‍💻", "🎉"]
 
 
@@ -132,8 +139,12 @@ def measure(path: Path) -> int:
         print(f"  {length}-letter prefixes {prefixes}: hits {hits}")
         print(f"  per prefix (ms): {[round(m, 1) for m in medians]}")
         ok &= report(f"search_ids, {length}-letter prefix (median)", statistics.median(medians), 15)
-    ok &= report("search_ids, two words 'mu ac' (median)", median_ms(lambda: store.search_ids("mu ac")), 15)
-    ok &= report("search_ids, empty query (all, sorted)", median_ms(lambda: store.search_ids("")), 100)
+    ok &= report(
+        "search_ids, two words 'mu ac' (median)", median_ms(lambda: store.search_ids("mu ac")), 15
+    )
+    ok &= report(
+        "search_ids, empty query (all, sorted)", median_ms(lambda: store.search_ids("")), 100
+    )
 
     def cold(query: str) -> None:
         # A fresh Store has no cached order: this is the first search after a change.
@@ -147,7 +158,9 @@ def measure(path: Path) -> int:
     print(f"{'search_ids, 1-letter prefix, cold (no target)':<48} {cold_prefix:8.2f} ms")
     ids = store.search_ids("")
     middle = len(ids) // 2
-    ok &= report("rows() of a 100-row slice", median_ms(lambda: store.rows(ids[middle : middle + 100])), 5)
+    ok &= report(
+        "rows() of a 100-row slice", median_ms(lambda: store.rows(ids[middle : middle + 100])), 5
+    )
     records_ms = median_ms(lambda: store.records(ids[middle : middle + 100]))
     print(f"{'records() of a 100-row slice (no target)':<48} {records_ms:8.2f} ms")
     store.close()

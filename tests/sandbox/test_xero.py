@@ -17,6 +17,7 @@ import pytest
 
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.xero import XeroService
+from tests.fixtures.sandbox import sandbox_account
 
 SEED = json.loads(
     (Path(__file__).parent / "data" / "xero_002_put_contacts.json").read_text("utf-8")
@@ -155,7 +156,7 @@ def test_seed_put_request_is_accepted_with_the_seed_answer_shape(api: Api) -> No
     # what was sent (checked with a CompanyNumber below).
     seed_contact.pop("CompanyNumber")
     _assert_covers(seed_contact, ours)
-    assert set(ours) - set(SEED_200["Contacts"][0]) <= set()
+    assert set(ours) == set(SEED_200["Contacts"][0]) - {"CompanyNumber"}
     assert ours["ContactID"] == seed_contact["ContactID"]
     assert ours["Phones"] == seed_contact["Phones"]
     assert ours["Addresses"] == seed_contact["Addresses"]
@@ -575,3 +576,25 @@ def test_state_lists_every_tenant(clock: FakeClock) -> None:
         ]
         assert state["contacts"] == state["tenants"][0]["contacts"]
         assert len(state["tenants"][1]["contacts"]) == 3
+
+
+def test_the_shared_fixture_gives_a_working_account(xero: SandboxServer) -> None:
+    account = sandbox_account(xero)
+    assert account["service"] == "xero" and account["url"] == xero.url + "/api.xro/2.0"
+    settings = account["settings"]
+    token = HTTP.post(
+        settings["token_url"],
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": account["secrets"]["refresh_token"],
+            "client_id": settings["client_id"],
+        },
+    ).json()
+    bearer = {"Authorization": "Bearer " + token["access_token"]}
+    tenants = HTTP.get(settings["connections_url"], headers=bearer).json()
+    listing = HTTP.get(
+        account["url"] + "/Contacts",
+        params={"includeArchived": "true"},
+        headers={**bearer, "xero-tenant-id": tenants[0]["tenantId"]},
+    )
+    assert len(listing.json()["Contacts"]) == 5

@@ -13,7 +13,8 @@ import pytest
 import xmlschema
 
 from addressbook.sandbox.core import SandboxServer
-from addressbook.sandbox.xero_legacy import XeroLegacyService
+from addressbook.sandbox.xero_legacy import XeroLegacyService, contact_xml
+from tests.fixtures.sandbox import sandbox_account
 
 DATA = Path(__file__).parent / "data"
 REQUEST_EXAMPLE = (DATA / "xero_000_request_example.xml").read_text(encoding="utf-8")
@@ -380,3 +381,30 @@ def test_fault_truncate_and_malformed_break_the_xml(legacy: Legacy) -> None:
         with pytest.raises(ElementTree.ParseError):
             ElementTree.fromstring(response.content)
     assert _contacts(legacy.list())
+
+
+def test_the_shared_fixture_gives_a_working_account(xero_legacy: SandboxServer) -> None:
+    account = sandbox_account(xero_legacy)
+    assert account["url"] == xero_legacy.url + "/api.xro/1.0"
+    secrets = account["secrets"]
+    response = HTTP.get(
+        account["url"] + "/contacts",
+        params={"apiKey": secrets["api_key"], "xeroKey": secrets["xero_key"]},
+    )
+    LIST_XSD.validate(response.text)
+    assert len(_contacts(response)) == 5
+
+
+def test_raw_sample_data_shows_the_request_xsd_hazard() -> None:
+    service = XeroLegacyService(contacts=40, seed=5, request_xsd_safe=False)
+    with SandboxServer(service) as server:
+        client = Legacy(service, server.url)
+        raw = next(
+            r
+            for r in service.records.values()
+            if any(not a["PostalCode"].isdigit() for a in r["Addresses"] if a["PostalCode"])
+        )
+        listed = client.list()
+        LIST_XSD.validate(listed.text)  # the response XSD takes any postcode text
+        refused = client.save(contact_xml(raw))  # sent back as it was listed
+        assert _refusal(refused).startswith("PostalCode")

@@ -117,9 +117,8 @@ def test_a_damaged_file_is_refused(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[4096 : 4096 * 3] = b"\xff" * 8192  # overwrite pages after the header
     path.write_bytes(bytes(data))
-    with pytest.raises(StoreError, match="damaged"):
-        with Store(path) as store:
-            store.records(store.search_ids())
+    with pytest.raises(StoreError, match="damaged"), Store(path) as store:
+        store.records(store.search_ids())
 
 
 def test_some_other_programs_sqlite_file_is_refused(tmp_path: Path) -> None:

@@ -129,7 +129,9 @@ def test_sorted_order_is_the_same_on_both_search_paths(store: Store) -> None:
 
 
 def test_windowed_reads_follow_the_order_given(store: Store) -> None:
-    ids = store.create_many([Contact(display_name=f"P{i:03d}", organization="Org") for i in range(250)])
+    ids = store.create_many(
+        [Contact(display_name=f"P{i:03d}", organization="Org") for i in range(250)]
+    )
     ordered = store.search_ids("")
     assert ordered == ids
     window = ordered[100:110]

@@ -121,7 +121,9 @@ def test_push_complete_fail_and_complete_delete(store: Store) -> None:
 
 def test_apply_remote_inserts_then_overwrites(store: Store) -> None:
     contact_id = _synced(store)
-    assert store.apply_remote("xero", "r-1", Contact(display_name="Renamed"), RAW, "s2") == contact_id
+    assert (
+        store.apply_remote("xero", "r-1", Contact(display_name="Renamed"), RAW, "s2") == contact_id
+    )
     record = store.get(contact_id)
     assert record is not None and record.contact.display_name == "Renamed"
     assert store.remote_ids("xero") == {"r-1"} and store.link(contact_id).stamp == "s2"  # type: ignore[union-attr]
@@ -131,7 +133,9 @@ def test_set_base_keeps_local_edits_pending(store: Store) -> None:
     contact_id = _synced(store)
     store.update(contact_id, Contact(display_name="Ana Remote", title="Local title"))
     merged = Contact(display_name="Ana Remote", title="Local title", notes="remote note")
-    store.set_base(contact_id, merged, {"v": 2}, Contact(display_name="Ana Remote", notes="remote note"), "s2")
+    store.set_base(
+        contact_id, merged, {"v": 2}, Contact(display_name="Ana Remote", notes="remote note"), "s2"
+    )
     assert _state(store, contact_id) == "modified"
     store.set_base(contact_id, merged, {"v": 3}, merged, "s3")
     assert _state(store, contact_id) == "synced" and store.outbox_entry(contact_id) is None
@@ -169,12 +173,11 @@ def test_counts_sync_state_and_forget_account(store: Store) -> None:
 
 
 def test_a_failing_transaction_changes_nothing(store: Store) -> None:
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.create(Contact(display_name="Half"))
-            with store.transaction():  # nested: part of the same transaction
-                store.create(Contact(display_name="Done"))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.create(Contact(display_name="Half"))
+        with store.transaction():  # nested: part of the same transaction
+            store.create(Contact(display_name="Done"))
+        raise RuntimeError("boom")
     assert store.count() == 0
 
 

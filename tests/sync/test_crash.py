@@ -81,7 +81,13 @@ def test_push_killed_at_random_moments_makes_no_duplicate_and_loses_no_edit(
     for _ in range(KILLS):
         seen = harvest.service.requests_seen
         process = start_push()
-        time.sleep(rng.uniform(0.3, 1.2))  # start-up is ~0.3 s; a whole push ~1–2 s
+        # Wait for its first request (start-up time varies with the machine's load),
+        # then kill it at a random moment of the push.
+        deadline = time.monotonic() + 20
+        while harvest.service.requests_seen == seen and process.poll() is None:
+            assert time.monotonic() < deadline, "push sent nothing in 20 s"
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.5))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
         else:
