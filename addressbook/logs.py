@@ -62,9 +62,24 @@ def log_file() -> Path:
     return log_dir() / "addressbook.log"
 
 
+def quiet_libraries() -> None:
+    """Keep httpx/httpcore from logging URLs (Xero 1.0 puts its keys in the query).
+
+    Their INFO lines carry the full request URL; a root handler set up by anyone (a test
+    runner, an embedding program) would write the keys out. WARNING and above still pass,
+    scrubbed like our own records.
+    """
+    for name in ("httpx", "httpcore", "authlib"):
+        library = logging.getLogger(name)
+        library.setLevel(logging.WARNING)
+        if not any(isinstance(f, _ScrubFilter) for f in library.filters):
+            library.addFilter(_ScrubFilter())
+
+
 def setup(verbose: bool = False) -> None:
     """Configure the 'addressbook' logger once per process."""
     global _configured
+    quiet_libraries()
     if _configured:
         return
     _configured = True

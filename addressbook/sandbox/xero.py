@@ -100,6 +100,9 @@ DUPLICATE_NAME = (
     "The contact name {name} is already assigned to another contact. "
     "The contact name must be unique across all active contacts."
 )
+GDPR_REFUSAL = (
+    "This contact was redacted at the contact's request (GDPR) and can no longer be changed."
+)
 TENANT_NAMES = (
     "Demo Company (NZ)",
     "Ōtautahi Plumbing Ltd",
@@ -111,6 +114,11 @@ _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CURRENCY = {"en": "NZD", "mi": "NZD", "de": "EUR", "el": "EUR", "vi": "VND", "ar": "AED",
              "zh": "CNY", "ja": "JPY", "ru": "RUB"}  # fmt: skip
+
+
+def name_key(name: Any) -> str:
+    """How names compare for uniqueness: trimmed, case-folded."""
+    return str(name or "").strip().casefold()
 
 
 def date_json(millis: int, offset: bool = True) -> str:
@@ -1080,13 +1088,7 @@ class XeroService(Service):
             if target is None and not _is_guid(target_id):
                 return None, None, [f"ContactID {target_id} is not a valid GUID."]
         if target is not None and target.data.get("ContactStatus") == "GDPRREQUEST":
-            return (
-                target,
-                None,
-                [
-                    "This contact was redacted at the contact's request (GDPR) and can no longer be changed."
-                ],
-            )
+            return target, None, [GDPR_REFUSAL]
         base = (
             target.data
             if target is not None
@@ -1097,7 +1099,7 @@ class XeroService(Service):
         merged = merge_contact(base, sent)
         merged["ContactID"] = base["ContactID"]
         errors = _contact_errors(merged)
-        name = str(merged.get("Name") or "").strip().casefold()
+        name = name_key(merged.get("Name"))
         if not errors and merged.get("ContactStatus") == "ACTIVE":
             holder = names.get(name)
             if holder is not None and holder != merged["ContactID"]:
@@ -1105,7 +1107,7 @@ class XeroService(Service):
         if errors:
             return target, None, errors
         if target is not None and target.active:
-            names.pop(str(target.data.get("Name", "")).casefold(), None)
+            names.pop(name_key(target.data.get("Name")), None)
         if merged.get("ContactStatus") == "ACTIVE":
             names[name] = merged["ContactID"]
         return target, merged, []

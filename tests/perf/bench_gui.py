@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -168,12 +169,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--sync", type=int, default=10_000)
+    parser.add_argument("--cache", help="reuse (or make) the filled cache file here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="addressbook-bench-") as home:
         os.environ["ADDRESSBOOK_HOME"] = home
+        from addressbook import paths
+
         started = time.perf_counter()
-        fill_cache(args.contacts)
-        print(f"cache: {args.contacts:,} contacts written in {time.perf_counter() - started:.1f} s")
+        if args.cache and Path(args.cache).exists():
+            shutil.copyfile(args.cache, paths.database_path())
+        else:
+            fill_cache(args.contacts)
+            if args.cache:
+                shutil.copyfile(paths.database_path(), args.cache)
+        print(f"cache: {args.contacts:,} contacts ready in {time.perf_counter() - started:.1f} s")
 
         times, rss = bench_start()
         print(f"start → list painted: median {statistics.median(times):.3f} s "

@@ -1,0 +1,235 @@
+"""A hypothesis state machine driving the sync engine against the Harvest sandbox.
+
+Steps: local edits (per field), edits on the service, new contacts, pulls (incremental
+and full), pushes, and pushes that crash — between two contacts (the process dies after
+a commit) or with the service's answer lost after it acted (the connection cut).
+
+The model is small on purpose. Per (contact, field) it keeps the value expected at the
+end and whether a local edit is still unsent; the end is reached by settling: full pulls,
+every conflict resolved "keep local", pushes, until nothing is pending. Checked:
+- no edit lost: the service ends with the expected value of every field;
+- no duplicate: each new contact exists exactly once on the service, at every step;
+- conflicts only where both sides changed the same field while a local edit was unsent.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from addressbook.accounts import KeyringSecrets
+from addressbook.connectors import make_connector
+from addressbook.connectors.base import AccountConfig, Connector
+from addressbook.errors import ConnectorError
+from addressbook.model import Contact, Email
+from addressbook.sandbox.core import SandboxServer
+from addressbook.sandbox.harvest import HarvestService
+from addressbook.store import Store
+from addressbook.sync import DELETED, pull, push
+from addressbook.sync.resolve import resolve
+
+FIELDS = {"title": "title", "family_name": "last-name"}
+VALUES = st.sampled_from(["Alpha", "Beta", "Gamma", "Ōtaki", "Zoë"])
+_counter = itertools.count()
+
+
+class SimulatedCrash(Exception):
+    """The process died here (raised from the progress callback, after a commit)."""
+
+
+class SyncMachine(RuleBasedStateMachine):
+    """The engine against the sandbox, checked against a small model."""
+
+    server: SandboxServer
+    folder: Path
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service = HarvestService(contacts=4, seed=next(_counter) % 3)
+        self.service.limits_enabled = False
+        self.server.service = self.service
+        self.store = Store(self.folder / f"cache-{next(_counter)}.sqlite3")
+        self.account = AccountConfig("harvest", "harvest", self.server.url, {"give_up_seconds": "2"})
+        self.connector: Connector = make_connector(self.account, KeyringSecrets("harvest"))
+        self.client = self.service.state()["clients"][0]["name"]
+        self.expected: dict[tuple[int, str], str] = {}
+        self.unsent: set[tuple[int, str]] = set()
+        self.both_changed: set[tuple[int, str]] = set()
+        self.new_emails: dict[int, str] = {}
+
+    def teardown(self) -> None:
+        try:
+            self.settle()
+        finally:
+            self.connector.close()
+            self.store.close()
+
+    # --- helpers ---------------------------------------------------------------------------
+    def ids(self) -> list[int]:
+        return self.store.search_ids(account="harvest")
+
+    def linked(self) -> list[int]:
+        return [i for i in self.ids() if (r := self.store.get(i)) is not None and r.remote_id]
+
+    def after_push(self) -> None:
+        """Contacts whose entry is gone were sent: their edits are on the service."""
+        for key in list(self.unsent):
+            if self.store.outbox_entry(key[0]) is None:
+                self.unsent.discard(key)
+                self.both_changed.discard(key)
+        self.check_conflicts()
+
+    def check_conflicts(self) -> None:
+        for conflict in self.store.conflicts("harvest"):
+            for item in conflict.fields:
+                assert item.field != DELETED
+                assert (conflict.contact_id, item.field) in self.both_changed, item
+
+    # --- rules -----------------------------------------------------------------------------
+    @initialize()
+    def first_pull(self) -> None:
+        pull(self.store, self.connector)
+        for contact_id in self.ids():
+            record = self.store.get(contact_id)
+            assert record is not None
+            for field in FIELDS:
+                self.expected[(contact_id, field)] = getattr(record.contact, field)
+
+    @rule(data=st.data(), field=st.sampled_from(sorted(FIELDS)), value=VALUES)
+    def local_edit(self, data: st.DataObject, field: str, value: str) -> None:
+        contact_id = data.draw(st.sampled_from(self.ids()))
+        record = self.store.get(contact_id)
+        assert record is not None
+        contact = record.contact.copy()
+        setattr(contact, field, value)
+        contact.display_name = ""  # the editor keeps a derived name in step with its parts
+        self.store.update(contact_id, contact)
+        self.expected[(contact_id, field)] = value
+        self.unsent.add((contact_id, field))
+
+    @rule(data=st.data(), field=st.sampled_from(sorted(FIELDS)), value=VALUES)
+    def remote_edit(self, data: st.DataObject, field: str, value: str) -> None:
+        linked = self.linked()
+        if not linked:
+            return
+        contact_id = data.draw(st.sampled_from(linked))
+        record = self.store.get(contact_id)
+        assert record is not None and record.remote_id
+        self.service.edit(record.remote_id, {FIELDS[field]: value})
+        key = (contact_id, field)
+        if key in self.unsent:
+            self.both_changed.add(key)  # the final "keep local" keeps the local value
+        else:
+            self.expected[key] = value
+
+    @rule(family=VALUES)
+    def local_create(self, family: str) -> None:
+        email = f"new{next(_counter)}@example.org"
+        contact = Contact(
+            given_name="New", family_name=family, organization=self.client, emails=[Email(email)]
+        )
+        contact_id = self.store.create(contact, "harvest")
+        self.new_emails[contact_id] = email
+        self.expected[(contact_id, "family_name")] = family
+        self.expected[(contact_id, "title")] = ""
+        self.unsent.update({(contact_id, "family_name"), (contact_id, "title")})
+
+    @rule(full=st.booleans())
+    def do_pull(self, full: bool) -> None:
+        pull(self.store, self.connector, full=full)
+        self.check_conflicts()
+
+    @rule()
+    def do_push(self) -> None:
+        push(self.store, self.connector)
+        self.after_push()
+
+    @rule(after=st.integers(min_value=1, max_value=4))
+    def push_dies_between_contacts(self, after: int) -> None:
+        def die(done: int, total: int | None, message: str) -> None:
+            if done >= after:
+                raise SimulatedCrash()
+
+        try:
+            push(self.store, self.connector, progress=die)
+        except SimulatedCrash:
+            pass
+        self.after_push()
+
+    @rule(skip=st.integers(min_value=0, max_value=4))
+    def push_loses_an_answer(self, skip: int) -> None:
+        """The connection is cut on a request: the service acted, the answer is lost."""
+        self.connector.clients()  # keep the fault off the client listing
+        self.service.requests_seen = 0
+        original = self.service.handle
+
+        def cut_later(request: Any) -> Any:
+            if self.service.requests_seen == skip + 1 and request.method in ("POST", "PUT"):
+                self.service.add_fault("cut")
+            return original(request)
+
+        self.service.handle = cut_later  # type: ignore[method-assign]
+        try:
+            push(self.store, self.connector)
+        except ConnectorError:
+            pass
+        finally:
+            self.service.handle = original  # type: ignore[method-assign]
+            self.service.clear_faults()
+        self.after_push()
+
+    @invariant()
+    def no_duplicate(self) -> None:
+        emails = [c.get("email") for c in self.service.state()["contacts"]]
+        for email in self.new_emails.values():
+            assert emails.count(email) <= 1, email
+
+    # --- the end ---------------------------------------------------------------------------
+    def settle(self) -> None:
+        """Pull, keep every local side, push — until nothing is pending — then compare."""
+        self.service.clear_faults()
+        for _ in range(4):
+            pull(self.store, self.connector, full=True)
+            self.check_conflicts()
+            for conflict in self.store.conflicts("harvest"):
+                resolve(self.store, conflict.contact_id, "local")
+            push(self.store, self.connector)
+            self.after_push()
+            if not self.store.pending_count("harvest"):
+                break
+        assert self.store.pending_count("harvest") == 0
+        by_email = {c.get("email"): c for c in self.service.state()["contacts"]}
+        by_id = {str(c["id"]): c for c in self.service.state()["contacts"]}
+        for email in self.new_emails.values():
+            assert email in by_email, f"{email} was never created"
+        for (contact_id, field), value in self.expected.items():
+            record = self.store.get(contact_id)
+            assert record is not None and record.remote_id, contact_id
+            remote = by_id[record.remote_id]
+            assert (remote.get(FIELDS[field]) or "") == value, (contact_id, field)
+            assert getattr(record.contact, field) == value
+
+
+@pytest.mark.slow
+def test_sync_state_machine(
+    harvest: SandboxServer, keyring_file: Path, tmp_path: Path
+) -> None:
+    service = harvest.service
+    KeyringSecrets("harvest").set("email", service.credentials()["email"])
+    KeyringSecrets("harvest").set("password", service.credentials()["password"])
+    SyncMachine.server = harvest
+    SyncMachine.folder = tmp_path
+    machine = SyncMachine.TestCase
+    machine.settings = settings(
+        max_examples=25,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    machine().runTest()
