@@ -175,8 +175,7 @@ def read_csv(text: str) -> Iterator[Contact | Problem]:
         if extra:
             yield Problem(
                 f"row {number}",
-                f"{len(cells)} cells but the header has {len(keys)} columns "
-                "(an unquoted comma?)",
+                f"{len(cells)} cells but the header has {len(keys)} columns (an unquoted comma?)",
             )
             continue
         row = dict(zip(keys, cells, strict=False))
@@ -376,8 +375,11 @@ _OUTLOOK_PHONES = (
     ("telex", "other"),
     ("isdn", "other"),
 )
-_OUTLOOK_EMAILS = (("e-mail address", "work"), ("e-mail 2 address", "other"))
-_OUTLOOK_EMAILS += (("e-mail 3 address", "other"),)
+_OUTLOOK_EMAILS = (
+    ("e-mail address", "work"),
+    ("e-mail 2 address", "other"),
+    ("e-mail 3 address", "other"),
+)
 
 
 def _read_outlook(row: dict[str, str], where: str) -> Contact | Problem:

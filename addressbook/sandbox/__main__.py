@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _curl(account: dict[str, Any]) -> str:
+def _curl(account: dict[str, Any], service: Any = None) -> str:
     url, secrets = account["url"], account["secrets"]
     if account["service"] == "harvest":
         return (
@@ -43,19 +43,27 @@ def _curl(account: dict[str, Any]) -> str:
         )
     if account["service"] == "xero-legacy":
         return f"curl '{url}/contacts?apiKey={secrets['api_key']}&xeroKey={secrets['xero_key']}'"
+    if service is not None and hasattr(service, "issue_tokens"):
+        # A token issued straight away (valid 30 minutes), so the API can be tried by hand.
+        token = service.issue_tokens()["access_token"]
+        return (
+            f"curl -H 'Authorization: Bearer {token}' "
+            f"-H 'xero-tenant-id: {service.tenants[0].tenant_id}' -H 'Accept: application/json' {url}/Contacts"
+        )
     return (
         f"sign in: addressbook accounts login (authorize at {account['settings']['authorize_url']})"
     )
 
 
-def describe(accounts: list[dict[str, Any]]) -> str:
+def describe(accounts: list[dict[str, Any]], services: dict[str, Any] | None = None) -> str:
     """A readable block per service: URL, secrets, settings, and a line to try."""
     blocks = []
     for account in accounts:
         lines = [f"{account['service']}  ({account['name']})", f"  url       {account['url']}"]
         lines += [f"  secret    {key} = {value}" for key, value in account["secrets"].items()]
         lines += [f"  setting   {key} = {value}" for key, value in account["settings"].items()]
-        lines.append(f"  try       {_curl(account)}")
+        service = (services or {}).get(account["service"])
+        lines.append(f"  try       {_curl(account, service)}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -75,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     try:
-        print(describe(sandbox.accounts()), flush=True)
+        services = {name: server.service for name, server in sandbox.servers.items()}
+        print(describe(sandbox.accounts(), services), flush=True)
         print("\nServing; press Ctrl+C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:

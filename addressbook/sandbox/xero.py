@@ -6,6 +6,7 @@ Identity (OAuth 2.0 authorization code with PKCE, a public client: no secret):
     POST /identity/connect/authorize   the consent form's answer → 302 to redirect_uri
     POST /connect/token                form-encoded: authorization_code (S256 verified) or
                                        refresh_token (rotated: a used refresh token is dead)
+    POST /connect/revocation           form-encoded token + client_id: the consent ends
     GET  /connections                  the tenants (organisations) the user connected
 API (bearer token + `xero-tenant-id` header; JSON):
     GET  /api.xro/2.0/Contacts[?page=&includeArchived=&IDs=&searchTerm=]  If-Modified-Since
@@ -26,7 +27,9 @@ Choices where the documents are silent (the sandbox's, not necessarily Xero's):
 - IsSupplier/IsCustomer are read-only through the API and their change (on the service
   side, `edit`) does not move UpdatedDateUTC, as SERVICES.md says.
 - `Accept` that rules out JSON → 406 (real Xero would answer XML).
-- `where`, `order` and `summaryOnly` are not implemented; listings are ordered by Name.
+- listings are ordered by Name (then ContactID); `order=Field [ASC|DESC]` sorts by any
+  top-level field; `where` is refused with a 400 (not implemented); `summaryOnly` is
+  ignored (full records come back).
 
 This module imports nothing from addressbook.connectors or addressbook.sync.
 """
@@ -460,7 +463,8 @@ class Tenant:
     created: str
     contacts: dict[str, Stored] = field(default_factory=dict)
     active_names: dict[str, str] = field(default_factory=dict)  # casefold name -> ContactID
-    views: dict[bool, list[Stored]] = field(default_factory=dict)  # includeArchived -> sorted
+    # (includeArchived, order field, descending) -> the contacts in that order
+    views: dict[tuple[bool, str, bool], list[Stored]] = field(default_factory=dict)
     idempotent: dict[str, tuple[str, Response]] = field(default_factory=dict)
     minute: RateWindow = field(default_factory=lambda: RateWindow(60, 60))
     day: RateWindow = field(default_factory=lambda: RateWindow(5000, 86400))
@@ -470,21 +474,25 @@ class Tenant:
         """Store a contact version and keep the name index and sorted views right."""
         old = self.contacts.get(stored.data["ContactID"])
         if old is not None and old.active:
-            self.active_names.pop(str(old.data.get("Name", "")).casefold(), None)
+            self.active_names.pop(name_key(old.data.get("Name")), None)
         self.contacts[stored.data["ContactID"]] = stored
         if stored.active:
-            self.active_names[str(stored.data.get("Name", "")).casefold()] = stored.data[
-                "ContactID"
-            ]
+            self.active_names[name_key(stored.data.get("Name"))] = stored.data["ContactID"]
         self.views.clear()
 
-    def view(self, include_archived: bool) -> list[Stored]:
+    def view(self, include_archived: bool, order: str = "Name", desc: bool = False) -> list[Stored]:
         """The contacts in listing order (cached until the next write)."""
-        cached = self.views.get(include_archived)
+        key = (include_archived, order, desc)
+        cached = self.views.get(key)
         if cached is None:
             chosen = [s for s in self.contacts.values() if include_archived or s.active]
-            chosen.sort(key=lambda s: s.sort_key)
-            cached = self.views[include_archived] = chosen
+            if order == "Name":
+                chosen.sort(key=lambda s: s.sort_key, reverse=desc)
+            elif order == "UpdatedDateUTC":
+                chosen.sort(key=lambda s: (s.updated_ms, s.data["ContactID"]), reverse=desc)
+            else:
+                chosen.sort(key=lambda s: _order_key(s, order), reverse=desc)
+            cached = self.views[key] = chosen
         return cached
 
 
@@ -637,6 +645,8 @@ class XeroService(Service):
                 return self._authorize(request)
             if lowered == "/connect/token":
                 return self._token(request)
+            if lowered == "/connect/revocation":
+                return self._revoke(request)
             if lowered == "/connections":
                 self._grant_of(request)
                 return Response.json([self._connection(t) for t in self.tenants])
@@ -764,6 +774,25 @@ class XeroService(Service):
         response = Response.json(answer)
         response.headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
         return response
+
+    def _revoke(self, request: Request) -> Response:
+        """RFC 7009 revocation: the refresh token and every token of its consent die."""
+        if request.method != "POST":
+            raise self._token_error("invalid_request", "Use POST.", 405)
+        form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+        client_id = form.get("client_id") or _basic_user(request.header("authorization"))
+        if client_id != self.client_id:
+            raise self._token_error("invalid_client", "Unknown client_id.", 400)
+        with self.lock:
+            record = self.refresh_tokens.get(form.get("token", ""))
+            if record is not None:
+                grant = record.grant
+                for other in self.refresh_tokens.values():
+                    if other.grant is grant:
+                        other.revoked = True
+                for access in [k for k, v in self.access_tokens.items() if v[0] is grant]:
+                    del self.access_tokens[access]
+        return Response(200, b"", {"Content-Type": "text/plain"})
 
     def _redeem_code(self, form: dict[str, str]) -> Grant:
         for name in ("code", "redirect_uri", "code_verifier"):
@@ -956,8 +985,18 @@ class XeroService(Service):
                 page = max(1, int(request.arg("page") or ""))
             except ValueError:
                 return _validation_problem("page must be a whole number.")
+        if request.arg("where"):
+            return _validation_problem("The sandbox does not implement `where`: filter locally.")
+        order = (request.arg("order") or "Name").split()
+        if (
+            len(order) > 2
+            or not re.fullmatch(r"[A-Za-z]+", order[0] if order else "")
+            or (len(order) == 2 and order[1].upper() not in ("ASC", "DESC"))
+        ):
+            return _validation_problem("order must be a field name, then ASC or DESC.")
+        desc = len(order) == 2 and order[1].upper() == "DESC"
         with self.lock:
-            chosen = tenant.view(include_archived)
+            chosen = tenant.view(include_archived, order[0], desc)
         if ids or term or since is not None:
             chosen = [
                 s
@@ -1147,6 +1186,15 @@ class XeroService(Service):
     def remove(self, record_id: str) -> None:
         """Xero contacts cannot be deleted: archive it."""
         self.edit(record_id, {"ContactStatus": "ARCHIVED"})
+
+
+def _order_key(stored: Stored, field_name: str) -> tuple[int, str, str]:
+    """Sort key for `order=Field`: numbers and text compare apart; missing sorts first."""
+    value = stored.data.get(field_name)
+    if isinstance(value, bool | int | float):
+        return (1, f"{float(value):030.6f}", stored.data["ContactID"])
+    text = "" if value is None or isinstance(value, dict | list) else str(value).casefold()
+    return (0 if text == "" else 2, text, stored.data["ContactID"])
 
 
 def _fill(tenant: Tenant, contacts: int, seed: int) -> None:

@@ -44,9 +44,12 @@ def marks_for(state: str | None, status: str | None) -> list[str]:
 class ContactDelegate(QStyledItemDelegate):
     """Two lines per contact; every row the same height, so the view can skip measuring."""
 
+    def row_height(self, font: QFont) -> int:
+        """The height of every row: two lines of text and padding."""
+        return QFontMetrics(font).height() * 2 + PADDING * 3
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
-        return QSize(200, metrics.height() * 2 + PADDING * 3)
+        return QSize(200, self.row_height(option.font))  # type: ignore[attr-defined]
 
     def paint(
         self,

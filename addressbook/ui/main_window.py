@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Q
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -154,14 +156,7 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self._focus_list)
 
         self.model = ContactListModel(self.store, self)
-        self.list_view = QListView()
-        self.list_view.setObjectName("contactList")
-        self.list_view.setAccessibleName("Contacts")
-        self.list_view.setModel(self.model)
-        self.list_view.setItemDelegate(ContactDelegate(self.list_view))
-        self.list_view.setUniformItemSizes(True)
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list_view = make_contact_view(self.model)
         self.list_view.selectionModel().currentChanged.connect(self._on_contact_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.edit_contact())
         self.list_view.activated.connect(lambda _index: self.edit_contact())
@@ -650,6 +645,36 @@ class MainWindow(QMainWindow):
             self._jobs.cancel_all()
         self.tasks.wait(10000)
         event.accept()
+
+
+def make_contact_view(model: ContactListModel) -> QTableView:
+    """The contact list: a one-column table with fixed row heights.
+
+    A QTableView, not a QListView: QListView lays out every row (one Python
+    rowCount() call per row, 100,000 of them per repaint), while a table with a
+    fixed-size vertical header only asks for the rows on screen.
+    """
+    view = QTableView()
+    view.setObjectName("contactList")
+    view.setAccessibleName("Contacts")
+    view.setModel(model)
+    delegate = ContactDelegate(view)
+    view.setItemDelegate(delegate)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.horizontalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setMinimumSectionSize(1)
+    rows.setDefaultSectionSize(delegate.row_height(view.font()))
+    return view
 
 
 def _html(text: str) -> str:

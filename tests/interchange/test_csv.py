@@ -29,12 +29,30 @@ def test_header_is_our_field_names_with_numbered_extras() -> None:
     text = export_contacts([full_contact()], "csv")
     header = text.split("\r\n", 1)[0].split(",")
     assert header[:8] == [
-        "display_name", "given_name", "family_name", "organization", "title",
-        "email", "email.2", "email.home",
+        "display_name",
+        "given_name",
+        "family_name",
+        "organization",
+        "title",
+        "email",
+        "email.2",
+        "email.home",
     ]
-    for column in ("email.other", "phone.work", "phone.work.2", "phone.mobile", "phone.fax",
-                   "phone.ddi", "phone.default", "phone.other", "address.street",
-                   "address.street.2.country", "address.postal.postcode", "notes", "status"):
+    for column in (
+        "email.other",
+        "phone.work",
+        "phone.work.2",
+        "phone.mobile",
+        "phone.fax",
+        "phone.ddi",
+        "phone.default",
+        "phone.other",
+        "address.street",
+        "address.street.2.country",
+        "address.postal.postcode",
+        "notes",
+        "status",
+    ):
         assert column in header
     assert header[-1] == "list_order"  # the home email comes before the work ones
     (row,) = _rows(text)
@@ -131,8 +149,12 @@ def test_outlook_csv() -> None:
         ],
         addresses=[
             Address(
-                "street", ["14 Merrion Square", "Second Floor"], "Dublin", "Co. Dublin",
-                "D02 XY45", "Ireland",
+                "street",
+                ["14 Merrion Square", "Second Floor"],
+                "Dublin",
+                "Co. Dublin",
+                "D02 XY45",
+                "Ireland",
             )
         ],
         notes="Prefers morning calls.\nAssistant: Ciara",
@@ -164,8 +186,7 @@ BROKEN = {
         "row 2: 3 cells but the header has 2 columns",
     ),
     "google no name": (
-        "Name,Given Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Value\n"
-        "Good,,,,\n,,Work,,021\n",
+        "Name,Given Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Value\nGood,,,,\n,,Work,,021\n",
         "row 3: no name, organisation or email",
     ),
     "outlook no name": (
@@ -222,5 +243,7 @@ def test_edited_spreadsheet_with_stale_list_order_still_imports() -> None:
     writer.writerow(row)
     (contact,) = read_text(out.getvalue()).contacts
     assert [e.address for e in contact.emails] == [
-        "zoe@acme.example", "second@acme.example", "other@例え.jp",
+        "zoe@acme.example",
+        "second@acme.example",
+        "other@例え.jp",
     ]

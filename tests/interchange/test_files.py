@@ -45,7 +45,9 @@ def test_windows_1252_outlook_export(tmp_path: Path) -> None:
 
 def test_quoted_printable_card_in_latin_1_file(tmp_path: Path) -> None:
     path = tmp_path / "old-phone.vcf"
-    path.write_bytes("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Müller;Jörg\r\nEND:VCARD\r\n".encode("latin-1"))
+    path.write_bytes(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Müller;Jörg\r\nEND:VCARD\r\n".encode("latin-1")
+    )
     (jorg,) = read_file(path).contacts
     assert jorg.display_name == "Jörg Müller"
 
@@ -80,5 +82,7 @@ def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
 def test_broken_utf16(tmp_path: Path) -> None:
     path = tmp_path / "odd.csv"
     path.write_bytes(codecs.BOM_UTF16_LE + "display_name\n".encode("utf-16-le") + b"\x00")
-    with pytest.raises(InterchangeError, match=r"odd\.csv is not valid UTF-16(-LE)? text \(byte 28\)"):
+    with pytest.raises(
+        InterchangeError, match=r"odd\.csv is not valid UTF-16(-LE)? text \(byte 28\)"
+    ):
         read_file(path)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from addressbook.interchange import export_contacts, read_text
+from addressbook.interchange.vcard import fold_card, serialize_with_vobject, write_vcards
 from addressbook.model import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
@@ -69,3 +70,12 @@ def test_any_contacts_round_trip(fmt: str, batch: list[Contact]) -> None:
     result = read_text(export_contacts(batch, fmt))
     assert result.skipped == []
     assert result.contacts == batch
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contact=named_contacts)
+def test_fast_writer_matches_vobject(version: str, contact: Contact) -> None:
+    # The writer assembles lines itself for speed; vobject's own serialisation is the reference.
+    assert write_vcards([contact], version) == fold_card(serialize_with_vobject(contact, version))

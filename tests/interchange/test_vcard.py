@@ -34,7 +34,7 @@ def test_vcard4_output_is_valid_4_0() -> None:
     assert 'TEL;TYPE="work,voice";VALUE=uri:tel:+64-9-555-0105' in unfolded
     assert "TEL;TYPE=cell;VALUE=uri:tel:+64-21-555-0101" in unfolded
     assert 'TEL;TYPE="work,fax":(09) 555 0103' in unfolded
-    assert 'X-ADDRESSBOOK-KIND=ddi:+64 9 555 0104 ext. 5' in unfolded
+    assert "X-ADDRESSBOOK-KIND=ddi:+64 9 555 0104 ext. 5" in unfolded
     assert "ADR;TYPE=postal:;;PO Box 5\\nShortland St;Auckland;Tāmaki;1140;NZ" in unfolded
     assert "EMAIL;TYPE=home:zoe.home@example.com" in unfolded
     assert "TYPE=internet" not in unfolded  # a 3.0 form
@@ -83,8 +83,14 @@ def test_apple_cards() -> None:
             Phone("555-0199", "ddi"),  # X-ABLabel:DDI
         ],
         addresses=[
-            Address("street", ["1 Infinite Loop", "Building 4"], "Cupertino", "CA", "95014",
-                    "United States")
+            Address(
+                "street",
+                ["1 Infinite Loop", "Building 4"],
+                "Cupertino",
+                "CA",
+                "95014",
+                "United States",
+            )
         ],
         notes="Met at WWDC, 2023.\nPrefers email.",
     )

@@ -35,7 +35,14 @@ NAMES = {
     "greek": (["Γιώργος", "Μαρία", "Σοφία"], ["Παπαδόπουλος", "Νικολάου"]),
     "hindi": (["अनिल", "प्रिया"], ["शर्मा", "पटेल"]),
 }
-ORGS = ["Acme Ltd", "Kiwi Café", "Ōtautahi Builders", "Müller & Söhne GmbH", "北京科技", "ООО Ромашка"]
+ORGS = [
+    "Acme Ltd",
+    "Kiwi Café",
+    "Ōtautahi Builders",
+    "Müller & Söhne GmbH",
+    "北京科技",
+    "ООО Ромашка",
+]
 EMOJI = ["🍕", "🌿", "🚀", "👩‍💻", "🎉"]
 
 
@@ -131,7 +138,9 @@ def main() -> int:
         print("addressbook import FILE:           not measured (no Store.create_many yet)")
         return 0
     verdict = "OK" if cli_seconds <= TARGET_SECONDS else "OVER TARGET"
-    print(f"addressbook import FILE (process): {cli_seconds:6.2f} s  target ≤ {TARGET_SECONDS:.0f} s  {verdict}")
+    print(
+        f"addressbook import FILE (process): {cli_seconds:6.2f} s  target ≤ {TARGET_SECONDS:.0f} s  {verdict}"
+    )
     return 0 if cli_seconds <= TARGET_SECONDS else 1
 
 

@@ -271,6 +271,21 @@ def test_if_modified_since_in_rfc_1123_and_iso(api: Api, clock: FakeClock) -> No
     assert api.contacts(headers={"If-Modified-Since": after}) == []
 
 
+def test_order_by_a_field_and_where_is_refused(api: Api, clock: FakeClock) -> None:
+    clock.advance(10)
+    last = api.contacts()[4]
+    api.send("POST", {"Website": "https://late.example.nz"}, path="/" + last["ContactID"])
+    newest_first = api.contacts(order="UpdatedDateUTC DESC")
+    assert newest_first[0]["ContactID"] == last["ContactID"]
+    stamps = [int(re.sub(r"\D", "", c["UpdatedDateUTC"][:-7])) for c in newest_first]
+    assert stamps == sorted(stamps, reverse=True)
+    emails = [c["EmailAddress"].casefold() for c in api.contacts(order="EmailAddress")]
+    assert emails == sorted(emails)
+    assert api.get(order="Name; DROP TABLE").status_code == 400
+    refused = api.get(where='Name=="X"')
+    assert refused.status_code == 400 and "where" in refused.json()["Message"]
+
+
 def test_get_one_and_404(api: Api) -> None:
     contact = api.contacts()[2]
     one = api.get("/" + contact["ContactID"])

@@ -320,6 +320,18 @@ def test_without_offline_access_there_is_no_refresh_token(identity: Identity) ->
     assert identity.contacts(body["access_token"]).status_code == 200
 
 
+def test_revocation_ends_the_consent(identity: Identity) -> None:
+    tokens = identity.sign_in()
+    url = identity.settings["token_url"].replace("/token", "/revocation")
+    answer = HTTP.post(
+        url, data={"token": tokens["refresh_token"], "client_id": identity.service.client_id}
+    )
+    assert answer.status_code == 200
+    assert identity.refresh(tokens["refresh_token"]).json()["error"] == "invalid_grant"
+    assert identity.contacts(tokens["access_token"]).status_code == 401
+    assert HTTP.post(url, data={"token": "x", "client_id": "nobody"}).status_code == 400
+
+
 def test_credentials_give_a_working_refresh_token(identity: Identity) -> None:
     token = identity.service.credentials()["refresh_token"]
     assert identity.refresh(token).status_code == 200
