@@ -46,6 +46,7 @@ from addressbook.errors import (
     ConnectorError,
     NotFound,
     RateLimited,
+    ServiceUnavailable,
     ValidationRefused,
 )
 from addressbook.model import Address, Contact, Email, Phone, changed_fields, clean
@@ -81,6 +82,79 @@ READ_ONLY_SENTENCE = (
 )
 _DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 _SPLIT_PHONE = re.compile(r"\+(\d{1,4})[\s-]+(\d{1,6})[\s-]+(\S.*)")
+
+
+# --- answers that explain themselves ------------------------------------------------------
+EXPLAINED_BYTES = 4096  # a 503 body read to find its reason: reasons are short
+
+
+def _small_body(response: httpx.Response) -> str | None:
+    """The start of a (streamed) answer's body as text; None if it cannot be read."""
+    import httpx
+
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > 16 * EXPLAINED_BYTES:
+        return None
+    data = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= EXPLAINED_BYTES:
+                break
+    except httpx.HTTPError:
+        return None
+    return bytes(data[:EXPLAINED_BYTES]).decode("utf-8", "replace").lstrip("\ufeff").strip()
+
+
+def _said(text: str) -> str:
+    """A service's own words, safe for a one-line sentence (no secrets, no line breaks)."""
+    from addressbook.logs import scrub
+
+    words = " ".join(scrub(text).split())
+    return words if len(words) <= 200 else words[:199] + "…"
+
+
+def explained_503(response: httpx.Response, label: str, account: str) -> ConnectorError | None:
+    """What a 503 without Retry-After says about itself, or None (http.py then retries it).
+
+    Xero's older rate limit answers 503 with a form body `oauth_problem=rate%20limit%20
+    exceeded&oauth_problem_advice=…` (SERVICES.md): that is RateLimited, named at once.
+    A short plain-text reason ("organisation offline", maintenance) is quoted in a
+    ServiceUnavailable: retrying for minutes would not help and hides the reason.
+    """
+    from urllib.parse import parse_qs
+
+    if response.status_code != 503 or response.headers.get("Retry-After"):
+        return None
+    kind = response.headers.get("Content-Type", "").lower()
+    text = _small_body(response)
+    if not text:
+        return None
+    error: ConnectorError | None = None
+    if "oauth_problem=" in text:
+        form = {k: v[0] for k, v in parse_qs(text).items()}
+        problem = _said(form.get("oauth_problem", ""))
+        advice = _said(form.get("oauth_problem_advice", ""))
+        reason = "; ".join(p for p in (problem, advice) if p)
+        if "rate limit" in problem.lower():
+            error = RateLimited(
+                f"{label}'s rate limit was hit for account {account} ({label} says: {reason}); "
+                "try again in a few minutes.",
+                limit=problem,
+            )
+        else:
+            error = ServiceUnavailable(
+                f"{label} is unavailable for account {account} ({label} says: {reason}); "
+                "try again later."
+            )
+    elif "html" not in kind and not text.startswith(("<", "{", "[")):
+        error = ServiceUnavailable(
+            f"{label} is unavailable for account {account} ({label} says: "
+            f"{_said(text.splitlines()[0])}); try again later."
+        )
+    if error is not None:
+        response.close()
+    return error
 
 
 # --- dates ---------------------------------------------------------------------------------

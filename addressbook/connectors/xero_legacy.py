@@ -45,6 +45,7 @@ from addressbook.connectors.xero import (
     as_text,
     changed_parts,
     contact_from_parts,
+    explained_503,
     xero_problems,
 )
 from addressbook.errors import (
@@ -54,10 +55,12 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
-from addressbook.logs import redact
+from addressbook.logs import quiet_libraries, redact
 from addressbook.model import Contact, clean
 
 if TYPE_CHECKING:
+    import httpx
+
     from addressbook.connectors.http import HttpClient
 
 log = logging.getLogger("addressbook.connectors.xero_legacy")
@@ -127,9 +130,23 @@ def remote_from_xml(raw: dict[str, Any]) -> RemoteContact:
 
 
 def _ordered(entry: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
-    """The entry's elements in the XSD's order; unknown ones after, in their own order."""
-    known = {k: entry[k] for k in order if k in entry}
-    return {**known, **{k: v for k, v in entry.items() if k not in known}}
+    """The entry's known elements in the XSD's order, each unknown one kept in place.
+
+    "In place": an unknown element follows the known element it followed in the entry
+    (the service's own order), so `<ContactGroups>` after `<Addresses>` stays there.
+    """
+    anchored: dict[str | None, list[str]] = {}
+    anchor: str | None = None
+    for key in entry:
+        if key in order:
+            anchor = key
+        else:
+            anchored.setdefault(anchor, []).append(key)
+    keys = list(anchored.get(None, []))
+    for key in order:
+        if key in entry:
+            keys += [key, *anchored.get(key, [])]
+    return {k: entry[k] for k in keys}
 
 
 def _digits(text: str) -> str:
@@ -282,6 +299,7 @@ class XeroLegacyConnector(Connector):
                     )
                 redact(value)
                 keys[param] = value
+            quiet_libraries()  # httpx logs whole URLs, and these carry both keys
             self._client = HttpClient(
                 self.account.url or str(self.default_url),
                 service="Xero 1.0",
@@ -294,8 +312,15 @@ class XeroLegacyConnector(Connector):
                     f"Xero refused the API key or Xero key of account {self.account.name}; "
                     "remove the account and add it again with the right keys."
                 ),
+                on_response=self._on_response,
             )
         return self._client
+
+    def _on_response(self, response: httpx.Response) -> None:
+        """A 503 whose body names the problem (the old rate-limit form, an outage) ends here."""
+        error = explained_503(response, "Xero 1.0", self.account.name)
+        if error is not None:
+            raise error
 
     def close(self) -> None:
         """Release the HTTP client."""
@@ -453,7 +478,27 @@ class XeroLegacyConnector(Connector):
         message = clean(as_text(data.get("Message"))) or clean(as_text(data.get("Status")))
         message = message or f"an answer of type <{root}>"
         if root == "ApiException" and as_text(data.get("Type")) == "ValidationException":
-            return ValidationRefused(f"Xero refused the contact: {message}", [message])
+            # The reasons are in Elements/…/ValidationErrors; Message is only a heading.
+            reasons = _validation_messages(data.get("Elements")) or [message]
+            return ValidationRefused(f"Xero refused the contact: {' '.join(reasons)}", reasons)
         if root == "ApiException" and as_text(data.get("Type")) == "NotFoundException":
             return NotFound(f"Xero 1.0: {message}")
         return ConnectorError(f"Xero 1.0 refused the request: {message}")
+
+
+def _validation_messages(node: Any) -> list[str]:
+    """Every ValidationError Message under an ApiException's Elements (any depth)."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for item in node:
+            found += _validation_messages(item)
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            if key == "ValidationErrors" and isinstance(child, dict):
+                for error in as_list(child.get("ValidationError")):
+                    message = clean(as_text(error.get("Message")))
+                    if message and message not in found:
+                        found.append(message)
+            elif not key.startswith("@"):
+                found += [m for m in _validation_messages(child) if m not in found]
+    return found

@@ -1,10 +1,11 @@
 """addressbook.ui: the PySide6 window (the only package that imports Qt).
 
-On Python 3.11, PySide6 6.12's bindings hand `None` back from every void call
-without taking a reference (they assume Python 3.12's immortal None), so None's
-reference count falls by one per call and a long session ends in "Fatal Python
-error: deallocating None". `_guard_none()` checks for that leak once and, where it
-happens, gives None the immortality it has on 3.12+.
+On Python 3.11, PySide6 6.12's bindings hand `None` (and, on some paths, True and
+False) back without taking a reference: they assume Python 3.12's immortal
+singletons. Each void call then lowers None's reference count by one, and a long
+session ends in "Fatal Python error: deallocating None". `_guard_none()` checks for
+the leak once and, where it happens, gives None, True and False the immortality
+they have on 3.12+ (a huge reference count that no leak can use up).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def _guard_none() -> None:
     for _ in range(100):
         probe.setObjectName("probe")  # a void call: returns None
     if sys.getrefcount(None) < before:
-        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+        for singleton in (None, True, False):
+            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
 
 
 _guard_none()

@@ -24,7 +24,7 @@ class AccountEntry:
     key: str | None  # ALL, LOCAL or an account name
     label: str
     icon_name: str
-    contacts: int = 0
+    contacts: int | None = 0  # None: not counted yet
     pending: int = 0
     last_sync: str | None = None  # ISO UTC
     error: str | None = None  # the last sync's failure, one sentence
@@ -32,7 +32,10 @@ class AccountEntry:
 
     def subtitle(self, now: datetime | None = None) -> str:
         """The second line: contacts, pending edits, last sync."""
-        parts = [f"{self.contacts:,} contact" + ("" if self.contacts == 1 else "s")]
+        if self.contacts is None:
+            parts = ["counting…"]
+        else:
+            parts = [f"{self.contacts:,} contact" + ("" if self.contacts == 1 else "s")]
         if self.pending:
             parts.append(f"{self.pending} to send")
         if self.service is not None:
@@ -67,14 +70,14 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
     return when.astimezone().strftime("%d %b %Y")
 
 
-def fixed_entries(counts: dict[str, tuple[int, int]]) -> list[AccountEntry]:
+def fixed_entries(counts: dict[str, tuple[int, int]], known: bool = True) -> list[AccountEntry]:
     """The two entries always shown: All contacts and On this computer."""
     total = sum(c for c, _ in counts.values())
     pending = sum(p for _, p in counts.values())
     local = counts.get(LOCAL, (0, 0))
     return [
-        AccountEntry(ALL, "All contacts", "all", total, pending),
-        AccountEntry(LOCAL, "On this computer", "local", local[0], 0),
+        AccountEntry(ALL, "All contacts", "all", total if known else None, pending),
+        AccountEntry(LOCAL, "On this computer", "local", local[0] if known else None, 0),
     ]
 
 

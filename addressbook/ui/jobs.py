@@ -147,7 +147,7 @@ class JobRunner(QObject):
         self._jobs.pop((job.kind, job.account), None)
         self._window.statusBar().removeWidget(job.progress)
         job.progress.deleteLater()
-        self._window.refresh()
+        self._window.schedule_refresh()  # off the GUI thread: 100,000 rows take a while to sort
 
     def _done(self, job: _Job, result: Any) -> None:
         self._end(job)

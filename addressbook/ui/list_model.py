@@ -17,6 +17,7 @@ from addressbook.store import ALL, ListRow
 
 BLOCK = 200  # rows read per query
 KEPT_BLOCKS = 32  # blocks cached (about 6,400 rows)
+RECENT_SEARCHES = 16
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SECONDARY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -45,17 +46,42 @@ class ContactListModel(QAbstractListModel):
         self._blocks: OrderedDict[int, list[ListRow]] = OrderedDict()
         self.query = ""
         self.account: str | None = ALL
+        # Results of the last few searches: typing back (Backspace) costs nothing.
+        # Cleared by refresh(), which every change of the cache calls.
+        self._recent: OrderedDict[tuple[str, str | None], list[int]] = OrderedDict()
 
     # --- filtering ------------------------------------------------------------------
     def set_filter(self, query: str, account: str | None) -> None:
         """Show the contacts of `account` (ALL, LOCAL or a name) matching `query`."""
         self.query = query
         self.account = account
-        self.refresh()
+        self.apply_ids(self._search())
 
     def refresh(self) -> None:
         """Run the search again (after an edit or a pulled page)."""
-        ids = self._store.search_ids(self.query, self.account)
+        self._recent.clear()
+        self.apply_ids(self._search())
+
+    def _search(self) -> list[int]:
+        key = (self.query, self.account)
+        ids = self._recent.get(key)
+        if ids is None:
+            ids = self._store.search_ids(self.query, self.account)
+            self._recent[key] = ids
+            while len(self._recent) > RECENT_SEARCHES:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(key)
+        return ids
+
+    def apply_result(self, ids: list[int]) -> None:
+        """Show a fresh result of the current search, read in a worker after the cache changed."""
+        self._recent.clear()
+        self._recent[(self.query, self.account)] = ids
+        self.apply_ids(ids)
+
+    def apply_ids(self, ids: list[int]) -> None:
+        """Show these ids (a search result read elsewhere, e.g. in a worker)."""
         if ids == self._ids:
             self.reload_rows()
             return

@@ -40,6 +40,7 @@ from addressbook.ui.delegate import ContactDelegate
 from addressbook.ui.icons import app_icon, icon
 from addressbook.ui.list_model import ContactListModel
 from addressbook.ui.panes import DetailPane, MessageBar
+from addressbook.ui.readers import Overview, read_ids, read_overview
 from addressbook.ui.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ class MainWindow(QMainWindow):
     """The address book's window over one Store (the GUI thread's own connection)."""
 
     contact_shown = Signal(int)  # a contact's details are on screen (tests, screenshots)
+    list_refreshed = Signal()  # a background re-run of the search was applied
+    overview_updated = Signal()  # the account pane's counts and states were read again
 
     def __init__(self, store: Store, settings: QSettings, tasks: TaskManager | None = None) -> None:
         super().__init__()
@@ -79,6 +82,9 @@ class MainWindow(QMainWindow):
         self._reverting = False
         self._last_deleted: Record | None = None
         self._jobs: JobRunner | None = None
+        self._overview: Overview | None = None
+        self._overview_running = self._overview_again = False
+        self._search_running = self._search_again = False
         # Replaces the browser for the Xero sign-in (the demo and tests approve by themselves).
         self.open_url_hook: Callable[[str], None] | None = None
         self.setWindowTitle("Address Book")
@@ -88,8 +94,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(250)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.setInterval(400)
+        self._refresh_timer.timeout.connect(self._refresh_in_background)
         self._restore_layout()
         self.reload_accounts()
         self.model.set_filter("", ALL)
@@ -270,21 +276,47 @@ class MainWindow(QMainWindow):
         self.refresh_accounts()
 
     def refresh_accounts(self) -> None:
-        """Counts, last sync and failures of every account (two small SQL queries each)."""
-        counts = self.store.account_counts()
-        entries = fixed_entries(counts)
+        """Rebuild the left pane now from the last overview; read a fresh one in a worker."""
+        self._show_overview()
+        self.update_overview()
+
+    def update_overview(self) -> None:
+        """Read counts and sync states in a worker (a GROUP BY over every contact)."""
+        if self._overview_running:
+            self._overview_again = True
+            return
+        self._overview_running = True
+        path, names = self.store.path, list(self.accounts)
+        self.tasks.run(lambda: read_overview(path, names), self._overview_read, self._overview_failed)
+
+    def _overview_read(self, overview: Overview) -> None:
+        self._overview_running = False
+        self._overview = overview
+        self._show_overview()
+        self.overview_updated.emit()
+        if self._overview_again:
+            self._overview_again = False
+            self.update_overview()
+
+    def _overview_failed(self, error: BaseException) -> None:
+        self._overview_running = False
+        log.info("could not read the account overview: %s", error)
+
+    def _show_overview(self) -> None:
+        counts = self._overview.counts if self._overview else {}
+        entries = fixed_entries(counts, known=self._overview is not None)
         for name, account in self.accounts.items():
             contacts, pending = counts.get(name, (0, 0))
-            state = self.store.sync_state(name)
+            state = self._overview.states.get(name) if self._overview else None
             entries.append(
                 AccountEntry(
                     name,
                     name,
                     account.service,
-                    contacts,
+                    contacts if self._overview else None,
                     pending,
-                    state.last_sync,
-                    state.last_error,
+                    state.last_sync if state else None,
+                    state.last_error if state else None,
                     account.service,
                 )
             )
@@ -337,12 +369,51 @@ class MainWindow(QMainWindow):
             self.list_view.setCurrentIndex(self.model.index(0))
 
     def schedule_refresh(self) -> None:
-        """Refresh soon (pages of a sync land often; the list is refreshed at most 4× a second)."""
+        """Refresh soon, off the GUI thread (pages of a sync land often: at most 2–3× a second)."""
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def refresh_pending(self) -> bool:
+        """True while a background refresh is due or running (tests wait for the end)."""
+        return self._refresh_timer.isActive() or self._search_running or self._overview_running
+
+    def _refresh_in_background(self) -> None:
+        if self._search_running:
+            self._search_again = True
+            return
+        self._search_running = True
+        path, query, account = self.store.path, self.model.query, self.model.account
+        names = list(self.accounts)
+
+        def work() -> tuple[list[int], Overview]:
+            # One worker reads both: fewer threads competing with the window for the GIL.
+            return read_ids(path, query, account), read_overview(path, names)
+
+        def done(result: tuple[list[int], Overview]) -> None:
+            ids, overview = result
+            self._search_running = False
+            self._overview = overview
+            self._show_overview()
+            if (self.model.query, self.model.account) == (query, account):
+                self.model.apply_result(ids)
+                self._after_list_change()
+                if self._shown_id is not None and not self.detail.editing():
+                    self.show_contact(self._shown_id)
+            if self._search_again:
+                self._search_again = False
+                self._refresh_in_background()
+            elif not self.refresh_pending():
+                self.list_refreshed.emit()
+                self.overview_updated.emit()
+
+        def failed(error: BaseException) -> None:
+            self._search_running = False
+            log.info("background search failed: %s", error)
+
+        self.tasks.run(work, done, failed)
+
     def refresh(self) -> None:
-        """Run the search again, keep the selection, update counts and the details."""
+        """Run the search again now, keep the selection, update counts and the details."""
         self.model.refresh()
         self._after_list_change()
         self.refresh_accounts()

@@ -86,3 +86,16 @@ def test_broken_utf16(tmp_path: Path) -> None:
         InterchangeError, match=r"odd\.csv is not valid UTF-16(-LE)? text \(byte 28\)"
     ):
         read_file(path)
+
+
+def test_outlook_unicode_text_export_tab_separated_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.txt"
+    text = (
+        "First Name\tLast Name\tCompany\tMobile Phone\tNotes\r\n"
+        'Ngaio\tMarsh\tTe Ao Books\t021 555 0101\t"Line one\r\nline two"\r\n'
+    )
+    path.write_bytes(text.encode("utf-16"))
+    (ngaio,) = read_file(path).contacts
+    assert ngaio.display_name == "Ngaio Marsh"
+    assert ngaio.phones[0].number == "021 555 0101" and ngaio.phones[0].kind == "mobile"
+    assert ngaio.notes == "Line one\nline two"

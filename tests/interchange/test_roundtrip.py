@@ -22,7 +22,7 @@ from addressbook.model import (
 )
 
 # Any code point but lone surrogates (not encodable in a file).
-_CHARS = st.characters(blacklist_categories=("Cs",))
+_CHARS = st.characters(exclude_categories=["Cs"])
 text = st.text(_CHARS, max_size=12)
 # Bias towards the characters that vCard and CSV treat specially.
 tricky = st.text(st.one_of(_CHARS, st.sampled_from(list(';,:\\"\n\r =+-().'))), max_size=16)

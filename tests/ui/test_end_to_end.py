@@ -64,8 +64,10 @@ def add_harvest_account(qtbot, window: MainWindow, harvest: SandboxServer) -> st
 
 
 def sync(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """F5, then wait for the jobs and for the list and the account pane read again."""
     with qtbot.waitSignal(window.jobs.idle, timeout=20000):
         window.action_sync.trigger()
+    qtbot.waitUntil(lambda: not window.refresh_pending())
 
 
 def test_add_sync_search_edit_preview_push_and_resolve(qtbot, window: MainWindow, harvest: SandboxServer) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +101,7 @@ def test_add_sync_search_edit_preview_push_and_resolve(qtbot, window: MainWindow
     assert any(r.text(0) == "Job title" and r.text(2) == "Chief Tester" for r in field_rows)
     with qtbot.waitSignal(window.jobs.idle, timeout=20000):
         qtbot.mouseClick(preview.push_all, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.refresh_pending())
     assert not failures
     on_service = next(c for c in harvest.service.state()["contacts"] if str(c["id"]) == remote_id)
     assert on_service["title"] == "Chief Tester"
