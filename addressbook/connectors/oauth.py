@@ -148,8 +148,8 @@ def parse_token_answer(status: int, content_type: str, body: bytes) -> TokenAnsw
 
 
 def _decode_token_body(content_type: str, body: bytes) -> dict[str, Any]:
-    """JSON normally; OAuth errors may come form-encoded (SERVICES.md)."""
-    text = body.decode("utf-8", "replace").strip()
+    """JSON normally; OAuth errors may come form-encoded (SERVICES.md); a BOM is allowed."""
+    text = body.decode("utf-8-sig", "replace").strip()
     if "json" in content_type or text.startswith("{"):
         try:
             data = json.loads(text)
@@ -424,7 +424,12 @@ class TokenStore:
                         f"{self.label} no longer accepts this sign-in; run `addressbook accounts "
                         f"login {self.account_name}` again (your pending edits are kept)."
                     )
-                raise
+                # Any other refusal (a bare 400, an HTML page): still the user's next step.
+                raise AuthError(
+                    f"{self.label} refused to renew the sign-in of account {self.account_name} "
+                    f"({error.error}); run `addressbook accounts login {self.account_name}` "
+                    "again (your pending edits are kept)."
+                )
             self.install(answer)
             return answer.access_token
 

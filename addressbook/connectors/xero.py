@@ -68,6 +68,12 @@ DEFAULT_SETTINGS = {
     "token_url": "https://identity.xero.com/connect/token",
     "connections_url": "https://api.xero.com/connections",
 }
+DEFAULT_THROTTLE_WAIT = 5.0  # seconds to hold calls after a 429 without Retry-After
+LIMIT_NAMES = {  # X-Rate-Limit-Problem → the limit, as http.py's sentences name it
+    "minute": "60 calls a minute per organisation",
+    "concurrent": "5 calls at once per organisation",
+    "appminute": "10,000 calls a minute for this app across all organisations",
+}
 STATUS_FROM_XERO = {"ACTIVE": "active", "ARCHIVED": "archived", "GDPRREQUEST": "read-only"}
 STATUS_TO_XERO = {"active": "ACTIVE", "archived": "ARCHIVED"}
 # DEFAULT is Xero's main phone: the model's 'work' (so `--field phone.work=…` edits it);
@@ -603,6 +609,9 @@ class XeroConnector(Connector):
         if self._client is None:
             from addressbook.connectors.http import HttpClient, HttpSettings
             from addressbook.connectors.oauth import BearerAuth
+            from addressbook.logs import quiet_libraries
+
+            quiet_libraries()  # httpx's own log lines carry whole URLs
 
             settings = HttpSettings.from_settings(
                 self.account.settings,
@@ -619,7 +628,7 @@ class XeroConnector(Connector):
                 headers={"Accept": "application/json"},
                 cancel=self.cancel,
                 auth_message=self._relogin_sentence(),
-                limit_description=f"{self.minute_limit} calls a minute per organisation",
+                limit_description=LIMIT_NAMES["minute"],
                 on_response=self._on_response,
             )
         return self._client
@@ -649,26 +658,46 @@ class XeroConnector(Connector):
         self._client = self._identity = None
 
     def _on_response(self, response: httpx.Response) -> None:
-        """Stop at the day limit; slow down when the minute's remaining calls run low."""
-        problem = response.headers.get("X-Rate-Limit-Problem", "").strip().lower()
-        if response.status_code == 429 and problem == "day":
-            from addressbook.connectors.http import parse_retry_after
+        """Name the limit hit, stop at the day limit, and pace by Xero's headers."""
+        explained = explained_503(response, "Xero", self.account.name)
+        if explained is not None:
+            raise explained
+        if response.status_code == 429:
+            self._throttled(response)
+        else:
+            self._pace(response.headers.get("X-MinLimit-Remaining"))
 
-            wait = parse_retry_after(response.headers.get("Retry-After"))
+    def _throttled(self, response: httpx.Response) -> None:
+        """A 429: the day limit ends here; otherwise wait as Xero asks (or a default)."""
+        from addressbook.connectors.http import parse_retry_after
+
+        problem = response.headers.get("X-Rate-Limit-Problem", "").strip().lower()
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        if problem == "day":
             response.close()
             hours = max(1, math.ceil(wait / 3600)) if wait is not None else None
             when = f"in {hours} hour{'s' if hours != 1 else ''}" if hours else "tomorrow"
             raise RateLimited(
                 f"Xero's daily limit is reached; try again {when}.", retry_after=wait, limit="day"
             )
-        remaining = response.headers.get("X-MinLimit-Remaining")
-        if remaining is not None and remaining.strip().lstrip("-").isdigit():
-            left = int(remaining)
-            if left < self.low_remaining and self._client is not None:
-                # Others share this organisation's minute: spread what is left of it.
-                pause = (self.low_remaining - left) * self.minute_seconds / self.minute_limit
-                log.info("Xero: %d calls left this minute; pausing %.1f s", left, pause)
-                self._client.pause(pause)
+        if self._client is None:
+            return
+        # http.py names the limit in its sentences: name the one Xero says was hit.
+        self._client.limit_description = LIMIT_NAMES.get(problem, LIMIT_NAMES["minute"])
+        if wait is None:
+            # No Retry-After: http.py's first backoff (half a second) would only meet the
+            # same limit again; hold this account's calls a few seconds first.
+            self._client.pause(DEFAULT_THROTTLE_WAIT)
+
+    def _pace(self, remaining: str | None) -> None:
+        """Slow down when the minute's remaining calls run low (others share the minute)."""
+        if remaining is None or not remaining.strip().lstrip("-").isdigit():
+            return
+        left = int(remaining)
+        if left < self.low_remaining and self._client is not None:
+            pause = (self.low_remaining - left) * self.minute_seconds / self.minute_limit
+            log.info("Xero: %d calls left this minute; pausing %.1f s", left, pause)
+            self._client.pause(pause)
 
     def _tenant_headers(self) -> dict[str, str]:
         tenant = self._setting("tenant_id")
@@ -783,30 +812,36 @@ class XeroConnector(Connector):
         return tenants
 
     def _choose_tenant(self, tenants: list[dict[str, Any]], wanted: str | None) -> dict[str, Any]:
+        """The tenant named by id or (unambiguous) name; the only one; else AccountError."""
         if wanted:
             for t in tenants:
-                if (
-                    wanted == t["tenantId"]
-                    or wanted.casefold() == as_text(t.get("tenantName")).casefold().strip()
-                ):
+                if wanted.strip() == t["tenantId"]:
                     return t
+            key = wanted.strip().casefold()
+            named = [t for t in tenants if as_text(t.get("tenantName")).strip().casefold() == key]
+            if len(named) == 1:
+                return named[0]
         elif len(tenants) == 1:
             return tenants[0]
         listing = "; ".join(f"{as_text(t.get('tenantName'))} ({t['tenantId']})" for t in tenants)
-        first = (
-            "Several Xero organisations are connected"
-            if not wanted
-            else (f"No connected Xero organisation is called {wanted!r}")
-        )
+        if not wanted:
+            first = "Several Xero organisations are connected"
+        elif named:  # two organisations may share a name: only the id tells them apart
+            first = f"{len(named)} connected Xero organisations are called {wanted!r}"
+        else:
+            first = f"No connected Xero organisation is called {wanted!r}"
         raise AccountError(
             f"{first}: {listing}. Run `addressbook accounts login {self.account.name} "
-            "--tenant NAME-OR-ID` to choose one."
+            "--tenant NAME-OR-ID` to choose one (the id when names repeat)."
         )
 
     # --- reading ---------------------------------------------------------------------------
     def _json(self, response: httpx.Response, what: str) -> Any:
+        content = response.content
+        if content.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM: json.loads refuses it
+            content = content[3:]
         try:
-            return json.loads(response.content)
+            return json.loads(content)
         except ValueError:
             raise BadAnswer(f"Xero's answer ({what}) is not valid JSON; try again later.")
 

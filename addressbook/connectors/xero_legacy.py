@@ -494,11 +494,12 @@ def _validation_messages(node: Any) -> list[str]:
             found += _validation_messages(item)
     elif isinstance(node, dict):
         for key, child in node.items():
-            if key == "ValidationErrors" and isinstance(child, dict):
-                for error in as_list(child.get("ValidationError")):
-                    message = clean(as_text(error.get("Message")))
-                    if message and message not in found:
-                        found.append(message)
+            if key == "ValidationErrors":
+                for group in as_list(child):
+                    for error in as_list(group.get("ValidationError")):
+                        message = clean(as_text(error.get("Message")))
+                        if message and message not in found:
+                            found.append(message)
             elif not key.startswith("@"):
                 found += [m for m in _validation_messages(child) if m not in found]
     return found

@@ -114,9 +114,15 @@ class AccountListModel(QAbstractListModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._entries):
             return None
         entry = self._entries[index.row()]
@@ -136,11 +142,18 @@ class AccountListModel(QAbstractListModel):
 class AccountDelegate(QStyledItemDelegate):
     """Service icon, name, a small second line, and a warning mark after a failed sync."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
         return QSize(180, metrics.height() * 2 + 14)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         entry: AccountEntry | None = index.data(ENTRY_ROLE)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -157,7 +170,9 @@ class AccountDelegate(QStyledItemDelegate):
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.WindowText
         painter.save()
         size = 22
-        icon(entry.icon_name).paint(painter, QRect(rect.left() + 8, rect.center().y() - size // 2, size, size))
+        icon(entry.icon_name).paint(
+            painter, QRect(rect.left() + 8, rect.center().y() - size // 2, size, size)
+        )
         right = rect.right() - 8
         if entry.error:
             right -= 16

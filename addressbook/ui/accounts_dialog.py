@@ -45,7 +45,12 @@ SERVICE_CHOICES = (
     ("harvest", "Harvest"),
     ("acuinvoice", "AcuInvoice"),
 )
-SECRET_LABELS = {"api_key": "API key", "xero_key": "Xero key", "email": "Email", "password": "Password"}
+SECRET_LABELS = {
+    "api_key": "API key",
+    "xero_key": "Xero key",
+    "email": "Email",
+    "password": "Password",
+}
 URL_HINTS = {
     "harvest": "https://SUBDOMAIN.harvestapp.com",
     "acuinvoice": "https://ACCOUNT.acuinvoice.com",
@@ -143,7 +148,9 @@ class AccountsDialog(QDialog):
         self.service.setAccessibleName("Service")
         for key, label in SERVICE_CHOICES:
             self.service.addItem(service_icon(key), label, key)
-        self.service.currentIndexChanged.connect(lambda _i: self._build_fields(self._selected_service(), None))
+        self.service.currentIndexChanged.connect(
+            lambda _i: self._build_fields(self._selected_service(), None)
+        )
         self.url = QLineEdit()
         self.url.setObjectName("accountUrl")
         self.url.setAccessibleName("Service address (URL)")
@@ -198,7 +205,9 @@ class AccountsDialog(QDialog):
 
         problem = keyring_problem()
         if problem:
-            self.keyring_warning.setText(f"⚠ {problem} Accounts can be listed, but passwords cannot be kept until then.")
+            self.keyring_warning.setText(
+                f"⚠ {problem} Accounts can be listed, but passwords cannot be kept until then."
+            )
             self.keyring_warning.show()
         self._keyring_ok = problem is None
         self.reload()
@@ -259,7 +268,9 @@ class AccountsDialog(QDialog):
         self.url.clear()
         self.remove_button.setEnabled(False)
         self._build_fields(self._selected_service(), None)
-        self.status.setText("Choose the service, give the account a name and its details, then Save.")
+        self.status.setText(
+            "Choose the service, give the account a name and its details, then Save."
+        )
         self.name.setFocus()
 
     # --- the fields of a service ----------------------------------------------------------
@@ -279,32 +290,46 @@ class AccountsDialog(QDialog):
         for key in cls.secret_keys:
             edit = QLineEdit()
             edit.setObjectName(f"secret_{key}")
-            edit.setEchoMode(QLineEdit.EchoMode.Password if key != "email" else QLineEdit.EchoMode.Normal)
+            edit.setEchoMode(
+                QLineEdit.EchoMode.Password if key != "email" else QLineEdit.EchoMode.Normal
+            )
             edit.setAccessibleName(SECRET_LABELS.get(key, key))
-            edit.setPlaceholderText("kept in the keyring — type to replace" if kept.get(key) else "kept in the keyring")
+            edit.setPlaceholderText(
+                "kept in the keyring — type to replace" if kept.get(key) else "kept in the keyring"
+            )
             edit.setEnabled(self._keyring_ok)
             self.secret_fields[key] = edit
-            self.fields_form.addRow(SECRET_LABELS.get(key, key.replace("_", " ").capitalize()), edit)
+            self.fields_form.addRow(
+                SECRET_LABELS.get(key, key.replace("_", " ").capitalize()), edit
+            )
         settings = account.settings if account else {}
         for key in cls.setting_keys:
             edit = QLineEdit(settings.get(key, ""))
             edit.setObjectName(f"setting_{key}")
             edit.setAccessibleName(key.replace("_", " "))
             self.setting_fields[key] = edit
-            form = self.advanced_form if any(m in key for m in _ADVANCED_MARKS) else self.fields_form
+            form = (
+                self.advanced_form if any(m in key for m in _ADVANCED_MARKS) else self.fields_form
+            )
             form.addRow(key.replace("_", " ").capitalize(), edit)
         self._show_advanced(self.advanced.isChecked())
         self.save_button.setEnabled(True)
         self.test_button.setEnabled(True)
         self.login_button.setVisible(bool(cls.needs_login))
         self.login_button.setEnabled(account is not None and self._keyring_ok)
-        self.login_button.setToolTip("Save the account first, then sign in." if account is None else "Opens Xero in your browser")
+        self.login_button.setToolTip(
+            "Save the account first, then sign in."
+            if account is None
+            else "Opens Xero in your browser"
+        )
 
     def _show_advanced(self, shown: bool) -> None:
         for row in range(self.advanced_form.rowCount()):
             self.advanced_form.setRowVisible(row, shown)
 
-    def _kept_secrets(self, account: AccountConfig | None, keys: tuple[str, ...]) -> dict[str, bool]:
+    def _kept_secrets(
+        self, account: AccountConfig | None, keys: tuple[str, ...]
+    ) -> dict[str, bool]:
         if account is None or not self._keyring_ok:
             return {}
         from addressbook.accounts import KeyringSecrets
@@ -332,7 +357,10 @@ class AccountsDialog(QDialog):
         try:
             if self._adding:
                 account = accounts.new_account(
-                    self.name.text().strip(), self._selected_service(), self.url.text().strip() or None, self.typed_settings()
+                    self.name.text().strip(),
+                    self._selected_service(),
+                    self.url.text().strip() or None,
+                    self.typed_settings(),
                 )
                 missing = [k for k in self.secret_fields if not self.secret_fields[k].text()]
                 if missing:
@@ -344,8 +372,17 @@ class AccountsDialog(QDialog):
                 if current is None:
                     return False
                 account = AccountConfig(
-                    current.name, current.service, accounts.check_url(self.url.text() or current.url),
-                    {**{k: v for k, v in current.settings.items() if k not in self.setting_fields}, **self.typed_settings()},
+                    current.name,
+                    current.service,
+                    accounts.check_url(self.url.text() or current.url),
+                    {
+                        **{
+                            k: v
+                            for k, v in current.settings.items()
+                            if k not in self.setting_fields
+                        },
+                        **self.typed_settings(),
+                    },
                 )
                 secrets = accounts.KeyringSecrets(account.name)
                 for key, value in self.typed_secrets().items():
@@ -397,12 +434,19 @@ class AccountsDialog(QDialog):
                 service = self._selected_service()
                 cls = _connector_class(service)
                 url = self.url.text().strip() or (cls.default_url if cls else None) or ""
-                return AccountConfig(self.name.text().strip() or "new", service, accounts.check_url(url), self.typed_settings())
+                return AccountConfig(
+                    self.name.text().strip() or "new",
+                    service,
+                    accounts.check_url(url),
+                    self.typed_settings(),
+                )
             current = self.current()
             if current is None:
                 return None
             url = accounts.check_url(self.url.text() or current.url)
-            return AccountConfig(current.name, current.service, url, {**current.settings, **self.typed_settings()})
+            return AccountConfig(
+                current.name, current.service, url, {**current.settings, **self.typed_settings()}
+            )
         except AddressbookError as error:
             self.status.setText(f"⚠ {error}")
             return None
@@ -442,12 +486,16 @@ class AccountsDialog(QDialog):
         if account is None:
             return
         tasks = self._window.tasks
-        open_url = self._window.open_url_hook or (
-            lambda url: tasks.run_on_main(lambda: QDesktopServices.openUrl(QUrl(url)))
-        )
+
+        def open_in_browser(url: str) -> None:
+            tasks.run_on_main(lambda: _open_url(url))
+
+        open_url = self._window.open_url_hook or open_in_browser
         self.login_button.setEnabled(False)
         self.status.setText("Waiting for you to allow access in the browser…")
-        self._window.tasks.run(lambda: run_login(account, open_url), self._signed_in, self._sign_in_failed)
+        self._window.tasks.run(
+            lambda: run_login(account, open_url), self._signed_in, self._sign_in_failed
+        )
 
     def _signed_in(self, text: Any) -> None:
         self.login_button.setEnabled(True)
@@ -460,6 +508,10 @@ class AccountsDialog(QDialog):
         self.login_button.setEnabled(True)
         sentence, _details = describe_error(self.name.text(), error)
         self.status.setText(f"⚠ {sentence}")
+
+
+def _open_url(url: str) -> None:
+    QDesktopServices.openUrl(QUrl(url))
 
 
 def run_login(account: AccountConfig, open_url: Any, tenant: str | None = None) -> str:

@@ -8,9 +8,10 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from addressbook import __version__, paths
+from addressbook.errors import AddressbookError
 from addressbook.store import Store
 from addressbook.ui.icons import app_icon
 from addressbook.ui.main_window import MainWindow
@@ -73,10 +74,19 @@ def open_window(store: Store | None = None) -> MainWindow:
     return window
 
 
-def run_gui(quit_after: float | None = None, setup: Callable[[MainWindow], None] | None = None) -> int:
+def run_gui(
+    quit_after: float | None = None, setup: Callable[[MainWindow], None] | None = None
+) -> int:
     """Open the window and run the event loop; quit by itself after `quit_after` seconds."""
     app = application()
-    window = open_window()
+    try:
+        window = open_window()
+    except AddressbookError as error:
+        # Started from a desktop menu there is no terminal: say it in a window too
+        # (not in timed, scripted runs, where nobody would close the box).
+        if quit_after is None:
+            QMessageBox.critical(None, "Address Book", str(error))
+        raise
     if setup is not None:
         setup(window)
     if quit_after is not None:

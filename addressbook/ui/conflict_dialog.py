@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 DELETED = "deleted"
 # A tint that reads on light and dark palettes alike: the side that changed a field.
-CHANGED_STYLE = "QRadioButton { background: rgba(230, 160, 0, 55); border-radius: 3px; padding: 3px; }"
+CHANGED_STYLE = (
+    "QRadioButton { background: rgba(230, 160, 0, 55); border-radius: 3px; padding: 3px; }"
+)
 SAME_STYLE = "QRadioButton { padding: 3px; }"
 
 
@@ -43,7 +45,9 @@ def chosen_contact(local: Contact, conflict: Conflict, choices: dict[str, str]) 
     return contact.normalized()
 
 
-def apply_choices(window: MainWindow, record: Record, conflict: Conflict, choices: dict[str, str]) -> str:
+def apply_choices(
+    window: MainWindow, record: Record, conflict: Conflict, choices: dict[str, str]
+) -> str:
     """Settle the conflict with a choice per field; one line saying what was done."""
     from addressbook.sync.resolve import resolve
 
@@ -81,24 +85,32 @@ class ConflictDialog(QDialog):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         grid.setColumnStretch(3, 1)
-        for column, title in enumerate(("", "When last synced", "This computer", window.account_label(conflict.account))):
+        for column, title in enumerate(
+            ("", "When last synced", "This computer", window.account_label(conflict.account))
+        ):
             header = QLabel(f"<b>{title}</b>")
             grid.addWidget(header, 0, column)
         row = 1
         for item in conflict.fields:
             if item.field == DELETED:
                 continue
-            grid.addWidget(QLabel(f"<b>{field_label(item.field)}</b>"), row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(
+                QLabel(f"<b>{field_label(item.field)}</b>"), row, 0, Qt.AlignmentFlag.AlignTop
+            )
             base = QLabel(value_text(item.field, item.base))
             base.setWordWrap(True)
             base.setStyleSheet("padding: 3px")
             base.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             grid.addWidget(base, row, 1, Qt.AlignmentFlag.AlignTop)
             group = QButtonGroup(self)
-            for column, (side, value) in enumerate((("local", item.local), ("remote", item.remote)), start=2):
+            for column, (side, value) in enumerate(
+                (("local", item.local), ("remote", item.remote)), start=2
+            ):
                 button = QRadioButton(value_text(item.field, value))
                 button.setObjectName(f"choice_{item.field}_{side}")
-                button.setAccessibleName(f"{field_label(item.field)}: keep {'this computer' if side == 'local' else 'the service'}'s value")
+                button.setAccessibleName(
+                    f"{field_label(item.field)}: keep {'this computer' if side == 'local' else 'the service'}'s value"
+                )
                 button.setStyleSheet(CHANGED_STYLE if value != item.base else SAME_STYLE)
                 button.setProperty("side", side)
                 group.addButton(button)
@@ -119,19 +131,22 @@ class ConflictDialog(QDialog):
         self.all_remote = QPushButton("All from the &service")
         self.keep_both = QPushButton("Keep &both")
         self.keep_both.setObjectName("keepBothButton")
-        self.keep_both.setToolTip("Keep the service's version, and this computer's as a new contact")
+        self.keep_both.setToolTip(
+            "Keep the service's version, and this computer's as a new contact"
+        )
         self.apply = QPushButton("&Apply")
         self.apply.setObjectName("applyButton")
         self.apply.setDefault(True)
-        if self.deleted:
-            self.all_local.setText("Keep this &computer's")
-            self.all_remote.setText("Keep the &service's")
-            self.apply.hide()
         buttons.addButton(self.all_local, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.all_remote, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.keep_both, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.apply, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # after addButton, which shows the button again
+        if self.deleted:
+            self.all_local.setText("Keep this &computer's")
+            self.all_remote.setText("Keep the &service's")
+            self.apply.hide()
         buttons.rejected.connect(self.reject)
         self.all_local.clicked.connect(lambda: self._choose_all("local"))
         self.all_remote.clicked.connect(lambda: self._choose_all("remote"))
@@ -181,7 +196,9 @@ class ConflictDialog(QDialog):
 
         try:
             if keep is None:
-                self.result_text = apply_choices(self._window, self._record, self._conflict, self.choices())
+                self.result_text = apply_choices(
+                    self._window, self._record, self._conflict, self.choices()
+                )
             else:
                 self.result_text = resolve(self._window.store, self._record.id, keep)
         except AddressbookError as error:

@@ -40,7 +40,9 @@ class CopyToAccountDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Account", self.account)
         form.addRow(self.client_label, self.client)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Copy")
         self.buttons.accepted.connect(self.copy)
         self.buttons.rejected.connect(self.reject)
@@ -78,7 +80,9 @@ class CopyToAccountDialog(QDialog):
                 with open_connector(config) as connector:
                     return connector.clients()
 
-            self._window.tasks.run(work, lambda clients: self._clients_loaded(name, clients), self._clients_failed)
+            self._window.tasks.run(
+                work, lambda clients: self._clients_loaded(name, clients), self._clients_failed
+            )
 
     def _clients_loaded(self, name: str, clients: list[Any]) -> None:
         if self.account.currentData() != name:
@@ -114,8 +118,6 @@ class CopyToAccountDialog(QDialog):
             self.note.setText(str(error))
             return
         self._window.refresh()
-        self._window.statusBar().showMessage(
-            f"Copied to {name}; press Push to send it.", 10000
-        )
+        self._window.statusBar().showMessage(f"Copied to {name}; press Push to send it.", 10000)
         self._window.select_contact(new_id)
         self.accept()

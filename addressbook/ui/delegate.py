@@ -48,7 +48,9 @@ class ContactDelegate(QStyledItemDelegate):
         """The height of every row: two lines of text and padding."""
         return QFontMetrics(font).height() * 2 + PADDING * 3
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         return QSize(200, self.row_height(option.font))  # type: ignore[attr-defined]
 
     def paint(
@@ -87,7 +89,9 @@ class ContactDelegate(QStyledItemDelegate):
         right = rect.right() - PADDING
         for mark in reversed(marks):
             right -= MARK
-            icon(mark).paint(painter, QRect(right, rect.top() + (rect.height() - MARK) // 2, MARK, MARK))
+            icon(mark).paint(
+                painter, QRect(right, rect.top() + (rect.height() - MARK) // 2, MARK, MARK)
+            )
             right -= 4
 
         text_left = badge_rect.right() + PADDING + 2
@@ -106,7 +110,7 @@ class ContactDelegate(QStyledItemDelegate):
             metrics.elidedText(name, Qt.TextElideMode.ElideRight, width),
         )
         secondary = index.data(SECONDARY_ROLE) or ""
-        if secondary:
+        if secondary and secondary != name:  # an organisation named as the contact says nothing new
             painter.setFont(opt.font)  # type: ignore[attr-defined]
             colour = palette.color(text_role)
             if not selected:

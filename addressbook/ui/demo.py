@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from addressbook.sandbox import Sandbox
@@ -58,7 +58,9 @@ def configure_accounts(sandbox: Sandbox) -> list[str]:
                 run_login(accounts.require_account(config.name), _browse)
             except Exception as error:  # the demo still works with the sandbox's own token
                 log.warning("demo: Xero sign-in failed (%s); using a sandbox token", error)
-                accounts.KeyringSecrets(config.name).set("refresh_token", spec["secrets"]["refresh_token"])
+                accounts.KeyringSecrets(config.name).set(
+                    "refresh_token", spec["secrets"]["refresh_token"]
+                )
         else:
             accounts.add_account(config, dict(spec["secrets"]))
         names.append(config.name)

@@ -54,7 +54,11 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
         link = f'<a href="{tel_url(phone.number)}">{escape(phone.number)}</a>'
         rows.append(_row(KIND_TEXT.get(phone.kind, phone.kind), link, muted))
     for address in contact.addresses:
-        lines = [*address.lines, " ".join(p for p in (address.city, address.region, address.postcode) if p), address.country]
+        lines = [
+            *address.lines,
+            " ".join(p for p in (address.city, address.region, address.postcode) if p),
+            address.country,
+        ]
         text = "<br>".join(escape(line) for line in lines if line)
         text += f'<br><a href="{escape(map_url(address.one_line()))}">Show on map</a>'
         rows.append(_row(f"{address.kind} address", text, muted))
@@ -74,7 +78,9 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
         }.get(contact.status, contact.status)
         rows.append(_row("status", escape(status), muted))
     if record.message:
-        rows.append(_row("last push", f'<span style="color:#c5221f">{escape(record.message)}</span>', muted))
+        rows.append(
+            _row("last push", f'<span style="color:#c5221f">{escape(record.message)}</span>', muted)
+        )
     organization = contact.organization if contact.organization != contact.display_name else ""
     subtitle = " · ".join(escape(p) for p in (contact.title, organization) if p)
     head = f'<h2 style="margin-bottom:2px">{escape(contact.display_name or "(no name)")}</h2>'

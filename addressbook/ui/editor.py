@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
@@ -29,7 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from addressbook.model import ADDRESS_KINDS, EMAIL_KINDS, PHONE_KINDS, Address, Contact, Email, Phone
+from addressbook.model import (
+    ADDRESS_KINDS,
+    EMAIL_KINDS,
+    PHONE_KINDS,
+    Address,
+    Contact,
+    Email,
+    Phone,
+)
 from addressbook.ui.icons import icon
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
@@ -243,6 +252,7 @@ class ContactEditor(QWidget):
         self._original = Contact()
         self._requires_email = False
         self._loading = False
+        self.clients: list[str] = []
 
         self.heading = QLabel()
         font = self.heading.font()
@@ -253,11 +263,19 @@ class ContactEditor(QWidget):
         self.display_name = self._line("Display name", "Shown in the list")
         self.given_name = self._line("Given name")
         self.family_name = self._line("Family name")
-        self.organization = self._line("Organisation", "Company (or the client on Harvest/AcuInvoice)")
+        self.organization = self._line(
+            "Organisation", "Company (or the client on Harvest/AcuInvoice)"
+        )
         self.title = self._line("Job title")
-        self.emails = EntryList(lambda v: EmailRow(v if isinstance(v, Email) else Email("")), "Add email")
-        self.phones = EntryList(lambda v: PhoneRow(v if isinstance(v, Phone) else Phone("")), "Add phone")
-        self.addresses = EntryList(lambda v: AddressRow(v if isinstance(v, Address) else Address()), "Add address")
+        self.emails = EntryList(
+            lambda v: EmailRow(v if isinstance(v, Email) else Email("")), "Add email"
+        )
+        self.phones = EntryList(
+            lambda v: PhoneRow(v if isinstance(v, Phone) else Phone("")), "Add phone"
+        )
+        self.addresses = EntryList(
+            lambda v: AddressRow(v if isinstance(v, Address) else Address()), "Add address"
+        )
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Notes")
         self.notes.setTabChangesFocus(True)
@@ -295,7 +313,9 @@ class ContactEditor(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.save_button.setToolTip("Save (Ctrl+S)")
@@ -345,6 +365,23 @@ class ContactEditor(QWidget):
         self._loading = False
         self._on_changed()
         self.display_name.setFocus()
+
+    def set_clients(self, names: list[str] | None) -> None:
+        """Offer these client names for the organisation (None: the account has no clients)."""
+        self.clients = list(names or [])
+        if names is None:
+            self.organization.setCompleter(None)  # type: ignore[arg-type]
+            self.organization.setPlaceholderText("Company")
+            return
+        completer = QCompleter(names, self.organization)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.organization.setCompleter(completer)
+        self.organization.setPlaceholderText(
+            "The client it belongs to (required): start typing to choose"
+            if names
+            else "The client it belongs to (required)"
+        )
 
     def contact(self) -> Contact:
         """The contact as the form has it now (normalised)."""

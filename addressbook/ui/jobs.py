@@ -44,9 +44,15 @@ def describe_error(account: str, error: BaseException) -> tuple[str, str]:
     """(one sentence for the message bar, the details) for a failed job — never a traceback."""
     reason = str(error).strip() or type(error).__name__
     if isinstance(error, ServiceUnavailable):
-        return (f"{account}: offline — the service could not be reached. Your contacts stay available here.", reason)
+        return (
+            f"{account}: offline — the service could not be reached. Your contacts stay available here.",
+            reason,
+        )
     if isinstance(error, AuthError):
-        return (f"{account}: the service refused the sign-in. Open Accounts… to enter the key or sign in again.", reason)
+        return (
+            f"{account}: the service refused the sign-in. Open Accounts… to enter the key or sign in again.",
+            reason,
+        )
     if isinstance(error, RateLimited):
         return (f"{account}: the service asked us to slow down; try again in a minute.", reason)
     if isinstance(error, KeyringUnavailable):
@@ -92,7 +98,11 @@ class JobRunner(QObject):
             account = self._window.accounts.get(name)
             if account is None:
                 continue
-            self._start("sync", name, lambda a=account, c=None, p=None: run_pull(a, full, p, c, self._database()))
+            self._start(
+                "sync",
+                name,
+                lambda a=account, c=None, p=None: run_pull(a, full, p, c, self._database()),
+            )
 
     def push(self, names: list[str], contact_ids: Collection[int] | None = None) -> None:
         """Send the pending edits of each named account (only `contact_ids` when given)."""
@@ -105,7 +115,11 @@ class JobRunner(QObject):
             account = self._window.accounts.get(name)
             if account is None:
                 continue
-            self._start("push", name, lambda a=account, c=None, p=None: run_push(a, p, c, self._database(), **extra))
+            self._start(
+                "push",
+                name,
+                lambda a=account, c=None, p=None: run_push(a, p, c, self._database(), **extra),
+            )
 
     def cancel_all(self) -> None:
         """Ask every job to stop (they stop between pages and between contacts)."""
@@ -174,7 +188,9 @@ class JobRunner(QObject):
     def _failed(self, job: _Job, error: BaseException) -> None:
         self._end(job)
         if isinstance(error, Cancelled):
-            self._window.statusBar().showMessage(f"{job.account}: cancelled; what was done is kept.", 10000)
+            self._window.statusBar().showMessage(
+                f"{job.account}: cancelled; what was done is kept.", 10000
+            )
         else:
             text, details = describe_error(job.account, error)
             self._window.message_bar.show_message(text, "warning", details=details)

@@ -6,7 +6,16 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -78,6 +87,7 @@ class MainWindow(QMainWindow):
         self.accounts: dict[str, AccountConfig] = {}
         self._editing_id: int | None = None  # None with the editor open: a new contact
         self._new_account: str | None = None
+        self._editor_account: str | None = None  # whose clients the editor offers
         self._shown_id: int | None = None
         self._reverting = False
         self._last_deleted: Record | None = None
@@ -102,13 +112,16 @@ class MainWindow(QMainWindow):
         self._after_list_change()
 
     # --- building -----------------------------------------------------------------------
-    def _action(self, name: str, text: str, icon_name: str | None, shortcut: object, tip: str) -> QAction:
+    def _action(
+        self, name: str, text: str, icon_name: str | None, shortcut: object, tip: str
+    ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if icon_name:
             action.setIcon(icon(icon_name))
+            action.setProperty("icon_name", icon_name)
         if shortcut is not None:
-            action.setShortcut(shortcut)  # type: ignore[arg-type]
+            action.setShortcut(shortcut)  # type: ignore[call-overload]
         action.setToolTip(tip)
         action.setStatusTip(tip)
         self.addAction(action)
@@ -117,20 +130,64 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         key = QKeySequence.StandardKey
         self.action_new = self._action("actionNew", "&New Contact", "new", key.New, "Add a contact")
-        self.action_edit = self._action("actionEdit", "&Edit Contact", "edit", QKeySequence("Ctrl+E"), "Edit the selected contact")
-        self.action_delete = self._action("actionDelete", "&Delete Contact", "delete", key.Delete, "Delete the selected contact")
-        self.action_sync = self._action("actionSync", "&Sync", "sync", key.Refresh, "Bring in changes from the selected account, or from all (F5)")
-        self.action_push = self._action("actionPush", "&Push Changes…", "push", QKeySequence("Ctrl+Shift+P"), "Review and send the edits made here")
-        self.action_accounts = self._action("actionAccounts", "&Accounts…", "accounts", None, "Add, change or remove accounts")
-        self.action_copy = self._action("actionCopyTo", "&Copy to Account…", None, None, "Copy the selected contact to an account")
-        self.action_resolve = self._action("actionResolve", "&Resolve Conflict…", "conflict", None, "Choose what to keep of a contact changed on both sides")
-        self.action_find = self._action("actionFind", "&Find", "search", key.Find, "Search contacts")
+        self.action_edit = self._action(
+            "actionEdit",
+            "&Edit Contact",
+            "edit",
+            QKeySequence("Ctrl+E"),
+            "Edit the selected contact",
+        )
+        self.action_delete = self._action(
+            "actionDelete", "&Delete Contact", "delete", key.Delete, "Delete the selected contact"
+        )
+        self.action_sync = self._action(
+            "actionSync",
+            "&Sync",
+            "sync",
+            key.Refresh,
+            "Bring in changes from the selected account, or from all (F5)",
+        )
+        self.action_sync_full = self._action(
+            "actionSyncFull",
+            "Sync &Everything Again",
+            None,
+            QKeySequence("Ctrl+F5"),
+            "Read every contact again, not only the changes (finds deletions on services without a change feed)",
+        )
+        self.action_push = self._action(
+            "actionPush",
+            "&Push Changes…",
+            "push",
+            QKeySequence("Ctrl+Shift+P"),
+            "Review and send the edits made here",
+        )
+        self.action_accounts = self._action(
+            "actionAccounts", "&Accounts…", "accounts", None, "Add, change or remove accounts"
+        )
+        self.action_copy = self._action(
+            "actionCopyTo",
+            "&Copy to Account…",
+            None,
+            None,
+            "Copy the selected contact to an account",
+        )
+        self.action_resolve = self._action(
+            "actionResolve",
+            "&Resolve Conflict…",
+            "conflict",
+            None,
+            "Choose what to keep of a contact changed on both sides",
+        )
+        self.action_find = self._action(
+            "actionFind", "&Find", "search", key.Find, "Search contacts"
+        )
         self.action_quit = self._action("actionQuit", "&Quit", None, key.Quit, "Quit")
         self.action_about = self._action("actionAbout", "&About Address Book", None, None, "About")
         self.action_new.triggered.connect(self.new_contact)
         self.action_edit.triggered.connect(self.edit_contact)
         self.action_delete.triggered.connect(self.delete_contact)
         self.action_sync.triggered.connect(self.sync_selected)
+        self.action_sync_full.triggered.connect(lambda: self.sync_selected(full=True))
         self.action_push.triggered.connect(self.open_push_preview)
         self.action_accounts.triggered.connect(self.open_accounts)
         self.action_copy.triggered.connect(self.copy_to_account)
@@ -157,7 +214,8 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Search name, organisation, email, phone")
         self.search.setAccessibleName("Search contacts")
         self.search.setClearButtonEnabled(True)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        lens = self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        lens.setProperty("icon_name", "search")
         self.search.textChanged.connect(self._on_search)
         self.search.returnPressed.connect(self._focus_list)
 
@@ -229,7 +287,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_find)
         sync_menu = bar.addMenu("&Sync")
-        sync_menu.addActions([self.action_sync, self.action_push, self.action_resolve])
+        sync_menu.addActions([self.action_sync, self.action_sync_full])
+        sync_menu.addSeparator()
+        sync_menu.addActions([self.action_push, self.action_resolve])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_about)
         toolbar = QToolBar("Main")
@@ -287,7 +347,9 @@ class MainWindow(QMainWindow):
             return
         self._overview_running = True
         path, names = self.store.path, list(self.accounts)
-        self.tasks.run(lambda: read_overview(path, names), self._overview_read, self._overview_failed)
+        self.tasks.run(
+            lambda: read_overview(path, names), self._overview_read, self._overview_failed
+        )
 
     def _overview_read(self, overview: Overview) -> None:
         self._overview_running = False
@@ -350,7 +412,9 @@ class MainWindow(QMainWindow):
             self.account_view.setCurrentIndex(previous)
             self._reverting = False
             return
-        self.model.set_filter(self.search.text(), current.data(KEY_ROLE) if current.isValid() else ALL)
+        self.model.set_filter(
+            self.search.text(), current.data(KEY_ROLE) if current.isValid() else ALL
+        )
         self._after_list_change()
 
     # --- the list -----------------------------------------------------------------------
@@ -444,9 +508,13 @@ class MainWindow(QMainWindow):
         elif self.model.account is ALL and not self.accounts:
             self.empty.setText(EMPTY_TEXT)
         elif self.model.account == LOCAL:
-            self.empty.setText("<p>No contacts on this computer only.</p><p>Press <b>Ctrl+N</b> to add one.</p>")
+            self.empty.setText(
+                "<p>No contacts on this computer only.</p><p>Press <b>Ctrl+N</b> to add one.</p>"
+            )
         else:
-            self.empty.setText("<p>No contacts here yet.</p><p>Press <b>F5</b> to sync this account.</p>")
+            self.empty.setText(
+                "<p>No contacts here yet.</p><p>Press <b>F5</b> to sync this account.</p>"
+            )
         self.list_stack.setCurrentWidget(self.empty)
 
     def _on_contact_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -459,7 +527,9 @@ class MainWindow(QMainWindow):
             return
         if not self.confirm_leave_editor():
             self._reverting = True
-            self.list_view.selectionModel().setCurrentIndex(previous, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.list_view.selectionModel().setCurrentIndex(
+                previous, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
             self._reverting = False
             return
         self.show_contact(contact_id)
@@ -512,7 +582,12 @@ class MainWindow(QMainWindow):
         self._new_account = account if account else None
         self._editing_id = None
         where = self.account_label(self._new_account)
-        self.editor.load(Contact(), f"New contact — {where}", self._requires_email(self._new_account))
+        self.editor.load(
+            Contact(),
+            f"New contact — {where}",
+            self._capability(self._new_account, "requires_email"),
+        )
+        self._offer_clients(self._new_account)
         self.detail.setCurrentWidget(self.editor)
         self._update_actions()
 
@@ -529,20 +604,50 @@ class MainWindow(QMainWindow):
             )
             return
         self._editing_id = record.id
-        self.editor.load(record.contact, f"Edit — {self.account_label(record.account)}", False)
+        heading = f"Edit — {self.account_label(record.account)}"
+        self.editor.load(
+            record.contact, heading, self._capability(record.account, "requires_email")
+        )
+        self._offer_clients(record.account)
         self.detail.setCurrentWidget(self.editor)
         self._update_actions()
 
-    def _requires_email(self, account: str | None) -> bool:
+    def _capability(self, account: str | None, flag: str) -> bool:
+        """A capability flag of the account's connector (False for local contacts)."""
         config = self.accounts.get(account or "")
         if config is None:
             return False
         try:
             from addressbook.connectors import connector_class
 
-            return bool(connector_class(config.service).requires_email)
+            return bool(getattr(connector_class(config.service), flag))
         except (ImportError, AddressbookError):
             return False
+
+    def _offer_clients(self, account: str | None) -> None:
+        """Where a contact must belong to a client, offer the account's clients (read in a worker)."""
+        self._editor_account = account
+        if not account or not self._capability(account, "needs_client"):
+            self.editor.set_clients(None)
+            return
+        config = self.accounts[account]
+
+        def work() -> list[str]:
+            from addressbook.sync.jobs import open_connector
+
+            with open_connector(config) as connector:
+                return [client.name for client in connector.clients()]
+
+        def failed(error: BaseException) -> None:
+            log.info("could not read the clients of %s: %s", account, error)
+
+        def loaded(names: list[str]) -> None:
+            if self.detail.editing() and self._editor_account == account:
+                self.editor.set_clients(names)
+
+        self._editor_account = account
+        self.editor.set_clients([])
+        self.tasks.run(work, loaded, failed)
 
     def save_edit(self, contact: Contact) -> bool:
         """Write the editor's contact to the cache (queued for push if it has an account)."""
@@ -588,7 +693,9 @@ class MainWindow(QMainWindow):
         box.setText("Save the changes to this contact?")
         box.setInformativeText("Your edits are lost if you discard them.")
         box.setStandardButtons(
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
         )
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
@@ -620,7 +727,9 @@ class MainWindow(QMainWindow):
             next_row = min(max(row, 0), self.model.rowCount() - 1)
             self.list_view.setCurrentIndex(self.model.index(next_row))
         name = record.contact.display_name or "the contact"
-        self.undo_bar.show_message(f"Deleted {name}.", None, ("&Undo", self.undo_delete), hide_after_ms=15000)
+        self.undo_bar.show_message(
+            f"Deleted {name}.", None, ("&Undo", self.undo_delete), hide_after_ms=15000
+        )
 
     def undo_delete(self) -> None:
         """Bring back the last deleted contact."""
@@ -647,14 +756,18 @@ class MainWindow(QMainWindow):
             self._jobs = JobRunner(self)
         return self._jobs
 
-    def sync_selected(self) -> None:
-        """F5: sync the account chosen on the left, or every account."""
+    def sync_selected(self, full: bool = False) -> None:
+        """F5: sync the account chosen on the left, or every account (`full`: read everything)."""
         account = self.current_account()
         names = [account] if account else list(self.accounts)
         if not names:
-            self.message_bar.show_message("There are no accounts to sync: add one with Accounts…", "warning", hide_after_ms=8000)
+            self.message_bar.show_message(
+                "There are no accounts to sync: add one with Accounts…",
+                "warning",
+                hide_after_ms=8000,
+            )
             return
-        self.jobs.sync(names)
+        self.jobs.sync(names, full=full)
 
     def open_push_preview(self) -> None:
         from addressbook.ui.push_preview import PushPreviewDialog
@@ -690,7 +803,11 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         if not [name for name in self.accounts if name != record.account]:
-            self.message_bar.show_message("Add an account first (Accounts…): there is nowhere to copy to.", "warning", hide_after_ms=8000)
+            self.message_bar.show_message(
+                "Add an account first (Accounts…): there is nowhere to copy to.",
+                "warning",
+                hide_after_ms=8000,
+            )
             return
         dialog = CopyToAccountDialog(self, record)
         dialog.open()
@@ -704,6 +821,16 @@ class MainWindow(QMainWindow):
             "computer. Edit offline; send the edits when you choose.</p>"
             "<p>Licensed under the GNU GPL, version 3 or later.</p>",
         )
+
+    # --- the system palette ----------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        """Light ↔ dark: line icons are drawn in the palette's text colour; draw them again."""
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            for action in self.findChildren(QAction):
+                name = action.property("icon_name")
+                if name:
+                    action.setIcon(icon(str(name)))
+        super().changeEvent(event)
 
     # --- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -89,7 +89,9 @@ class PushPreviewDialog(QDialog):
         self.push_selected.setObjectName("pushSelectedButton")
         self.push_selected.setEnabled(push_accepts_selection())
         if not self.push_selected.isEnabled():
-            self.push_selected.setToolTip("This version sends every pending change of an account at once.")
+            self.push_selected.setToolTip(
+                "This version sends every pending change of an account at once."
+            )
         self.discard = QPushButton(icon("delete"), "&Discard Selected…")
         self.discard.setObjectName("discardButton")
         buttons.addButton(self.push_all, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -121,31 +123,40 @@ class PushPreviewDialog(QDialog):
             top = QTreeWidgetItem([self._window.account_label(name)])
             top.setIcon(0, service_icon(config.service))
             top.setFont(0, bold)
-            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+            top.setFlags(
+                top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate
+            )
             top.setCheckState(0, Qt.CheckState.Checked)
             self.tree.addTopLevelItem(top)
             for change in plan:
                 total += 1
-                item = QTreeWidgetItem([f"{change.display_name or '(no name)'} — {OP_TEXT.get(change.op, change.op)}"])
+                item = QTreeWidgetItem(
+                    [f"{change.display_name or '(no name)'} — {OP_TEXT.get(change.op, change.op)}"]
+                )
                 item.setData(0, ID_ROLE, change.contact_id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(0, Qt.CheckState.Checked)
                 if change.state == "conflict":
                     item.setIcon(0, icon("conflict"))
-                    item.setToolTip(0, "Changed on both sides: resolve the conflict first; it is skipped.")
+                    item.setToolTip(
+                        0, "Changed on both sides: resolve the conflict first; it is skipped."
+                    )
                 top.addChild(item)
                 for field in change.changes:
                     row = QTreeWidgetItem(
-                        [f"{field_label(field.field)}", value_text(field.field, field.old), value_text(field.field, field.new)]
+                        [
+                            f"{field_label(field.field)}",
+                            value_text(field.field, field.old),
+                            value_text(field.field, field.new),
+                        ]
                     )
                     row.setForeground(1, muted)
                     row.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     item.addChild(row)
             top.setExpanded(True)
-        for index in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(index)
-            for child in range(top.childCount()):
-                top.child(child).setExpanded(True)
+        for top in self._tops():
+            for child in self._children(top):
+                child.setExpanded(True)
         self.tree.blockSignals(False)
         if total:
             self.summary.setText(
@@ -153,20 +164,31 @@ class PushPreviewDialog(QDialog):
                 "Untick what you want to keep here for now."
             )
         else:
-            self.summary.setText("Nothing to send: every edit made here is on the services already.")
+            self.summary.setText(
+                "Nothing to send: every edit made here is on the services already."
+            )
         for button in (self.push_all, self.discard):
             button.setEnabled(bool(total))
         self.push_selected.setEnabled(bool(total) and push_accepts_selection())
 
+    def _tops(self) -> list[QTreeWidgetItem]:
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
+    @staticmethod
+    def _children(item: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+        children = (item.child(i) for i in range(item.childCount()))
+        return [child for child in children if child is not None]
+
     def checked(self) -> dict[str, list[int]]:
         """account → ticked contact ids."""
         chosen: dict[str, list[int]] = {}
-        for index, name in enumerate(self.plans):
-            top = self.tree.topLevelItem(index)
+        for name, top in zip(self.plans, self._tops(), strict=True):
+            children = self._children(top)
             ids = [
-                int(top.child(c).data(0, ID_ROLE))
-                for c in range(top.childCount())
-                if top.child(c).checkState(0) == Qt.CheckState.Checked
+                int(c.data(0, ID_ROLE))
+                for c in children
+                if c.checkState(0) == Qt.CheckState.Checked
             ]
             if ids:
                 chosen[name] = ids

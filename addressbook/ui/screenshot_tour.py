@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
+from addressbook.model import Phone
 from addressbook.store import ALL
 
 if TYPE_CHECKING:
@@ -44,8 +45,14 @@ class ScreenshotTour(QObject):
         self.window.resize(1280, 800)
         self._later(self.main_window)
 
-    def _later(self, step: Callable[[], None]) -> None:
-        QTimer.singleShot(SETTLE_MS, step)
+    def _later(self, *steps: Callable[[], object]) -> None:
+        """Run the steps in order once the window has settled."""
+
+        def run() -> None:
+            for step in steps:
+                step()
+
+        QTimer.singleShot(SETTLE_MS, run)
 
     def _save(self, widget: QWidget, name: str) -> None:
         path = self.folder / f"{name}.png"
@@ -53,24 +60,35 @@ class ScreenshotTour(QObject):
         print(f"screenshot: {path}", flush=True)
 
     def _pick(self, account: str | None, with_org: bool = True) -> int | None:
-        for contact_id in self.window.store.search_ids("", account)[:200]:
-            record = self.window.store.get(contact_id)
-            if record and record.state == "synced" and record.contact.status == "active":
-                c = record.contact
-                if c.emails and c.phones and (c.organization or not with_org) and c.addresses:
-                    return contact_id
-        ids = self.window.store.search_ids("", account)
-        return ids[0] if ids else None
+        """A synced contact that shows many fields (and no emoji: Xvfb has no emoji font)."""
+        best, best_score = None, -1
+        for record in self.window.store.records(self.window.store.search_ids("", account)[:300]):
+            c = record.contact
+            if record.state != "synced" or c.status != "active":
+                continue
+            text = f"{c.display_name}{c.organization}"
+            if any(ord(ch) > 0xFFFF for ch in text):
+                continue
+            named_org = bool(c.organization) and c.organization != c.display_name
+            score = 4 * (named_org or not with_org) + 2 * bool(c.addresses) + bool(c.phones)
+            score += bool(c.emails) + bool(c.title)
+            if score > best_score:
+                best, best_score = record.id, score
+        return best
 
     def main_window(self) -> None:
         contact_id = self._pick(ALL)
         if contact_id is not None:
             self.window.select_contact(contact_id)
-        self._later(lambda: (self._save(self.window, "main-window"), self._later(self.editor)))
+            index = self.window.list_view.currentIndex()
+            self.window.list_view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._later(
+            lambda: self._save(self.window, "main-window"), lambda: self._later(self.editor)
+        )
 
     def editor(self) -> None:
         self.window.edit_contact()
-        self._later(lambda: (self._save(self.window, "editor"), self._after_editor()))
+        self._later(lambda: self._save(self.window, "editor"), self._after_editor)
 
     def _after_editor(self) -> None:
         self.window.cancel_edit()
@@ -96,7 +114,11 @@ class ScreenshotTour(QObject):
         self.window.refresh()
         dialog = PushPreviewDialog(self.window)
         dialog.show()
-        self._later(lambda: (self._save(dialog, "push-preview"), dialog.close(), self._later(self.make_conflict)))
+        self._later(
+            lambda: self._save(dialog, "push-preview"),
+            dialog.close,
+            lambda: self._later(self.make_conflict),
+        )
 
     def make_conflict(self) -> None:
         name = self._accounts_by_service().get("harvest")
@@ -117,9 +139,13 @@ class ScreenshotTour(QObject):
         assert record is not None and record.remote_id is not None
         local = record.contact.copy()
         local.title = "Finance Director"
+        local.phones = [*local.phones[:1], Phone("+49 170 5550199", "mobile")]
         store.update(contact_id, local)
         service: Any = self.sandbox.servers["harvest"].service
-        service.edit(record.remote_id, {"title": "Chief Financial Officer"})
+        service.edit(
+            record.remote_id,
+            {"title": "Chief Financial Officer", "phone-mobile": "+49 151 5550123"},
+        )
         self._conflict_id = contact_id
         self.window.jobs.idle.connect(self._conflict_synced)
         self.window.jobs.sync([name])
@@ -137,7 +163,12 @@ class ScreenshotTour(QObject):
         self.window.select_contact(self._conflict_id)
         dialog = ConflictDialog(self.window, record, conflict)
         dialog.show()
-        self._later(lambda: (self._save(self.window, "main-window-conflict"), self._save(dialog, "conflict"), dialog.close(), self._quit()))
+        self._later(
+            lambda: self._save(self.window, "main-window-conflict"),
+            lambda: self._save(dialog, "conflict"),
+            dialog.close,
+            self._quit,
+        )
 
     def _quit(self) -> None:
         QApplication.instance().quit()  # type: ignore[union-attr]

@@ -71,8 +71,9 @@ class TaskManager(QObject):
             except BaseException as error:  # delivered to the GUI thread, which decides
                 if not _is_user_error(error):
                     log.exception("background job failed")
-                # bind now: Python clears `error` when the except block ends
-                self.run_on_main(lambda e=error: self._finish(None, e, on_done, on_failed))
+                # bound to a new name: Python clears `error` when the except block ends
+                failure: BaseException = error
+                self.run_on_main(lambda: self._finish(None, failure, on_done, on_failed))
             else:
                 self.run_on_main(lambda: self._finish(result, None, on_done, on_failed))
 

@@ -18,6 +18,7 @@ with that sentence in the connector's error, not with a hang).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,7 @@ class CannedService(Service):
         super().__init__()
         self.routes: dict[tuple[str, str], list[Canned]] = {}
         self.requests: list[Request] = []
+        self.times: list[float] = []  # time.monotonic() of each request, in order
         self.on_request: Callable[[Request], None] | None = None
         self._routes_lock = threading.Lock()
 
@@ -75,6 +77,7 @@ class CannedService(Service):
         """The next canned answer of the request's route."""
         with self._routes_lock:
             self.requests.append(request)
+            self.times.append(time.monotonic())
             queue = self.routes.get((request.method, request.path))
             if not queue:
                 return Response.text(f"no canned answer for {request.method} {request.path}", 599)

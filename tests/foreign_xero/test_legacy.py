@@ -15,7 +15,7 @@ import pytest
 from addressbook.accounts import KeyringSecrets
 from addressbook.connectors import xml
 from addressbook.connectors.base import AccountConfig, RemoteContact
-from addressbook.connectors.xero_legacy import XeroLegacyConnector
+from addressbook.connectors.xero_legacy import XeroLegacyConnector, contact_from_xml
 from addressbook.errors import (
     ConnectorError,
     RateLimited,
@@ -24,7 +24,7 @@ from addressbook.errors import (
 )
 from addressbook.model import Email
 from tests.connectors.xero_helpers import close_connectors, track  # noqa: F401 - fixture
-from tests.foreign_xero.seeds import SEED_000_ANSWER, SEED_001_ANSWER
+from tests.foreign_xero.seeds import SEED_000_ANSWER, SEED_000_REQUEST, SEED_001_ANSWER
 from tests.foreign_xero.server import HTML, TEXT, XML, CannedServer
 
 pytestmark = pytest.mark.usefixtures("recording_keyring")
@@ -63,7 +63,7 @@ def one_contact(body: str, status: str = "ACTIVE", extra: str = "") -> str:
 def saved_answer(contact_xml: str) -> str:
     """Seed 000's answer shape around another <Contact>."""
     return (
-        f'<Response {XSI}> <ID>751ec648</ID> <Status>OK</Status> <ProviderName>XeroTest'
+        f"<Response {XSI}> <ID>751ec648</ID> <Status>OK</Status> <ProviderName>XeroTest"
         f"</ProviderName> <DateTimeUTC>2008-12-02T21:09:24.654875Z</DateTimeUTC> {contact_xml} "
         "</Response>"
     )
@@ -177,6 +177,28 @@ def test_update_answered_with_seed_000_verbatim(server: CannedServer) -> None:
     assert len(sent["Phones"]["Phone"]) == 4 and len(sent["Addresses"]["Address"]) == 2
 
 
+def test_create_of_seed_000_contact(server: CannedServer) -> None:
+    empty = SEED_001_ANSWER.split("<Contacts>")[0] + "<Contacts /></Response>"
+    server.answer("GET", LIST, 200, empty, content_type=XML)
+    server.answer("POST", SAVE, 200, SEED_000_ANSWER, content_type=XML)
+    wanted = xml.parse(SEED_000_REQUEST, force_list=("Address", "Phone"))["Contact"]
+    created = legacy(server).create(contact_from_xml(wanted), "create-1")
+    assert created.remote_id == "74141f5b-c409-4ddc-8f10-a2e6823c2b19"
+    sent = xml.parse(server.requests_to("POST", SAVE)[0].body, force_list=("Address", "Phone"))
+    contact = sent["Contact"]
+    assert "ContactID" not in contact and contact["ContactStatus"] == "ACTIVE"
+    for key in ("Name", "EmailAddress"):
+        assert contact[key] == wanted[key]
+    # the same phones and addresses as seed 000's own request, in its numeric form
+    phones = {p["PhoneType"]: p for p in contact["Phones"]["Phone"]}
+    for phone in wanted["Phones"]["Phone"]:
+        assert phones[phone["PhoneType"]] == phone
+    postal = [a for a in contact["Addresses"]["Address"] if a["AddressType"] == "POBOX"][0]
+    assert postal == wanted["Addresses"]["Address"][1]
+    order = sent_children(server.requests_to("POST", SAVE)[0].body)
+    assert order.index("Name") < order.index("Addresses") < order.index("Phones")
+
+
 UNKNOWN = (
     "<ContactNumber>C1</ContactNumber><Name>Red House Reads</Name>"
     "<EmailAddress>a@b.nz</EmailAddress>"
@@ -198,8 +220,16 @@ def test_unknown_elements_sent_back_in_place(server: CannedServer) -> None:
     connector = legacy(server)
     base = pull_all(connector)[0]
     assert base.stamp == "2008-04-18T03:30:46.9953372"
-    server.answer("POST", SAVE, 200, saved_answer(f"<Contact><ContactID>{SEED_ID}</ContactID>"
-                  f"<ContactStatus>ACTIVE</ContactStatus>{UNKNOWN}</Contact>"), content_type=XML)
+    server.answer(
+        "POST",
+        SAVE,
+        200,
+        saved_answer(
+            f"<Contact><ContactID>{SEED_ID}</ContactID>"
+            f"<ContactStatus>ACTIVE</ContactStatus>{UNKNOWN}</Contact>"
+        ),
+        content_type=XML,
+    )
     edited = replace(base.contact, emails=[Email("new@b.nz", "work")])
     saved = connector.update(base, edited, "key-1")
     body = server.requests_to("POST", SAVE)[0].body
@@ -335,4 +365,3 @@ def test_keys_sent_but_never_logged(server: CannedServer, caplog: pytest.LogCapt
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")
         assert API_KEY not in text and XERO_KEY not in text, record.name  # …scrubbed
-

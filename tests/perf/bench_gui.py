@@ -47,7 +47,9 @@ def fill_cache(count: int) -> None:
                     title=p.title,
                     emails=[Email(f"{n}.{p.email}")],
                     phones=[Phone(number, kind) for kind, number in p.phones.items()],
-                    addresses=[Address("street", p.address_lines, p.city, p.region, p.postcode, p.country)],
+                    addresses=[
+                        Address("street", p.address_lines, p.city, p.region, p.postcode, p.country)
+                    ],
                 )
             )
             if len(batch) == 5000:
@@ -123,9 +125,41 @@ sys.stdin.read()
 """
 
 
-def bench_sync_stall(count: int) -> tuple[float, int, float]:
-    """(longest GUI stall in seconds, timer ticks, sync seconds) during a sync of `count`."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+class Lateness:
+    """A 10 ms timer on the GUI thread; records how late each tick comes."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QElapsedTimer, QTimer
+
+        self.late: list[float] = []
+        self._clock = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(10)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        self.late.append(max(0.0, self._clock.restart() / 1000.0 - 0.010))
+
+    def start(self) -> None:
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def summary(self) -> str:
+        ordered = sorted(self.late)
+        p99 = ordered[int(len(ordered) * 0.99)] if ordered else 0.0
+        over = sum(1 for x in ordered if x > 0.050)
+        return (
+            f"longest {max(ordered, default=0) * 1000:.0f} ms, 99th percentile {p99 * 1000:.0f} ms, "
+            f"{over} of {len(ordered)} ticks over 50 ms"
+        )
+
+
+def bench_sync_stall(count: int) -> tuple[Lateness, Lateness, float]:
+    """The GUI timer's lateness idle (3 s, the machine's noise) and during a sync of `count`."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from addressbook import accounts
     from addressbook.store import Store
@@ -153,30 +187,25 @@ def bench_sync_stall(count: int) -> tuple[float, int, float]:
         window = MainWindow(store, window_settings())
         window.show()
         app.processEvents()
-        clock = QElapsedTimer()
-        worst = [0.0, 0]
-        timer = QTimer()
-        timer.setInterval(10)
+        loop = QEventLoop()
+        idle = Lateness()
+        idle.start()
+        QTimer.singleShot(3000, loop.quit)
+        loop.exec()
+        idle.stop()
 
-        def tick() -> None:
-            late = clock.restart() / 1000.0 - 0.010
-            worst[0] = max(worst[0], late)
-            worst[1] += 1
-
-        timer.timeout.connect(tick)
+        during = Lateness()
         window.jobs.failed.connect(lambda kind, name, error: print("sync failed:", error))
+        window.jobs.idle.connect(loop.quit)
         started = time.perf_counter()
         window.jobs.sync(["bench"])
-        clock.start()
-        timer.start()
-        loop = QEventLoop()
-        window.jobs.idle.connect(loop.quit)
+        during.start()
         loop.exec()
         elapsed = time.perf_counter() - started
-        timer.stop()
+        during.stop()
         window.close()
         store.close()
-        return worst[0], worst[1], elapsed
+        return idle, during, elapsed
     finally:
         server.terminate()
         server.wait()
@@ -202,17 +231,24 @@ def main() -> int:
         print(f"cache: {args.contacts:,} contacts ready in {time.perf_counter() - started:.1f} s")
 
         times, rss = bench_start()
-        print(f"start → list painted: median {statistics.median(times):.3f} s "
-              f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.8 s]")
+        print(
+            f"start → list painted: median {statistics.median(times):.3f} s "
+            f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.8 s]"
+        )
         print(f"resident memory, list shown: {rss / 1024:.0f} MB peak  [target ≤ 300 MB]")
 
         latencies = bench_keystrokes()
-        print(f"keystroke → list repainted: median {statistics.median(latencies) * 1000:.1f} ms, "
-              f"worst {max(latencies) * 1000:.1f} ms of {len(latencies)}  [targets ≤ 30 / ≤ 60 ms]")
+        print(
+            f"keystroke → list repainted: median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"worst {max(latencies) * 1000:.1f} ms of {len(latencies)}  [targets ≤ 30 / ≤ 60 ms]"
+        )
 
-        stall, ticks, seconds = bench_sync_stall(args.sync)
-        print(f"sync of {args.sync:,} contacts: {seconds:.1f} s; longest GUI stall {stall * 1000:.0f} ms "
-              f"over {ticks} timer ticks  [target ≤ 50 ms]")
+        idle, during, seconds = bench_sync_stall(args.sync)
+        print(f"GUI timer, window idle (machine noise): {idle.summary()}")
+        print(
+            f"GUI timer during a sync of {args.sync:,} contacts ({seconds:.1f} s): "
+            f"{during.summary()}  [target: longest ≤ 50 ms]"
+        )
     return 0
 
 

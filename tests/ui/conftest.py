@@ -22,9 +22,9 @@ def fail_on_qt_warnings() -> Iterator[None]:
     caught: list[str] = []
 
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
-            if not message.startswith(_PLATFORM_NOISE):
-                caught.append(f"{kind.name}: {message}")
+        serious = kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+        if serious and not message.startswith(_PLATFORM_NOISE):
+            caught.append(f"{kind.name}: {message}")
 
     previous = qInstallMessageHandler(handler)
     yield

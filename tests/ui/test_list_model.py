@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pytestqt.modeltest import ModelTester
 from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
 
 from addressbook.model import Contact
 from addressbook.store import ALL, LOCAL, Store

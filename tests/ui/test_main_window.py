@@ -7,7 +7,15 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QListView, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QWidget,
+)
 
 from addressbook import paths
 from addressbook.store import Store
@@ -44,7 +52,14 @@ def test_widgets_have_their_names(window: MainWindow) -> None:
     find(window, QAbstractItemView, "contactList")
     find(window, QWidget, "contactDetail")
     find(window, QListView, "accountList")
-    for name in ("actionNew", "actionEdit", "actionDelete", "actionSync", "actionPush", "actionAccounts"):
+    for name in (
+        "actionNew",
+        "actionEdit",
+        "actionDelete",
+        "actionSync",
+        "actionPush",
+        "actionAccounts",
+    ):
         action = find(window, QAction, name)
         assert action.text() and action.toolTip()
     for widget in (window.search, window.list_view, window.account_view, window.detail):
@@ -67,16 +82,28 @@ def test_find_shortcut_focuses_search(qtbot, window: MainWindow) -> None:  # typ
     window.list_view.setFocus()
     window.action_find.trigger()
     assert window.search.hasFocus()
-    assert window.action_find.shortcut().matches(window.action_find.shortcut()) and not window.action_find.shortcut().isEmpty()
+    assert (
+        window.action_find.shortcut().matches(window.action_find.shortcut())
+        and not window.action_find.shortcut().isEmpty()
+    )
 
 
 def test_detail_shows_every_field_with_links(window: MainWindow) -> None:
     select(window, "ada")
     html = window.detail.view.toHtml()
     text = window.detail.view.toPlainText()
-    for expected in ("Ada Lovelace", "Programmer", "Analytical Engines Ltd", "ada@example.com",
-                     "+44 20 7946 0018", "07700 900123", "London", "SW1Y 4JH", "Likes poetry",
-                     "On this computer"):
+    for expected in (
+        "Ada Lovelace",
+        "Programmer",
+        "Analytical Engines Ltd",
+        "ada@example.com",
+        "+44 20 7946 0018",
+        "07700 900123",
+        "London",
+        "SW1Y 4JH",
+        "Likes poetry",
+        "On this computer",
+    ):
         assert expected in text
     assert "mailto:ada@example.com" in html
     assert "tel:+442079460018" in html
@@ -111,7 +138,11 @@ def test_edit_adds_and_removes_rows(qtbot, window: MainWindow) -> None:  # type:
     window.action_edit.trigger()
     editor = window.editor
     assert len(editor.phones.rows()) == 2
-    remove = [b for b in editor.phones.rows()[1].findChildren(QWidget) if b.accessibleName() == "Remove phone"][0]
+    remove = [
+        b
+        for b in editor.phones.rows()[1].findChildren(QWidget)
+        if b.accessibleName() == "Remove phone"
+    ][0]
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(editor.addresses.add_button, Qt.MouseButton.LeftButton)
     new_address = editor.addresses.rows()[-1]
@@ -132,7 +163,10 @@ def test_delete_then_undo(qtbot, window: MainWindow) -> None:  # type: ignore[no
     qtbot.mouseClick(window.undo_bar.action_button, Qt.MouseButton.LeftButton)
     assert "Grace Hopper" in names(window)
     assert not window.undo_bar.isVisible()
-    assert window.model.id_at(window.list_view.currentIndex().row()) == window.store.search_ids("grace")[0]
+    assert (
+        window.model.id_at(window.list_view.currentIndex().row())
+        == window.store.search_ids("grace")[0]
+    )
 
 
 def test_unsaved_edits_are_not_lost_when_switching(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -188,3 +222,52 @@ def test_empty_state_says_what_to_do(qtbot, addressbook_home) -> None:  # type: 
         assert win.list_stack.currentWidget() is win.empty
         assert "Accounts" in win.empty.text() and "Ctrl+N" in win.empty.text()
         win.close()
+
+
+def test_about_box_names_the_version(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from addressbook import __version__
+
+    seen: list[str] = []
+    answer_modal(QMessageBox.StandardButton.Ok, seen)
+    window.action_about.trigger()
+    assert seen and __version__ in seen[0]
+
+
+def test_dark_palette_redraws_line_icons(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QPalette
+
+    before = window.action_sync.icon().pixmap(24, 24).toImage()
+    dark = QPalette(window.palette())
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    QApplication.setPalette(dark)
+    try:
+        # drawn again in the light text colour once the palette change is delivered
+        qtbot.waitUntil(lambda: window.action_sync.icon().pixmap(24, 24).toImage() != before)
+    finally:
+        QApplication.setPalette(QApplication.style().standardPalette())
+
+
+def test_read_only_contacts_cannot_be_edited(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from addressbook.model import Contact
+
+    locked = window.store.create(Contact(display_name="Locked Person", status="read-only"))
+    window.refresh()
+    assert window.select_contact(locked)
+    assert not window.action_edit.isEnabled()
+    assert not window.action_delete.isEnabled()
+    assert "Read-only" in window.detail.view.toPlainText()
+    window.edit_contact()
+    assert not window.detail.editing()
+
+
+def test_keyboard_only_search_then_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.action_find.trigger()
+    qtbot.keyClicks(window.search, "grace")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.list_view.hasFocus()
+    assert window.selected_id() == window.store.search_ids("grace")[0]
+    qtbot.keyClick(window.list_view, Qt.Key.Key_Return)  # Return opens the editor
+    assert window.detail.editing()
+    qtbot.keyClick(window.editor.display_name, Qt.Key.Key_Escape)
+    assert not window.detail.editing()
