@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import zlib
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from addressbook.ui.icons import icon
-from addressbook.ui.list_model import SECONDARY_ROLE, STATE_ROLE, STATUS_ROLE
+from addressbook.ui.list_model import ACCOUNT_ROLE, SECONDARY_ROLE, STATE_ROLE, STATUS_ROLE
 
 PADDING = 6
 MARK = 16
@@ -43,6 +43,12 @@ def marks_for(state: str | None, status: str | None) -> list[str]:
 
 class ContactDelegate(QStyledItemDelegate):
     """Two lines per contact; every row the same height, so the view can skip measuring."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # account name → service, for the small service mark shown in "All contacts"
+        self.services: dict[str, str] = {}
+        self.show_service = True
 
     def row_height(self, font: QFont) -> int:
         """The height of every row: two lines of text and padding."""
@@ -86,6 +92,9 @@ class ContactDelegate(QStyledItemDelegate):
         painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, initials(name))
 
         marks = marks_for(index.data(STATE_ROLE), index.data(STATUS_ROLE))
+        service = self.services.get(index.data(ACCOUNT_ROLE) or "")
+        if self.show_service and service:
+            marks.append(service)
         right = rect.right() - PADDING
         for mark in reversed(marks):
             right -= MARK

@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self._focus_list)
 
         self.model = ContactListModel(self.store, self)
-        self.list_view = make_contact_view(self.model)
+        self.list_view, self.contact_delegate = make_contact_view(self.model)
         self.list_view.selectionModel().currentChanged.connect(self._on_contact_changed)
         self.list_view.doubleClicked.connect(lambda _index: self.edit_contact())
         self.list_view.activated.connect(lambda _index: self.edit_contact())
@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         except AddressbookError as error:
             self.accounts = {}
             self.message_bar.show_message(str(error), "warning")
+        self.contact_delegate.services = {n: a.service for n, a in self.accounts.items()}
         self.refresh_accounts()
 
     def refresh_accounts(self) -> None:
@@ -412,9 +413,9 @@ class MainWindow(QMainWindow):
             self.account_view.setCurrentIndex(previous)
             self._reverting = False
             return
-        self.model.set_filter(
-            self.search.text(), current.data(KEY_ROLE) if current.isValid() else ALL
-        )
+        account = current.data(KEY_ROLE) if current.isValid() else ALL
+        self.contact_delegate.show_service = account is ALL
+        self.model.set_filter(self.search.text(), account)
         self._after_list_change()
 
     # --- the list -----------------------------------------------------------------------
@@ -845,7 +846,7 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-def make_contact_view(model: ContactListModel) -> QTableView:
+def make_contact_view(model: ContactListModel) -> tuple[QTableView, ContactDelegate]:
     """The contact list: a one-column table with fixed row heights.
 
     A QTableView, not a QListView: QListView lays out every row (one Python
@@ -872,7 +873,7 @@ def make_contact_view(model: ContactListModel) -> QTableView:
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     rows.setMinimumSectionSize(1)
     rows.setDefaultSectionSize(delegate.row_height(view.font()))
-    return view
+    return view, delegate
 
 
 def _html(text: str) -> str:

@@ -9,6 +9,9 @@ window's SQLite connection.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +20,8 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 log = logging.getLogger("addressbook.ui")
 
 Closure = Callable[[], None]
+WORKER_NICE = 5  # added to a worker thread's nice value (Linux)
+_worker = threading.local()
 
 
 class _Runnable(QRunnable):
@@ -26,7 +31,23 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        _lower_priority()
         self._job()
+
+
+def _lower_priority() -> None:
+    """Let the OS prefer the GUI thread over workers (Linux: a thread has its own nice value)."""
+    # Only Linux gives threads their own nice value; elsewhere the number names a process.
+    if not sys.platform.startswith("linux") or getattr(_worker, "niced", False):
+        return
+    _worker.niced = True
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(
+            os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + WORKER_NICE
+        )
+    except OSError:
+        pass  # not allowed or not supported: the workers simply keep the default priority
 
 
 class TaskManager(QObject):

@@ -314,13 +314,17 @@ def test_remove_an_account_forgets_secrets_and_contacts(
     dialog.reject()
 
 
-def test_new_contact_of_a_harvest_account_offers_its_clients(qtbot, window: MainWindow, harvest: SandboxServer) -> None:  # type: ignore[no-untyped-def]
+def test_new_contact_of_a_harvest_account_offers_its_clients(
+    qtbot, window: MainWindow, harvest: SandboxServer
+) -> None:  # type: ignore[no-untyped-def]
     from addressbook import accounts
 
     spec = sandbox_account(harvest, "work")
     accounts.add_account(accounts.new_account("work", "harvest", spec["url"], {}), spec["secrets"])
     window.reload_accounts()
-    window.account_view.setCurrentIndex(window.account_model.index(window.account_model.row_of("work") or 0))
+    window.account_view.setCurrentIndex(
+        window.account_model.index(window.account_model.row_of("work") or 0)
+    )
     window.action_new.trigger()
     clients = [c["name"] for c in harvest.service.state()["clients"]]
     qtbot.waitUntil(lambda: sorted(window.editor.clients) == sorted(clients), timeout=10000)
