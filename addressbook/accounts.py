@@ -78,8 +78,7 @@ def _keyring_call(action: str, function: Any, *args: str) -> Any:
     except errors.KeyringError as error:
         log.info("keyring refused to %s: %s", action, type(error).__name__)
         raise KeyringUnavailable(
-            f"The keyring refused to {action} ({type(error).__name__}); "
-            "unlock it and try again."
+            f"The keyring refused to {action} ({type(error).__name__}); unlock it and try again."
         )
 
 
@@ -105,7 +104,9 @@ class KeyringSecrets(SecretSource):
         """Keep the secret in the keyring."""
         redact(value)
         backend = keyring_backend()
-        _keyring_call("keep a secret", backend.set_password, KEYRING_SERVICE, self._user(key), value)
+        _keyring_call(
+            "keep a secret", backend.set_password, KEYRING_SERVICE, self._user(key), value
+        )
 
     def delete(self, key: str) -> None:
         """Forget the secret (a missing one is fine)."""

@@ -216,8 +216,12 @@ class Contact:
         return ""
 
     def secondary(self) -> str:
-        """The list's second line: organisation, else the first email."""
-        if self.organization:
+        """The list's second line: organisation, else the first email.
+
+        An organisation that is the display name itself (a company contact, common in
+        Xero) says nothing new, so the email is shown instead.
+        """
+        if self.organization and fold(self.organization) != fold(self.display_name):
             return self.organization
         return self.emails[0].address if self.emails else ""
 

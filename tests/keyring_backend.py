@@ -9,7 +9,11 @@ keyring never picks it by accident.
 The `keyring_file` fixture selects it for the test process and for the command-line
 subprocesses a test starts. With `ADDRESSBOOK_TEST_REAL_KEYRING=1` (CI runs the
 `keyring`-marked tests inside `dbus-run-session` with gnome-keyring), the fixture leaves
-the choice to keyring, so the same tests run against the real Secret Service.
+the choice to keyring, so the same tests run against the real Secret Service:
+
+    dbus-run-session -- sh -c 'echo -n ci | gnome-keyring-daemon --unlock \
+        --components=secrets >/dev/null; sleep 1; \
+        ADDRESSBOOK_TEST_REAL_KEYRING=1 python -m pytest -m keyring'
 """
 
 from __future__ import annotations

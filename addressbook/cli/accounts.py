@@ -157,11 +157,11 @@ def _enter_secrets_again(name: str, connector: Connector) -> int:
     try:
         description = connector.check()
     except BaseException:
-        for key, value in old.items():  # the old secrets stay until the new ones work
-            if value is None:
+        for key, previous in old.items():  # the old secrets stay until the new ones work
+            if previous is None:
                 accounts.KeyringSecrets(name).delete(key)
             else:
-                connector.secrets.set(key, value)
+                connector.secrets.set(key, previous)
         raise
     print(f"Signed in to {name}: {description}")
     return 0

@@ -150,7 +150,9 @@ def _print_plan(store: Store, account: AccountConfig) -> None:
         elif not change.changes:
             print(f"~ {name} ({where}): no field differs from the service's copy")
         for c in change.changes if change.op == "update" else []:
-            print(f"~ {name} ({where}): {_label(c)}: {_value(c.field, c.old)} → {_value(c.field, c.new)}")
+            print(
+                f"~ {name} ({where}): {_label(c)}: {_value(c.field, c.old)} → {_value(c.field, c.new)}"
+            )
 
 
 _LABELS = {"emails": "email", "phones": "phone", "addresses": "address"}
@@ -168,8 +170,9 @@ def _value(field: str, value: Any) -> str:
         text = ", ".join(f"{p['number']} ({p['kind']})" for p in value or [])
     elif field == "addresses":
         text = "; ".join(
-            Address(**{k: a[k] for k in ("kind", "lines", "city", "region", "postcode", "country")})
-            .one_line()
+            Address(
+                **{k: a[k] for k in ("kind", "lines", "city", "region", "postcode", "country")}
+            ).one_line()
             for a in value or []
         )
     elif value is None:
@@ -209,8 +212,11 @@ def conflicts(args: argparse.Namespace) -> int:
             print(f"#{c.contact_id} {name} ({c.account}):")
             for f in c.fields:
                 if f.field == DELETED:
-                    print("  deleted here, changed on the service" if f.local else
-                          "  deleted on the service, changed here")
+                    print(
+                        "  deleted here, changed on the service"
+                        if f.local
+                        else "  deleted on the service, changed here"
+                    )
                     continue
                 print(
                     f"  {_LABELS.get(f.field, f.field)}: was {_value(f.field, f.base)}; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from addressbook.connectors import xml
 from addressbook.connectors.base import (
@@ -24,7 +24,7 @@ from addressbook.connectors.base import (
     SecretSource,
     lost_field_problems,
 )
-from addressbook.connectors.http import SETTING_KEYS, HttpClient, HttpSettings
+from addressbook.connectors.http import SETTING_KEYS, HttpClient, HttpSettings, redirect_target
 from addressbook.errors import (
     AccountError,
     AuthError,
@@ -34,6 +34,9 @@ from addressbook.errors import (
     ValidationRefused,
 )
 from addressbook.model import Contact, Email, Phone
+
+if TYPE_CHECKING:
+    import httpx
 
 ENDPOINT = "/api/xml-in"
 READ_METHODS = frozenset({"contact.list", "contact.get", "client.list", "client.get"})
@@ -121,7 +124,14 @@ class AcuInvoiceConnector(Connector):
             raise ServiceUnavailable(
                 f"AcuInvoice failed (HTTP {response.status_code}); try again later."
             )
-        doc = xml.parse(response.content, force_list={"contact", "client"}, service=self.label)
+        if 300 <= response.status_code < 400:
+            # not followed: the POST would turn into a GET elsewhere; the URL must be fixed
+            raise AccountError(
+                f"AcuInvoice account {self.account.name} answered {method} with a redirect "
+                f"(HTTP {response.status_code}) to {redirect_target(response)}; check the "
+                "account's URL (addressbook does not follow redirects)."
+            )
+        doc = self._parse(response, method)
         root = doc.get("response")
         if "response" not in doc:
             raise BadAnswer(
@@ -133,9 +143,25 @@ class AcuInvoiceConnector(Connector):
         if status == "ok":
             return root
         if status == "fail":
-            reason = xml.text(root.get("error")) or "no reason given"
-            raise _Failed(reason.rstrip("."))
+            raise _Failed(_error_reason(root.get("error")) or "no reason given")
         raise BadAnswer(f"AcuInvoice answered {method} with status {status!r}.")
+
+    def _parse(self, response: httpx.Response, method: str) -> dict[str, Any]:
+        """The answer's XML; a non-XML error answer → a sentence with its status and gist."""
+        body = response.content
+        encoding = xml.encoding_for(body, response.headers.get("Content-Type"))
+        try:
+            return xml.parse(
+                body, force_list={"contact", "client"}, service=self.label, encoding=encoding
+            )
+        except BadAnswer:
+            if response.status_code < 400:
+                raise
+            gist = xml.plain_text(body)
+            raise BadAnswer(
+                f"AcuInvoice answered HTTP {response.status_code} to {method}"
+                + (f": {gist.rstrip('.')}." if gist else ".")
+            ) from None
 
     def _listing(self, method: str, plural: str, tag: str, **filters: str) -> Iterator[list[Any]]:
         """Every page of a list method, until a short page (both answer shapes)."""
@@ -150,18 +176,14 @@ class AcuInvoiceConnector(Connector):
             except _Failed as failed:
                 raise BadAnswer(f"AcuInvoice refused to list {plural}: {failed}.") from None
             wrapper = root.get(plural)
-            if isinstance(wrapper, dict) or plural in root:
+            if isinstance(wrapper, dict) or plural in root:  # <contacts page=… pages=…>
                 wrapper = wrapper if isinstance(wrapper, dict) else {}
                 items = [i for i in wrapper.get(tag, []) if isinstance(i, dict)]
-                pages = _int(wrapper.get("@pages"))
-                size = _int(wrapper.get("@per_page")) or self.per_page
-                done = len(items) < size or (pages is not None and page >= pages)
-            else:
+            else:  # the seed's bare list
+                wrapper = {}
                 items = [i for i in root.get(tag, []) if isinstance(i, dict)]
-                longest = max(longest, len(items))
-                # a bare list does not say its page size (the service may cap per_page):
-                # the end is an empty page or one shorter than an earlier page
-                done = not items or len(items) < longest
+            longest = max(longest, len(items))
+            done = _last_page(page, len(items), longest, wrapper)
             ids = [xml.text(i.get(f"{tag}_id")) or "" for i in items]
             if items and set(ids) <= seen:
                 break  # the service repeats its last page instead of answering an empty one
@@ -355,6 +377,43 @@ def _id(remote_id: str) -> str:
     if not text.isdigit():
         raise NotFound(f"{text!r} is not an AcuInvoice contact id.")
     return text
+
+
+def _last_page(page: int, count: int, longest: int, wrapper: dict[str, Any]) -> bool:
+    """Whether this page ends the listing: the service's own word first (`pages`, then
+    `per_page`, which may be lower than the one asked); a list that says neither ends at
+    an empty page or one shorter than an earlier page."""
+    pages, size = _int(wrapper.get("@pages")), _int(wrapper.get("@per_page"))
+    if count == 0:
+        return True
+    if pages is not None:
+        return page >= pages
+    if size is not None:
+        return count < size
+    return count < longest
+
+
+def _error_reason(node: Any) -> str:
+    """The text of every <error> (one or many; plain text or nested elements), as one line."""
+    errors = node if isinstance(node, list) else [node]
+    reasons = [" ".join(_leaf_texts(error)) for error in errors]
+    joined = "; ".join(r.strip().rstrip(".") for r in reasons if r.strip())
+    return joined[:500]
+
+
+def _leaf_texts(node: Any) -> list[str]:
+    """The texts under an element in document order; a nested error reads 'field: message'."""
+    if isinstance(node, list):
+        return [t for item in node for t in _leaf_texts(item)]
+    if not isinstance(node, dict):
+        text = xml.text(node)
+        return [text] if text else []
+    own = xml.text(node)
+    parts = [own] if own else []
+    for key, child in node.items():
+        if not key.startswith(("@", "#")):
+            parts += _leaf_texts(child)
+    return [": ".join(parts)] if len(parts) > 1 else parts
 
 
 def _int(value: Any) -> int | None:

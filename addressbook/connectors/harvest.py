@@ -10,6 +10,8 @@ addresses or notes: validate() says so instead of dropping them.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +30,7 @@ from addressbook.connectors.base import (
     SecretSource,
     lost_field_problems,
 )
-from addressbook.connectors.http import SETTING_KEYS, HttpClient, HttpSettings
+from addressbook.connectors.http import SETTING_KEYS, HttpClient, HttpSettings, redirect_target
 from addressbook.errors import (
     AccountError,
     AuthError,
@@ -130,10 +132,15 @@ class HarvestConnector(Connector):
             params["updated_since"] = self.updated_since(since)
         with self.http.stream("GET", "/contacts", params=params) as response:
             self._expect(response, 200, "the contact list")
-            stream = xml.XmlStream(item_depth=2, service=self.label)
+            chunks = self.http.iter_bytes(response)
+            first = b""
+            while len(first) < 256 and (piece := next(chunks, None)) is not None:
+                first += piece  # enough to see a declaration before choosing the encoding
+            encoding = xml.encoding_for(first, response.headers.get("Content-Type"))
+            stream = xml.XmlStream(item_depth=2, service=self.label, encoding=encoding)
             page: list[RemoteContact] = []
             pages = 0
-            for chunk in self.http.iter_bytes(response):
+            for chunk in itertools.chain([first], chunks):
                 for path, item in stream.feed(chunk):
                     page.extend(self._listed(path, item))
                     if len(page) >= self.page_size:
@@ -179,7 +186,7 @@ class HarvestConnector(Connector):
     def _fetch_clients(self) -> list[Client]:
         response = self.http.request("GET", "/clients")
         self._expect(response, 200, "the client list")
-        doc = xml.parse(response.content, force_list={"client"}, service=self.label)
+        doc = self._xml(response, force_list={"client"})
         listing = doc.get("clients") or {}
         items = listing.get("client", []) if isinstance(listing, dict) else []
         return [
@@ -264,9 +271,8 @@ class HarvestConnector(Connector):
         )
         self._refused(response, "the new contact")
         self._expect(response, 201, "the new contact")
-        location = response.headers.get("Location", "")
-        new_id = urlsplit(location).path.rstrip("/").rpartition("/")[2]
-        if not new_id.isdigit():
+        new_id = _location_id(response.headers.get("Location", ""))
+        if new_id is None:
             raise BadAnswer(
                 "Harvest created the contact but did not say its id (no Location header); "
                 "run `addressbook sync` to fetch it."
@@ -283,7 +289,7 @@ class HarvestConnector(Connector):
         if response.status_code == 404:
             return None
         self._expect(response, 200, "the client's contacts")
-        doc = xml.parse(response.content, force_list={"contact"}, service=self.label)
+        doc = self._xml(response, force_list={"contact"})
         listing = doc.get("contacts") or {}
         wanted = self.elements(contact)
         keys = ("first-name", "last-name", "email")
@@ -325,8 +331,12 @@ class HarvestConnector(Connector):
         return None
 
     # --- answers --------------------------------------------------------------------------------
-    def _xml(self, response: httpx.Response) -> dict[str, Any]:
-        return xml.parse(response.content, service=self.label)
+    def _xml(
+        self, response: httpx.Response, force_list: frozenset[str] | set[str] = frozenset()
+    ) -> dict[str, Any]:
+        body = response.content
+        encoding = xml.encoding_for(body, response.headers.get("Content-Type"))
+        return xml.parse(body, force_list=force_list, service=self.label, encoding=encoding)
 
     def _not_found(self, remote_id: str) -> NotFound:
         return NotFound(
@@ -348,9 +358,11 @@ class HarvestConnector(Connector):
         if response.status_code == status:
             return
         if 300 <= response.status_code < 400:
+            # not followed: a redirected write would turn into a GET; the URL must be fixed
             raise AccountError(
-                f"Harvest account {self.account.name} redirects elsewhere "
-                f"(HTTP {response.status_code}); check its URL."
+                f"Harvest account {self.account.name} answered {what} with a redirect "
+                f"(HTTP {response.status_code}) to {redirect_target(response)}; check the "
+                "account's URL (addressbook does not follow redirects)."
             )
         if response.status_code >= 500:
             raise ServiceUnavailable(
@@ -365,9 +377,19 @@ class HarvestConnector(Connector):
 def _id(remote_id: str) -> str:
     """A Harvest id as a path segment (digits only: nothing else may reach the URL)."""
     text = str(remote_id).strip()
-    if not text.isdigit():
+    if not _DIGITS.fullmatch(text):
         raise NotFound(f"{text!r} is not a Harvest contact id.")
     return text
+
+
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes '²' and '١'
+
+
+def _location_id(location: str) -> str | None:
+    """The new id in a Location header: /contacts/123, absolute, with '/', a query or '.xml'."""
+    path = urlsplit(location.strip()).path.rstrip("/")
+    last = path.rpartition("/")[2].removesuffix(".xml")
+    return last if _DIGITS.fullmatch(last) else None
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -382,7 +404,7 @@ def _error_texts(response: httpx.Response) -> list[str]:
     try:
         doc = xml.parse(body, force_list={"error"}, service="Harvest")
     except BadAnswer:
-        return [response.text.strip()[:200]]
+        return [gist] if (gist := xml.plain_text(body)) else []
     root = next(iter(doc.values()))
     if isinstance(root, dict):
         return [t for e in root.get("error", []) if (t := xml.text(e))]

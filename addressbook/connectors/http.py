@@ -36,6 +36,13 @@ What `request`/`stream` do for you:
   (seconds or an HTTP date), or with exponential backoff and jitter after a connection
   error, a timeout or a 502/503/504 — until `give_up_seconds` have passed, then a
   RateLimited/ServiceUnavailable sentence naming the limit and the time waited;
+  a wait longer than `give_up_seconds` is not slept at all: that request, and every
+  later one while the account's pause lasts, fails at once naming the wait;
+- redirects are not followed (the connector reads the 3xx and refuses it with a
+  sentence): a followed POST turns into a GET, and the account's URL should be fixed;
+- a body read by request() must arrive within `answer_seconds` (a server trickling
+  a byte at a time never trips the read timeout); a compressed body that does not
+  decompress is a BadAnswer;
 - an unsafe request is never retried: the same errors are raised at once;
 - every other status (2xx, 3xx, 400, 404, 422 …) is returned for the connector to read;
   other 5xx raise ServiceUnavailable;
@@ -49,6 +56,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import logging
+import math
 import random
 import threading
 import time
@@ -56,6 +64,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -98,6 +107,7 @@ class HttpSettings:
     backoff_base: float = 0.5  # first backoff after a connection error, doubled each time
     backoff_max: float = 20.0
     max_answer_bytes: int = 16 * 1024 * 1024  # a body read whole by request(); stream() has none
+    answer_seconds: float = 300.0  # a body read whole by request() must arrive within this
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, str], **defaults: Any) -> HttpSettings:
@@ -165,21 +175,37 @@ def _base_for_messages(url: str) -> str:
     return scrub(urlunsplit((parts.scheme, host, parts.path, "", "")))
 
 
+def redirect_target(response: httpx.Response) -> str:
+    """Where a 3xx answer points, for a sentence: absolute, no user info, no query."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return "(no Location given)"
+    try:
+        target = response.request.url.join(location)
+    except (httpx.InvalidURL, RuntimeError):
+        return "(an unreadable Location)"
+    return scrub(str(target.copy_with(query=None, fragment=None, username=None, password=None)))
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if absent."""
     if value is None or not value.strip():
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when is None:
         return None
+    if when.tzinfo is None:  # "-0000": an HTTP date is GMT, never the local time
+        when = when.replace(tzinfo=UTC)
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
 
@@ -197,6 +223,11 @@ class _Pacer:
     def pause(self, seconds: float) -> None:
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def paused_for(self) -> float:
+        """Seconds left of the account-wide pause (0 if none)."""
+        with self._lock:
+            return max(0.0, self._paused_until - time.monotonic())
 
     def reserve(self) -> float:
         """Take a send slot now (return 0) or say how long to wait before asking again."""
@@ -250,6 +281,7 @@ class HttpClient:
         self._register_secrets(auth, secrets)
         self._pacer = _Pacer(self.settings.max_calls, self.settings.per_seconds)
         self._in_flight = threading.BoundedSemaphore(max(1, self.settings.max_in_flight))
+        self._pause_reason: _Failure | None = None  # the answer that paused the account
         self.calls = 0  # requests sent (for tests and benchmarks)
         self.waited_seconds = 0.0  # time spent in pacing and Retry-After waits
         self._client = httpx.Client(
@@ -305,6 +337,7 @@ class HttpClient:
         limit = max_bytes or self.settings.max_answer_bytes
         with self._slot():
             response = self._send(method, path, params, content, headers, safe)
+            deadline = time.monotonic() + self.settings.answer_seconds
             try:
                 body = bytearray()
                 for chunk in self.iter_bytes(response):
@@ -313,6 +346,11 @@ class HttpClient:
                         raise BadAnswer(
                             f"The answer from {self.service} is larger than "
                             f"{limit // (1024 * 1024)} MB; refused."
+                        )
+                    if time.monotonic() > deadline:
+                        raise ServiceUnavailable(
+                            f"The answer from {self.service} arrived too slowly (not complete "
+                            f"after {self.settings.answer_seconds:g} seconds); try again later."
                         )
             finally:
                 response.close()
@@ -347,6 +385,12 @@ class HttpClient:
                 f"{self.service} stopped sending its answer for {self.settings.read_timeout:g} "
                 "seconds; try again later."
             ) from None
+        except httpx.DecodingError:
+            encoding = response.headers.get("Content-Encoding", "?")
+            raise BadAnswer(
+                f"{self.service} sent a compressed answer ({scrub(encoding)[:20]}) that could "
+                "not be decompressed; try again."
+            ) from None
         except httpx.TransportError as error:
             log.info("%s answer cut off: %s", self.service, scrub(type(error).__name__))
             raise ServiceUnavailable(
@@ -376,6 +420,11 @@ class HttpClient:
     def _wait_for_turn(self) -> None:
         while True:
             self.cancel.check()
+            held = self._pacer.paused_for()
+            if held > self.settings.give_up_seconds:
+                # never sleep hours on the service's word: say so and let the user come back
+                reason = self._pause_reason or _Failure(None, rate_limited=True)
+                raise self._too_long_error(replace(reason, retry_after=held))
             delay = self._pacer.reserve()
             if delay <= 0:
                 return
@@ -449,19 +498,26 @@ class HttpClient:
             raise AuthError(self.auth_message)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if status == 429 or (status in self.throttle_statuses and retry_after is not None):
+            failure = _Failure(None, retry_after=retry_after, rate_limited=True, status=status)
             if retry_after is not None:
-                self._pacer.pause(retry_after)  # every call waits: a throttled call restarts it
-            return _Failure(None, retry_after=retry_after, rate_limited=True, status=status)
+                self._pause_for(failure)  # every call waits: a throttled call restarts it
+            return failure
         if status in RETRY_STATUSES:
+            failure = _Failure(None, retry_after=retry_after, status=status)
             if retry_after is not None:
-                self._pacer.pause(retry_after)
-            return _Failure(None, retry_after=retry_after, status=status)
+                self._pause_for(failure)
+            return failure
         if status >= 500:
             raise ServiceUnavailable(
                 f"{self.service} failed with HTTP status {status} for account {self.account}; "
                 "try again later."
             )
         return None
+
+    def _pause_for(self, failure: _Failure) -> None:
+        assert failure.retry_after is not None
+        self._pause_reason = failure
+        self._pacer.pause(failure.retry_after)
 
     def _retry_delay(self, failure: _Failure, safe: bool, attempt: int, started: float) -> float:
         """How long to wait before the next attempt; raises when no retry is allowed."""
@@ -544,7 +600,16 @@ class HttpClient:
                 f"{self.service} at {where} cannot be reached; check your network."
             )
         if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
-            return ServiceUnavailable(f"The answer from {self.service} was cut off; try again.")
+            # no answer yet (the headers are read before the body): say what happened, as a
+            # write may or may not have landed
+            if "without sending" in str(error) or isinstance(error, httpx.ReadError):
+                return ServiceUnavailable(
+                    f"{self.service} at {where} closed the connection without answering; try again."
+                )
+            return ServiceUnavailable(
+                f"{self.service} at {where} did not answer in HTTP ({type(error).__name__}); "
+                "check the account's URL."
+            )
         return ServiceUnavailable(
             f"Talking to {self.service} at {where} failed ({type(error).__name__}); try again."
         )

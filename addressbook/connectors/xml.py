@@ -29,7 +29,10 @@ a list). Attributes such as `type="integer"` and `nil="true"` stay in the form, 
 `to_xml` re-emits them.
 
 Safety: any DOCTYPE or entity declaration is refused before it is expanded (entity
-bombs, external entities); no text field may exceed MAX_TEXT, no record (an element at
+bombs, external entities); so are elements nested deeper than MAX_DEPTH (the raw form
+must stay writable as JSON, and no nesting bomb reaches a recursive walker) and
+elements with more than MAX_ATTRIBUTES attributes; an HTML page (a proxy's or a sign-in
+page) is named as such instead of as broken XML; no text field may exceed MAX_TEXT, no record (an element at
 item_depth, or a child of the root in `parse`) MAX_RECORD — checked while the bytes
 arrive, so a 50 MB field is refused after reading little more than MAX_TEXT, while a
 listing of 100,000 records streams through. Every problem is a BadAnswer sentence.
@@ -37,6 +40,7 @@ listing of 100,000 records streams through. Every problem is a BadAnswer sentenc
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
@@ -48,9 +52,17 @@ from addressbook.errors import BadAnswer
 
 MAX_TEXT = 64 * 1024  # characters in one element's text
 MAX_RECORD = 1024 * 1024  # characters (tags, attributes, text) in one record
+MAX_DEPTH = 64  # element nesting; the services' records are a handful of levels deep
+MAX_ATTRIBUTES = 256  # attributes on one element
 
 Path = list[tuple[str, dict[str, str] | None]]
 _INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# An HTML page: optional XML declaration and comments, then <!DOCTYPE html or <html.
+_HTML_START = re.compile(
+    rb"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>/])", re.I | re.S
+)
+_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_BOMS = ((b"\xef\xbb\xbf", "UTF-8"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 
 
 def _cap(name: str) -> str:
@@ -72,8 +84,12 @@ class XmlStream:
         max_text: int = MAX_TEXT,
         max_record: int = MAX_RECORD,
         record_depth: int | None = None,
+        encoding: str | None = None,
+        max_depth: int = MAX_DEPTH,
     ) -> None:
         self.item_depth = item_depth
+        self.encoding = encoding  # overrides the document's own (a Content-Type charset)
+        self.max_depth = max_depth
         self.force_list = frozenset(force_list)
         self.service = service
         self.max_text = max_text
@@ -86,16 +102,17 @@ class XmlStream:
         self._started = False
         self._received = False
         self._closed = False
+        self._head = b""  # the first bytes, to name an HTML page as such
         self._parser = self._make_parser()
 
     def _make_parser(self) -> Any:
-        parser = expat.ParserCreate()
+        parser = expat.ParserCreate(self.encoding)
         parser.buffer_text = True
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._characters
         parser.StartDoctypeDeclHandler = self._refuse_doctype
-        parser.EntityDeclHandler = self._refuse_doctype
+        parser.EntityDeclHandler = self._refuse_entity
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         return parser
 
@@ -104,6 +121,10 @@ class XmlStream:
         """Parse one chunk; return the items it completed."""
         if not self._received and chunk.strip():
             self._received = True
+        if len(self._head) < 512:
+            self._head += chunk[: 512 - len(self._head)]
+            if self._looks_like_html():
+                raise BadAnswer(self._html_message())
         self._parse(chunk, final=False)
         ready, self._ready = self._ready, []
         return ready
@@ -124,7 +145,19 @@ class XmlStream:
         except expat.ExpatError as error:
             raise self._expat_error(error, final) from None
 
+    def _looks_like_html(self) -> bool:
+        return bool(_HTML_START.match(self._head.removeprefix(b"\xef\xbb\xbf")))
+
+    def _html_message(self) -> str:
+        return (
+            f"{_cap(self.service)} sent a web page (HTML) where XML was expected: a proxy "
+            "or sign-in page may be in the way, or the account's URL is wrong; check the "
+            "URL and your network."
+        )
+
     def _expat_error(self, error: expat.ExpatError, final: bool) -> BadAnswer:
+        if self._looks_like_html():
+            return BadAnswer(self._html_message())
         where = f"line {error.lineno}, column {error.offset + 1}"
         reason = expat.ErrorString(error.code)
         if final and not self._received:
@@ -139,12 +172,29 @@ class XmlStream:
         )
 
     # --- expat callbacks ----------------------------------------------------------------
-    def _refuse_doctype(self, *_args: object) -> None:
+    def _refuse_doctype(self, name: str, *_args: object) -> None:
+        if str(name).lower() == "html":
+            raise _Refused(self._html_message())
+        self._refuse_entity()
+
+    def _refuse_entity(self, *_args: object) -> None:
         raise _Refused(f"{_cap(self.service)} sent XML with entity declarations; refused.")
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self._started = True
         depth = len(self._stack) + 1
+        if depth == 1 and name.lower() == "html":
+            raise _Refused(self._html_message())
+        if depth > self.max_depth:
+            raise _Refused(
+                f"{_cap(self.service)} sent XML nested more than {self.max_depth} levels "
+                "deep; refused."
+            )
+        if len(attrs) > MAX_ATTRIBUTES:
+            raise _Refused(
+                f"{_cap(self.service)} sent an element <{name[:40]}> with more than "
+                f"{MAX_ATTRIBUTES} attributes; refused."
+            )
         if depth >= self.record_depth:
             if depth == self.record_depth:
                 self._record_size = 0
@@ -225,10 +275,20 @@ def parse(
     service: str = "the service",
     max_text: int = MAX_TEXT,
     max_record: int = MAX_RECORD,
+    encoding: str | None = None,
 ) -> dict[str, Any]:
-    """A whole answer in the xmltodict form {root: value}; BadAnswer if unsafe or broken."""
+    """A whole answer in the xmltodict form {root: value}; BadAnswer if unsafe or broken.
+
+    `encoding` overrides the document's own (see `encoding_for`).
+    """
     stream = XmlStream(
-        0, force_list, service, max_text=max_text, max_record=max_record, record_depth=2
+        0,
+        force_list,
+        service,
+        max_text=max_text,
+        max_record=max_record,
+        record_depth=2,
+        encoding=encoding,
     )
     stream.feed(data.encode("utf-8") if isinstance(data, str) else data)
     stream.close()
@@ -242,21 +302,77 @@ def iter_items(
     service: str = "the service",
     max_text: int = MAX_TEXT,
     max_record: int = MAX_RECORD,
+    encoding: str | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """Each element at item_depth as (path root → item, item), parsed as the chunks arrive."""
-    stream = XmlStream(item_depth, force_list, service, max_text=max_text, max_record=max_record)
+    stream = XmlStream(
+        item_depth,
+        force_list,
+        service,
+        max_text=max_text,
+        max_record=max_record,
+        encoding=encoding,
+    )
     for chunk in chunks:
         yield from stream.feed(chunk)
     yield from stream.close()
 
 
+def declared_encoding(head: bytes) -> str | None:
+    """The encoding a document names itself (byte-order mark or XML declaration), if any."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    found = _DECLARED_ENCODING.match(head[:512])
+    return found.group(1).decode("ascii") if found else None
+
+
+def encoding_for(head: bytes, content_type: str | None) -> str | None:
+    """The encoding to force on a document: the Content-Type charset, only when the
+    document names none itself (a declaration is more often right than a server's default)."""
+    if not content_type or declared_encoding(head):
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _, val = part.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("\"'")
+            if charset and charset.lower().replace("-", "") != "utf8":
+                return charset
+    return None
+
+
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
+_HTML_SKIP = re.compile(r"<(script|style|head)[^>]*>.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(body: bytes, limit: int = 200) -> str:
+    """A short, one-line gist of a non-XML body for a sentence (an HTML page's title or text)."""
+    raw = body.decode("utf-8", errors="replace")
+    title = _HTML_TITLE.search(raw)
+    if title and title.group(1).strip():
+        raw = title.group(1)
+    elif "<" in raw:
+        raw = _TAG.sub(" ", _HTML_SKIP.sub(" ", raw))
+    gist = " ".join(html.unescape(raw).split()).replace("<", "‹").replace(">", "›")
+    return gist if len(gist) <= limit else gist[: limit - 1].rstrip() + "…"
+
+
 # --- reading values ---------------------------------------------------------------------
+def _is_nil(node: Mapping[str, Any]) -> bool:
+    """nil="true", or XML Schema's xsi:nil="true" under any prefix."""
+    return any(
+        v == "true" and (k == "@nil" or (k.startswith("@") and k.endswith(":nil")))
+        for k, v in node.items()
+    )
+
+
 def text(node: Any) -> str | None:
     """The text of an element in the xmltodict form (None for empty or nil="true")."""
     if node is None:
         return None
     if isinstance(node, dict):
-        if node.get("@nil") == "true":
+        if _is_nil(node):
             return None
         inner = node.get("#text")
         return inner if inner else None

@@ -18,7 +18,9 @@ from addressbook.sync.push import PushResult, push
 
 
 @contextmanager
-def open_connector(account: AccountConfig, cancel: CancelToken | None = None) -> Iterator[Connector]:
+def open_connector(
+    account: AccountConfig, cancel: CancelToken | None = None
+) -> Iterator[Connector]:
     """The account's connector, reading its secrets from the keyring; closed afterwards."""
     from addressbook.accounts import KeyringSecrets
     from addressbook.connectors import make_connector
@@ -57,5 +59,3 @@ def run_push(
     cancel = cancel or CancelToken()
     with _open_store(database) as store, open_connector(account, cancel) as connector:
         return push(store, connector, progress=progress, cancel=cancel)
-
-

@@ -68,7 +68,9 @@ def resolve_fields(result: MergeResult, remote: Contact, keep: str) -> Contact:
     if keep == "remote":
         for conflict in result.conflicts:
             if conflict.field != DELETED:
-                contact = contact.with_field(conflict.field, remote.normalized().get(conflict.field))
+                contact = contact.with_field(
+                    conflict.field, remote.normalized().get(conflict.field)
+                )
     return contact.normalized()
 
 

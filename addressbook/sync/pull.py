@@ -18,6 +18,7 @@ from addressbook.model import Contact
 from addressbook.store import Store
 from addressbook.sync.merge import DELETED, deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
+from addressbook.sync.push import landed_create
 
 log = logging.getLogger("addressbook.sync")
 
@@ -34,6 +35,7 @@ class PullResult:
     conflicts: list[int] = field(default_factory=list)  # contact ids that became conflicts
     pages: int = 0
     full: bool = False
+    inflight: bool = False  # creates were sent without an answer: match new records to them
 
     def summary(self) -> str:
         """'12 new, 3 changed, 1 deleted, 2 conflicts'."""
@@ -89,6 +91,7 @@ def pull(
     since = _since(store, connector, full)
     started = now_utc()
     result = PullResult(account, full=since is None)
+    result.inflight = bool(store.sync_state(account).extra.get("inflight"))
     seen: set[str] = set()
     read = 0
     try:
@@ -141,6 +144,9 @@ def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult
             _remote_gone(store, account, remote.remote_id, result)
         return
     if contact_id is None:
+        if result.inflight and landed_create(store, account, remote):
+            result.changed += 1  # a create whose answer was lost: now linked, not doubled
+            return
         store.apply_remote(account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
         result.new += 1
         return
@@ -192,7 +198,9 @@ def _merge_into(
     if same(outcome.contact, remote.contact):
         # The service already has every local edit: nothing is left to push.
         store.discard(contact_id)
-        store.apply_remote(result.account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
+        store.apply_remote(
+            result.account, remote.remote_id, remote.contact, remote.raw, remote.stamp
+        )
     else:
         store.set_base(contact_id, outcome.contact, remote.raw, remote.contact, remote.stamp)
     result.changed += 1

@@ -34,7 +34,9 @@ from addressbook.sync.progress import Progress, report
 
 log = logging.getLogger("addressbook.sync")
 
-SENDING = "Sent to the service; the answer has not arrived yet (the next push checks whether it landed)."
+SENDING = (
+    "Sent to the service; the answer has not arrived yet (the next push checks whether it landed)."
+)
 BATCH = 50  # creates per create_many call: small enough that a crash loses little work
 
 
@@ -301,9 +303,48 @@ def _complete_create(
         _set_inflight(store, entry.account, entry.contact_id, None)
         if current is None:
             return  # deleted here meanwhile: the next pull brings the record back, once
+        _absorb_pulled_copy(store, entry, remote.remote_id)
         store.complete(entry.id, remote.remote_id, remote.contact, remote.raw, remote.stamp)
         if not same(current.contact, sent):
             store.update(entry.contact_id, current.contact)
+
+
+def _absorb_pulled_copy(store: Store, entry: OutboxEntry, remote_id: str) -> None:
+    """A pull may have cached the landed record as a contact of its own: fold it in.
+
+    Its local edits, if any, are kept as edits of the created contact.
+    """
+    other = store.find_remote(entry.account, remote_id)
+    if other is None or other == entry.contact_id:
+        return
+    copy = store.get(other)
+    if store.outbox_entry(other) is not None and copy is not None:
+        log.info("contact %s duplicated the created %s; its edits move over", other, remote_id)
+        store.update(entry.contact_id, copy.contact)
+    store.drop(other)
+
+
+def landed_create(store: Store, account: str, remote: RemoteContact) -> bool:
+    """At a pull: if this unknown record is an unanswered create of ours, link it.
+
+    True when it was (the pull must not add it as a new contact).
+    """
+    inflight = _inflight(store, account)
+    for key, sent in inflight.items():
+        if not _looks_same(Contact.from_dict(sent), remote.contact):
+            continue
+        entry = store.outbox_entry(int(key))
+        if entry is None or entry.op != "create":
+            continue
+        _complete_create(store, entry, remote, Contact.from_dict(sent))
+        return True
+    return False
+
+
+def _looks_same(sent: Contact, remote: Contact) -> bool:
+    a, b = sent.normalized(), remote.normalized()
+    emails = {e.address.casefold() for e in a.emails} == {e.address.casefold() for e in b.emails}
+    return emails and (a.given_name, a.family_name) == (b.given_name, b.family_name)
 
 
 # --- updates and deletes ---------------------------------------------------------------------
@@ -382,7 +423,11 @@ def _delete(
 
 
 def _archived(
-    store: Store, connector: Connector, entry: OutboxEntry, answer: RemoteContact, result: PushResult
+    store: Store,
+    connector: Connector,
+    entry: OutboxEntry,
+    answer: RemoteContact,
+    result: PushResult,
 ) -> None:
     store.complete(entry.id, answer.remote_id, answer.contact, answer.raw, answer.stamp)
     result.archived += 1

@@ -97,9 +97,7 @@ def _fields(
             conflict.account, remote_id, merged, conflict.remote_raw, conflict.remote_stamp
         )
         return f"#{cid}: the service already has the local version; nothing left to push."
-    store.set_base(
-        cid, merged, conflict.remote_raw, conflict.remote_contact, conflict.remote_stamp
-    )
+    store.set_base(cid, merged, conflict.remote_raw, conflict.remote_contact, conflict.remote_stamp)
     return f"#{cid}: kept the local version; `addressbook push` sends it."
 
 

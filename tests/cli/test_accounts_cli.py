@@ -1,5 +1,7 @@
 """`addressbook accounts add|list|remove` on the command line (the contract's output)."""
 
+# ruff: noqa: F811 - pytest fixtures imported from tests.keyring_backend are used as parameters
+
 from __future__ import annotations
 
 import io
@@ -15,6 +17,7 @@ from addressbook import paths
 from addressbook.accounts import NO_KEYRING
 from addressbook.cli import main
 from addressbook.model import Contact
+from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from tests.keyring_backend import keyring_file, no_keyring, subprocess_env  # noqa: F401
 
@@ -31,7 +34,9 @@ def run(
     return code, out, err
 
 
-def cli(args: list[str], stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    args: list[str], stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "addressbook", *args],
         input=stdin,
@@ -134,9 +139,17 @@ def test_remove_refuses_pending_edits_unless_told(
     [
         (["--service", "harvest"], "", "needs --url"),
         (["--service", "harvest", "--url", "http://example.com"], "", "is not https"),
-        (["--service", "harvest", "--url", "https://a.harvestapp.com"], "email=a@b.c\n", "needs password"),
+        (
+            ["--service", "harvest", "--url", "https://a.harvestapp.com"],
+            "email=a@b.c\n",
+            "needs password",
+        ),
         (["--service", "harvest", "--url", "https://a.harvestapp.com"], "pin=1\n", "expected keys"),
-        (["--service", "harvest", "--url", "https://a.harvestapp.com", "--set", "password=x"], "", "is a secret"),
+        (
+            ["--service", "harvest", "--url", "https://a.harvestapp.com", "--set", "password=x"],
+            "",
+            "is a secret",
+        ),
     ],
 )
 @pytest.mark.keyring
@@ -155,14 +168,34 @@ def test_add_refusals_are_one_line_and_write_nothing(
     assert keyring.get_password("addressbook", "work:email") is None
 
 
-def test_login_is_refused_for_services_without_browser_sign_in(
-    keyring_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.keyring
+def test_login_asks_the_secrets_again_and_keeps_the_old_ones_if_refused(
+    harvest: SandboxServer,
+    keyring_file: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    good = harvest.service.credentials()
     run(
-        ["accounts", "add", "work", "--service", "harvest", "--url", "http://127.0.0.1:9"],
+        ["accounts", "add", "work", "--service", "harvest", "--url", harvest.url],
         capsys,
-        f"email=me@example.com\npassword={SECRET}\n",
+        f"email={good['email']}\npassword=old-{SECRET}\n",
         monkeypatch,
     )
-    code, _, err = run(["accounts", "login", "work"], capsys, monkeypatch=monkeypatch)
-    assert code == 1 and "need no browser sign-in" in err
+    code, _, err = run(
+        ["accounts", "login", "work"],
+        capsys,
+        f"email={good['email']}\npassword=wrong-{SECRET}\n",
+        monkeypatch,
+    )
+    assert code == 1 and "Harvest refused" in err
+    assert keyring.get_password("addressbook", "work:password") == f"old-{SECRET}"
+    code, out, err = run(
+        ["accounts", "login", "work"],
+        capsys,
+        f"email={good['email']}\npassword={good['password']}\n",
+        monkeypatch,
+    )
+    assert code == 0, err
+    assert out.startswith("Signed in to work: ")
+    assert keyring.get_password("addressbook", "work:password") == good["password"]

@@ -1,5 +1,7 @@
 """`addressbook sync|push|conflicts|resolve` and `new --account` against the sandboxes."""
 
+# ruff: noqa: F811 - pytest fixtures imported from tests.keyring_backend are used as parameters
+
 from __future__ import annotations
 
 import json

@@ -107,12 +107,18 @@ def test_seed_list_verbatim(server: CannedServer, acu: Make) -> None:
     serve(server)
     [jane] = pull_all(acu())
     assert jane.remote_id == "1"
-    assert jane.contact == Contact(
-        given_name="Jane",
-        family_name="Doe",
-        emails=[Email(address="janedoe@janedoe.com")],
-        phones=[Phone(number="(123) 456-7890", kind="work"), Phone(number="(123) 456-7890", kind="mobile")],
-    ).normalized()
+    assert (
+        jane.contact
+        == Contact(
+            given_name="Jane",
+            family_name="Doe",
+            emails=[Email(address="janedoe@janedoe.com")],
+            phones=[
+                Phone(number="(123) 456-7890", kind="work"),
+                Phone(number="(123) 456-7890", kind="mobile"),
+            ],
+        ).normalized()
+    )
 
 
 def test_seed_create_update_delete(server: CannedServer, acu: Make) -> None:
@@ -137,9 +143,13 @@ def test_seed_create_update_delete(server: CannedServer, acu: Make) -> None:
     connector.update(created, edited.normalized(), "k")
     assert connector.delete(created, "k") is None
     create, update, delete = (
-        r for r in server.sent() if method_of(r) in ("contact.create", "contact.update", "contact.delete")
+        r
+        for r in server.sent()
+        if method_of(r) in ("contact.create", "contact.update", "contact.delete")
     )
-    assert b"<client_id>1</client_id>" in create.body and b"<email>janedoe@janedoe.com" in create.body
+    assert (
+        b"<client_id>1</client_id>" in create.body and b"<email>janedoe@janedoe.com" in create.body
+    )
     assert update.body.endswith(
         b"<contact><contact_id>1</contact_id><phone>(123) 456-0000</phone></contact></request>"
     )
@@ -162,10 +172,22 @@ def test_wrapped_list_whose_service_caps_per_page(server: CannedServer, acu: Mak
     def listing(r: Recorded) -> str:
         page = page_of(r)
         items = "".join(record(i) for i in range(page * 100, page * 100 + 25))
-        return f'<response status="ok"><contacts page="{page}" pages="2">{items}</contacts></response>'
+        return (
+            f'<response status="ok"><contacts page="{page}" pages="2">{items}</contacts></response>'
+        )
 
     serve(server, contact_list=listing)
     assert len(pull_all(acu())) == 50
+
+
+def test_wrapped_list_without_attributes_reads_until_short(server: CannedServer, acu: Make) -> None:
+    def listing(r: Recorded) -> str:
+        page = page_of(r)
+        items = "".join(record(i) for i in range(page * 100, page * 100 + (25 if page < 3 else 3)))
+        return f'<response status="ok"><contacts>{items}</contacts></response>'
+
+    serve(server, contact_list=listing)
+    assert len(pull_all(acu())) == 53
 
 
 def test_wrapped_pages_says_two_but_page_two_is_empty(server: CannedServer, acu: Make) -> None:
@@ -229,7 +251,10 @@ def test_fail_with_nested_error_on_a_write(server: CannedServer, acu: Make) -> N
     )
     serve(server, contact_create=lambda r: fail)
     new = Contact(
-        given_name="Ana", family_name="Lima", organization="ABC Corp", emails=[Email(address="a@b.c")]
+        given_name="Ana",
+        family_name="Lima",
+        organization="ABC Corp",
+        emails=[Email(address="a@b.c")],
     ).normalized()
     with pytest.raises(ValidationRefused, match="email: Email already in use"):
         acu().create(new, "k")
@@ -272,8 +297,11 @@ def test_unknown_elements_kept_and_not_resent(server: CannedServer, acu: Make) -
 def test_empty_elements_booleans_and_dates(server: CannedServer, acu: Make) -> None:
     body = (
         '<response status="ok">'
-        + record(4, "<phone/><mobile_phone></mobile_phone><fax> </fax><active>1</active>"
-                 "<deleted>0</deleted><updated>2009-08-12 00:00:00</updated>")
+        + record(
+            4,
+            "<phone/><mobile_phone></mobile_phone><fax> </fax><active>1</active>"
+            "<deleted>0</deleted><updated>2009-08-12 00:00:00</updated>",
+        )
         + "</response>"
     )
     serve(server, contact_get=lambda r: body)
@@ -283,9 +311,11 @@ def test_empty_elements_booleans_and_dates(server: CannedServer, acu: Make) -> N
 
 
 def test_single_quoted_declaration_and_crlf(server: CannedServer, acu: Make) -> None:
-    body = "<?xml version='1.0' encoding='UTF-8'?>\r\n<response status='ok'>\r\n" + record(
-        5, first_name="Zoë"
-    ) + "\r\n</response>\r\n"
+    body = (
+        "<?xml version='1.0' encoding='UTF-8'?>\r\n<response status='ok'>\r\n"
+        + record(5, first_name="Zoë")
+        + "\r\n</response>\r\n"
+    )
     serve(server, contact_get=lambda r: body)
     assert acu().get("5").contact.given_name == "Zoë"
 
@@ -311,7 +341,9 @@ def test_500_is_a_sentence(server: CannedServer, acu: Make) -> None:
 
 
 def test_4xx_with_plain_text_is_a_sentence(server: CannedServer, acu: Make) -> None:
-    server.route("POST", ENDPOINT, Canned(400, [("Content-Type", "text/plain")], "Bad request body"))
+    server.route(
+        "POST", ENDPOINT, Canned(400, [("Content-Type", "text/plain")], "Bad request body")
+    )
     with pytest.raises(BadAnswer, match="HTTP 400.*Bad request body"):
         acu().check()
 

@@ -129,18 +129,21 @@ def test_seed_list_verbatim_maps_every_field(server: CannedServer, harvest: Make
     [record] = pull_all(harvest())
     assert record.remote_id == "9"
     assert record.stamp == "2008-04-09T12:07:56Z"
-    assert record.contact == Contact(
-        given_name="Jane",
-        family_name="Doe",
-        organization="Doe Industries",
-        title="President",
-        emails=[Email(address="Jane@Doe.com")],
-        phones=[
-            Phone(number="555.555.5555", kind="work"),
-            Phone(number="555.555.7777", kind="mobile"),
-            Phone(number="555.555.9999", kind="fax"),
-        ],
-    ).normalized()
+    assert (
+        record.contact
+        == Contact(
+            given_name="Jane",
+            family_name="Doe",
+            organization="Doe Industries",
+            title="President",
+            emails=[Email(address="Jane@Doe.com")],
+            phones=[
+                Phone(number="555.555.5555", kind="work"),
+                Phone(number="555.555.7777", kind="mobile"),
+                Phone(number="555.555.9999", kind="fax"),
+            ],
+        ).normalized()
+    )
     assert record.raw["created-at"] == {"@type": "datetime", "#text": "2008-04-09T12:07:56Z"}
 
 
@@ -221,7 +224,9 @@ def test_latin1_declared_encoding(server: CannedServer, harvest: Make) -> None:
     )
     serve_basics(server, "")
     server.route(
-        "GET", "/contacts/9", Canned(200, [("Content-Type", "application/xml")], body.encode("latin-1"))
+        "GET",
+        "/contacts/9",
+        Canned(200, [("Content-Type", "application/xml")], body.encode("latin-1")),
     )
     record = harvest().get("9")
     assert record.contact.given_name == "Jürgen"
@@ -238,7 +243,9 @@ def test_windows_1252_declared_encoding(server: CannedServer, harvest: Make) -> 
 def test_charset_in_content_type_without_declaration(server: CannedServer, harvest: Make) -> None:
     serve_basics(server)
     body = contact_xml(first="Zoë").encode("latin-1")
-    server.route("GET", "/contacts/9", Canned(200, [("Content-Type", "text/xml; charset=ISO-8859-1")], body))
+    server.route(
+        "GET", "/contacts/9", Canned(200, [("Content-Type", "text/xml; charset=ISO-8859-1")], body)
+    )
     assert harvest().get("9").contact.given_name == "Zoë"
 
 
@@ -409,7 +416,9 @@ def test_400_with_an_html_page_names_no_markup(server: CannedServer, harvest: Ma
 
 def test_500_html_page_is_a_sentence(server: CannedServer, harvest: Make) -> None:
     serve_basics(server)
-    page = "<!DOCTYPE html>\n<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
+    page = (
+        "<!DOCTYPE html>\n<html><body><h1>We're sorry, but something went wrong.</h1></body></html>"
+    )
     server.route("GET", "/contacts", Canned(500, [("Content-Type", "text/html")], page))
     with pytest.raises(ServiceUnavailable) as caught:
         pull_all(harvest())
@@ -441,7 +450,9 @@ def test_who_am_i_with_extra_fields(server: CannedServer, harvest: Make) -> None
 
 def test_404_on_a_known_contact_is_not_found(server: CannedServer, harvest: Make) -> None:
     serve_basics(server)
-    server.route("GET", "/contacts/9", Canned(404, [("Content-Type", "text/html")], "<h1>Gone</h1>"))
+    server.route(
+        "GET", "/contacts/9", Canned(404, [("Content-Type", "text/html")], "<h1>Gone</h1>")
+    )
     with pytest.raises(NotFound, match="no longer on Harvest"):
         harvest().get("9")
 

@@ -21,7 +21,9 @@ SEED_000 = (
 
 def test_nesting_bomb_is_refused_without_recursion_error() -> None:
     depth = 100_000
-    bomb = b"<contacts><contact>" + b"<a>" * depth + b"x" + b"</a>" * depth + b"</contact></contacts>"
+    bomb = (
+        b"<contacts><contact>" + b"<a>" * depth + b"x" + b"</a>" * depth + b"</contact></contacts>"
+    )
     with pytest.raises(BadAnswer, match="nested"):
         xml.parse(bomb, service="Harvest")
     with pytest.raises(BadAnswer, match="nested"):

@@ -1,5 +1,7 @@
 """Fixtures of the sync tests: the test keyring, accounts on the sandboxes, the cache."""
 
+# ruff: noqa: F811 - pytest fixtures imported from tests.keyring_backend are used as parameters
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -107,7 +107,7 @@ def test_push_killed_at_random_moments_makes_no_duplicate_and_loses_no_edit(
         assert store.pending_count("harvest") == 0
     contacts = harvest.service.state()["contacts"]
     emails = [c.get("email") for c in contacts]
-    for email, family in news.items():
+    for email in news:
         assert emails.count(email) == 1, (email, emails.count(email))
     by_id = {str(c["id"]): c for c in contacts}
     for remote_id, title in edits.items():

@@ -60,7 +60,9 @@ def test_first_pull_fills_the_cache_and_a_second_changes_nothing(
     assert all(store.get(i).state == "synced" for i in store.search_ids(account=account.name))
 
 
-def test_a_remote_edit_is_pulled(server: SandboxServer, account: AccountConfig, store: Store) -> None:
+def test_a_remote_edit_is_pulled(
+    server: SandboxServer, account: AccountConfig, store: Store
+) -> None:
     ids = first_pull(store, account)
     remote_edit(server, remote_id(store, ids[0]), "family_name", "Ngāti-Whātua")
     with connect(account) as connector:
@@ -276,7 +278,9 @@ def test_pushing_an_update_of_a_contact_deleted_there_is_a_conflict(
     assert store.get(ids[0]) is None and store.pending_count(account.name) == 0
 
 
-def test_a_local_delete_is_pushed(server: SandboxServer, account: AccountConfig, store: Store) -> None:
+def test_a_local_delete_is_pushed(
+    server: SandboxServer, account: AccountConfig, store: Store
+) -> None:
     ids = first_pull(store, account)
     rid = remote_id(store, ids[0])
     store.delete(ids[0])
@@ -318,3 +322,30 @@ def test_cancel_between_pages_keeps_the_cursor(
     with connect(account) as connector:
         pull(store, connector)
     assert store.count(account.name) == len(remote_contacts(server))
+
+
+def test_a_pull_after_a_lost_create_answer_links_the_record_once(
+    server: SandboxServer, account: AccountConfig, store: Store
+) -> None:
+    first_pull(store, account)
+    contact = Contact(
+        given_name="Lost", family_name="Then Pulled", organization=organization_of(server),
+        emails=[Email("pulled@example.nz")],
+    )  # fmt: skip
+    new_id = store.create(contact, account.name)
+    with connect(account) as connector:
+        connector.clients()
+        server.service.add_fault("cut")
+        with pytest.raises(ServiceUnavailable):
+            push(store, connector)
+    before = store.count(account.name)
+    with connect(account) as connector:
+        result = pull(store, connector, full=True)
+        assert result.new == 0
+        assert store.count(account.name) == before
+        record = store.get(new_id)
+        assert record.state == "synced" and record.remote_id
+        assert push(store, connector).created == 0
+    emails = [remote_value(server, str(c[k]), "email") for c in remote_contacts(server)
+              for k in ["id" if server.service.name == "harvest" else "contact_id"]]  # fmt: skip
+    assert emails.count("pulled@example.nz") == 1

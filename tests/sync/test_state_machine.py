@@ -15,6 +15,7 @@ every conflict resolved "keep local", pushes, until nothing is pending. Checked:
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +56,15 @@ class SyncMachine(RuleBasedStateMachine):
         self.service.limits_enabled = False
         self.server.service = self.service
         self.store = Store(self.folder / f"cache-{next(_counter)}.sqlite3")
-        self.account = AccountConfig("harvest", "harvest", self.server.url, {"give_up_seconds": "2"})
+        self.account = AccountConfig(
+            "harvest", "harvest", self.server.url, {"give_up_seconds": "2"}
+        )
         self.connector: Connector = make_connector(self.account, KeyringSecrets("harvest"))
         self.client = self.service.state()["clients"][0]["name"]
         self.expected: dict[tuple[int, str], str] = {}
         self.unsent: set[tuple[int, str]] = set()
         self.both_changed: set[tuple[int, str]] = set()
+        self.unseen: set[tuple[int, str]] = set()  # edited on the service, not pulled yet
         self.new_emails: dict[int, str] = {}
 
     def teardown(self) -> None:
@@ -83,6 +87,7 @@ class SyncMachine(RuleBasedStateMachine):
             if self.store.outbox_entry(key[0]) is None:
                 self.unsent.discard(key)
                 self.both_changed.discard(key)
+                self.unseen.discard(key)
         self.check_conflicts()
 
     def check_conflicts(self) -> None:
@@ -112,6 +117,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.store.update(contact_id, contact)
         self.expected[(contact_id, field)] = value
         self.unsent.add((contact_id, field))
+        if (contact_id, field) in self.unseen:
+            self.both_changed.add((contact_id, field))
 
     @rule(data=st.data(), field=st.sampled_from(sorted(FIELDS)), value=VALUES)
     def remote_edit(self, data: st.DataObject, field: str, value: str) -> None:
@@ -123,6 +130,7 @@ class SyncMachine(RuleBasedStateMachine):
         assert record is not None and record.remote_id
         self.service.edit(record.remote_id, {FIELDS[field]: value})
         key = (contact_id, field)
+        self.unseen.add(key)
         if key in self.unsent:
             self.both_changed.add(key)  # the final "keep local" keeps the local value
         else:
@@ -143,6 +151,7 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(full=st.booleans())
     def do_pull(self, full: bool) -> None:
         pull(self.store, self.connector, full=full)
+        self.unseen.clear()
         self.check_conflicts()
 
     @rule()
@@ -196,6 +205,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.service.clear_faults()
         for _ in range(4):
             pull(self.store, self.connector, full=True)
+            self.unseen.clear()
             self.check_conflicts()
             for conflict in self.store.conflicts("harvest"):
                 resolve(self.store, conflict.contact_id, "local")
@@ -217,9 +227,7 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.slow
-def test_sync_state_machine(
-    harvest: SandboxServer, keyring_file: Path, tmp_path: Path
-) -> None:
+def test_sync_state_machine(harvest: SandboxServer, keyring_file: Path, tmp_path: Path) -> None:
     service = harvest.service
     KeyringSecrets("harvest").set("email", service.credentials()["email"])
     KeyringSecrets("harvest").set("password", service.credentials()["password"])
@@ -227,7 +235,7 @@ def test_sync_state_machine(
     SyncMachine.folder = tmp_path
     machine = SyncMachine.TestCase
     machine.settings = settings(
-        max_examples=25,
+        max_examples=int(os.environ.get("ADDRESSBOOK_STATE_MACHINE_EXAMPLES", "25")),
         stateful_step_count=15,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
