@@ -325,6 +325,8 @@ def apply_field_args(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
     that kind with the values given, in order; an empty value removes them.
     """
     result = contact.copy()
+    # A display name that was built from the name parts follows them when they change.
+    derived = bool(contact.display_name) and contact.display_name == contact.derived_display_name()
     emails: list[Email] | None = None
     phones: dict[str, list[Phone]] = {}
     for key, value in pairs:
@@ -346,6 +348,8 @@ def apply_field_args(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
     if phones:
         kept = [p for p in result.phones if p.kind not in phones]
         result.phones = kept + [p for kind in phones for p in phones[kind]]
+    if derived and "display_name" not in {key for key, _ in pairs}:
+        result.display_name = ""  # normalized() builds it again from the new parts
     return result.normalized()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.keyring_backend"]
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +21,23 @@ def addressbook_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     home.mkdir()
     monkeypatch.setenv("ADDRESSBOOK_HOME", str(home))
     yield home
+
+
+@pytest.fixture(autouse=True)
+def fresh_logging() -> Iterator[None]:
+    """Undo what `addressbook.logs.setup()` did in a test (handlers, no propagation).
+
+    Commands run in-process configure the 'addressbook' logger once per process; later
+    tests that read logs through caplog need it to propagate again.
+    """
+    from addressbook import logs
+
+    logger = logging.getLogger("addressbook")
+    handlers, propagate, level = list(logger.handlers), logger.propagate, logger.level
+    yield
+    for handler in logger.handlers[:]:
+        if handler not in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+    logger.propagate, logger.level = propagate, level
+    logs._configured = False

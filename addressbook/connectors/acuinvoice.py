@@ -87,7 +87,7 @@ class AcuInvoiceConnector(Connector):
         if not key:
             raise AuthError(
                 f"AcuInvoice account {name} has no API key in the keyring; enter it again "
-                "with `addressbook accounts add`."
+                f"with `addressbook accounts login {name}`."
             )
         return HttpClient(
             self.account.url,
@@ -99,7 +99,8 @@ class AcuInvoiceConnector(Connector):
             cancel=self.cancel,
             auth_message=(
                 f"AcuInvoice refused the API key for account {name} (it changes when the "
-                "master password changes); enter the new key with `addressbook accounts add`."
+                "master password changes); enter the new key with "
+                f"`addressbook accounts login {name}`."
             ),
             throttle_statuses=(429, 503),
         )

@@ -86,7 +86,7 @@ class HarvestConnector(Connector):
         if not email or not password:
             raise AuthError(
                 f"Harvest account {name} has no email or password in the keyring; enter "
-                "them again with `addressbook accounts add`."
+                f"them again with `addressbook accounts login {name}`."
             )
         settings = HttpSettings.from_settings(
             self.account.settings, max_calls=95, per_seconds=15.5, max_in_flight=4
@@ -101,7 +101,7 @@ class HarvestConnector(Connector):
             cancel=self.cancel,
             auth_message=(
                 f"Harvest refused the email or password for account {name}; enter them "
-                "again with `addressbook accounts add`."
+                f"again with `addressbook accounts login {name}`."
             ),
             limit_description="100 calls per 15 seconds",
             throttle_statuses=(429, 503),

@@ -81,7 +81,7 @@ from addressbook.errors import (
     RateLimited,
     ServiceUnavailable,
 )
-from addressbook.logs import redact, scrub
+from addressbook.logs import quiet_libraries, redact, scrub
 
 log = logging.getLogger("addressbook.http")
 
@@ -284,6 +284,7 @@ class HttpClient:
         self._pause_reason: _Failure | None = None  # the answer that paused the account
         self.calls = 0  # requests sent (for tests and benchmarks)
         self.waited_seconds = 0.0  # time spent in pacing and Retry-After waits
+        quiet_libraries()  # httpx's own INFO lines carry full URLs, keys included
         self._client = httpx.Client(
             auth=httpx.BasicAuth(*auth) if isinstance(auth, tuple) else auth,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
@@ -488,7 +489,11 @@ class HttpClient:
             return None, _Failure(self._transport_error(error))
         log.info("%s %s -> %d in %.0f ms", request.method, log_url, response.status_code, _ms(sent))
         if self.on_response is not None:
-            self.on_response(response)
+            try:
+                self.on_response(response)
+            except BaseException:
+                response.close()  # a hook that refuses the answer must not leak the connection
+                raise
         return response, None
 
     def _judge(self, response: httpx.Response) -> _Failure | None:

@@ -1,7 +1,5 @@
 """`addressbook accounts add|list|remove` on the command line (the contract's output)."""
 
-# ruff: noqa: F811 - pytest fixtures imported from tests.keyring_backend are used as parameters
-
 from __future__ import annotations
 
 import io
@@ -19,7 +17,7 @@ from addressbook.cli import main
 from addressbook.model import Contact
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
-from tests.keyring_backend import keyring_file, no_keyring, subprocess_env  # noqa: F401
+from tests.keyring_backend import subprocess_env
 
 SECRET = "s3cret-for-cli-tests"
 

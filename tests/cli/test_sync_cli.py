@@ -1,7 +1,5 @@
 """`addressbook sync|push|conflicts|resolve` and `new --account` against the sandboxes."""
 
-# ruff: noqa: F811 - pytest fixtures imported from tests.keyring_backend are used as parameters
-
 from __future__ import annotations
 
 import json
@@ -14,7 +12,6 @@ from addressbook.cli import main
 from addressbook.model import Contact, Email
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
-from tests.keyring_backend import keyring_file  # noqa: F401 - fixture
 from tests.sync.conftest import add_sandbox_account, remote_contacts, remote_edit, remote_value
 
 

@@ -174,7 +174,7 @@ def test_wrong_password_is_a_clear_auth_error(
         connector.check()
     assert str(caught.value) == (
         "Harvest refused the email or password for account work; enter them again with "
-        "`addressbook accounts add`."
+        "`addressbook accounts login work`."
     )
 
 

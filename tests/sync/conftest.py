@@ -1,7 +1,5 @@
 """Fixtures of the sync tests: the test keyring, accounts on the sandboxes, the cache."""
 
-# ruff: noqa: F811 - pytest fixtures imported from tests.keyring_backend are used as parameters
-
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,7 +12,6 @@ from addressbook.connectors.base import AccountConfig, Connector
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from tests.fixtures.sandbox import sandbox_account
-from tests.keyring_backend import keyring_file, no_keyring  # noqa: F401 - fixtures
 
 # Model field → the service's own element name, for edits "on the service side".
 REMOTE_NAMES = {
