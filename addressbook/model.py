@@ -76,7 +76,14 @@ def clean(text: str | None) -> str:
     """One line of text: trimmed, NFC-normalised, line breaks and tabs made spaces ('' for None)."""
     if not text:
         return ""
-    return unicodedata.normalize("NFC", str(text).translate(_LINE_BREAKS)).strip()
+    text = str(text)
+    # Fast paths (a pull cleans every field of thousands of records): printable text has
+    # no line break or tab to translate, and ASCII text is already NFC.
+    if not text.isprintable():
+        text = text.translate(_LINE_BREAKS)
+    if text.isascii():
+        return text.strip()
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def clean_block(text: str | None) -> str:
@@ -93,8 +100,24 @@ def fold(text: str) -> str:
     'Zoë' → 'zoe', 'Müller' → 'muller', 'Straße' → 'strasse'. Scripts without
     case or accents pass through unchanged.
     """
+    if text.isascii():
+        return text.lower()  # ASCII: casefold is lower(), and nothing decomposes
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if decomposed.isascii():
+        return decomposed  # no combining marks left to drop
+    return decomposed.translate(_WITHOUT_MARKS)
+
+
+class _MarkStripper(dict[int, int | None]):
+    """A str.translate table that drops combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _MarkStripper()
 
 
 @dataclass

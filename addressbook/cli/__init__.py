@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, cast
 
 from addressbook import __version__
 from addressbook.errors import AddressbookError, UsageError
@@ -38,8 +39,31 @@ def _key_value(text: str) -> tuple[str, str]:
     return key.strip(), value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of the whole command line."""
+class _Unused:
+    """Stands in for the parser of a command this run does not need (see build_parser)."""
+
+    def add_argument(self, *args: object, **kwargs: object) -> None:
+        """Nothing to add."""
+
+    def set_defaults(self, **kwargs: object) -> None:
+        """Nothing to set."""
+
+
+def _command_word(args: Sequence[str]) -> str | None:
+    """The command named on the command line, if it comes before any other option."""
+    for arg in args:
+        if arg not in ("-v", "--verbose"):
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of the whole command line.
+
+    With `only`, the other commands' parsers are left out: making all of them is a
+    few milliseconds of every command's start-up. An unknown `only` gets the whole
+    parser (its error lists the commands).
+    """
     parser = _Parser(
         prog="addressbook",
         description="A desktop address book over your accounting services' contacts.",
@@ -49,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def command(name: str, handler: str, help: str) -> argparse.ArgumentParser:  # noqa: A002
+        if only is not None and name != only:
+            return cast(argparse.ArgumentParser, _Unused())
         p = sub.add_parser(name, help=help, description=help)
         p.set_defaults(handler=handler)
         return p
@@ -70,37 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-home", action="store_true", help="keep the throw-away home (prints its path)"
     )
 
-    accounts = sub.add_parser("accounts", help="list, add, sign in to, or remove accounts")
-    acc = accounts.add_subparsers(dest="accounts_command", parser_class=_Parser, required=True)
-    a_list = acc.add_parser("list", help="list the accounts")
-    a_list.add_argument("--json", action="store_true")
-    a_list.set_defaults(handler="addressbook.cli.accounts:list_accounts")
-    a_add = acc.add_parser(
-        "add", help="add an account (secrets: hidden prompt, or KEY=VALUE lines on stdin)"
-    )
-    a_add.add_argument("name")
-    a_add.add_argument("--service", required=True, choices=SERVICES)
-    a_add.add_argument("--url")
-    a_add.add_argument(
-        "--set", dest="settings", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
-    )
-    a_add.set_defaults(handler="addressbook.cli.accounts:add_account")
-    a_login = acc.add_parser("login", help="sign in with the browser (Xero)")
-    a_login.add_argument("name")
-    a_login.add_argument("--tenant", help="the organisation to use when several are connected")
-    a_login.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds to wait for the browser"
-    )
-    a_login.set_defaults(handler="addressbook.cli.accounts:login_account")
-    a_remove = acc.add_parser(
-        "remove", help="remove an account, its secrets and its cached contacts"
-    )
-    a_remove.add_argument("name")
-    a_remove.add_argument(
-        "--discard-pending", action="store_true", help="also drop edits not yet pushed"
-    )
-    a_remove.set_defaults(handler="addressbook.cli.accounts:remove_account")
-
+    if only in (None, "accounts"):
+        _add_accounts(sub)
     sync = command("sync", "addressbook.cli.sync:sync", "pull contacts from the accounts")
     sync.add_argument("names", nargs="*", metavar="NAME")
     sync.add_argument("--full", action="store_true", help="pull everything, not only what changed")
@@ -162,7 +159,43 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--format", choices=("vcard", "csv"), help="default: from the file's name and content"
     )
+    if only is not None and only not in sub.choices:
+        return build_parser()
     return parser
+
+
+def _add_accounts(sub: Any) -> None:
+    """The `accounts` command and its own sub-commands."""
+    accounts = sub.add_parser("accounts", help="list, add, sign in to, or remove accounts")
+    acc = accounts.add_subparsers(dest="accounts_command", parser_class=_Parser, required=True)
+    a_list = acc.add_parser("list", help="list the accounts")
+    a_list.add_argument("--json", action="store_true")
+    a_list.set_defaults(handler="addressbook.cli.accounts:list_accounts")
+    a_add = acc.add_parser(
+        "add", help="add an account (secrets: hidden prompt, or KEY=VALUE lines on stdin)"
+    )
+    a_add.add_argument("name")
+    a_add.add_argument("--service", required=True, choices=SERVICES)
+    a_add.add_argument("--url")
+    a_add.add_argument(
+        "--set", dest="settings", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
+    )
+    a_add.set_defaults(handler="addressbook.cli.accounts:add_account")
+    a_login = acc.add_parser("login", help="sign in with the browser (Xero)")
+    a_login.add_argument("name")
+    a_login.add_argument("--tenant", help="the organisation to use when several are connected")
+    a_login.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for the browser"
+    )
+    a_login.set_defaults(handler="addressbook.cli.accounts:login_account")
+    a_remove = acc.add_parser(
+        "remove", help="remove an account, its secrets and its cached contacts"
+    )
+    a_remove.add_argument("name")
+    a_remove.add_argument(
+        "--discard-pending", action="store_true", help="also drop edits not yet pushed"
+    )
+    a_remove.set_defaults(handler="addressbook.cli.accounts:remove_account")
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -174,7 +207,7 @@ def _setup_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(_command_word(args_list))
     try:
         args = parser.parse_args(args_list)
     except UsageError as error:

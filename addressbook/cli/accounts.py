@@ -144,7 +144,8 @@ def login_account(args: argparse.Namespace) -> int:
             connector.login_timeout = args.timeout
         description = connector.login(_open_url, args.tenant)
         accounts.save_settings(connector.account)
-    print(description)  # the connector says what it connected, e.g. "Signed in to Xero: organisation …"
+    # the connector says what it connected, e.g. "Signed in to Xero: organisation …"
+    print(description)
     return 0
 
 

@@ -27,6 +27,15 @@ from typing import Any, ClassVar
 from addressbook.errors import Cancelled
 from addressbook.model import Contact
 
+# The account settings every HTTP connector reads (see connectors/http.py, HttpSettings).
+# Here rather than in http.py so a connector can name them without importing httpx.
+HTTP_SETTING_KEYS = (
+    "connect_timeout",
+    "read_timeout",
+    "give_up_seconds",
+    "connect_give_up_seconds",
+)
+
 
 @dataclass
 class RemoteContact:

@@ -36,6 +36,9 @@ What `request`/`stream` do for you:
   (seconds or an HTTP date), or with exponential backoff and jitter after a connection
   error, a timeout or a 502/503/504 — until `give_up_seconds` have passed, then a
   RateLimited/ServiceUnavailable sentence naming the limit and the time waited;
+  while the host cannot be reached at all (connection refused, unknown name, no route,
+  no connection accepted within `connect_timeout`) the bound is the shorter
+  `connect_give_up_seconds`, so an offline computer hears "offline" within seconds;
   a wait longer than `give_up_seconds` is not slept at all: that request, and every
   later one while the account's pause lasts, fails at once naming the wait;
 - redirects are not followed (the connector reads the 3xx and refuses it with a
@@ -72,7 +75,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from addressbook import __version__
-from addressbook.connectors.base import CancelToken
+from addressbook.connectors.base import HTTP_SETTING_KEYS, CancelToken
 from addressbook.errors import (
     AccountError,
     AuthError,
@@ -90,7 +93,7 @@ USER_AGENT = f"addressbook/{__version__} (+{PROJECT_URL})"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Account settings (`accounts add --set KEY=VALUE`) that tune the HTTP layer.
-SETTING_KEYS = ("connect_timeout", "read_timeout", "give_up_seconds")
+SETTING_KEYS = HTTP_SETTING_KEYS
 _SECRET_MARK = "***"
 
 
@@ -101,6 +104,8 @@ class HttpSettings:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     give_up_seconds: float = 120.0  # total time one request may spend waiting and retrying
+    # ...while the host cannot be reached at all: offline is said soon, a slow service waited for
+    connect_give_up_seconds: float = 10.0
     max_calls: int | None = None  # at most this many sends per `per_seconds` (None: no pacing)
     per_seconds: float = 1.0
     max_in_flight: int = 4
@@ -448,10 +453,12 @@ class HttpClient:
             method, self.url_for(path), params=all_params or None, content=content, headers=headers
         )
         started: float | None = None  # the give-up clock starts at the first send
+        unreachable_since: float | None = None  # the first of the latest unbroken unreachables
         attempt = 0
         while True:
             self._wait_for_turn()
-            started = time.monotonic() if started is None else started
+            sent = time.monotonic()
+            started = sent if started is None else started
             response, error = self._attempt(request)
             if response is not None:
                 try:
@@ -464,7 +471,11 @@ class HttpClient:
                 response.close()
             assert error is not None
             attempt += 1
-            delay = self._retry_delay(error, safe, attempt, started)
+            if not error.unreachable:
+                unreachable_since = None
+            elif unreachable_since is None:
+                unreachable_since = sent
+            delay = self._retry_delay(error, safe, attempt, started, unreachable_since)
             self.waited_seconds += delay
             self.cancel.wait(delay)
 
@@ -477,7 +488,9 @@ class HttpClient:
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException as error:
             log.info("%s %s -> timeout after %.0f ms", request.method, log_url, _ms(sent))
-            return None, _Failure(self._timeout_error(error))
+            return None, _Failure(
+                self._timeout_error(error), unreachable=isinstance(error, httpx.ConnectTimeout)
+            )
         except httpx.TransportError as error:
             log.info(
                 "%s %s -> %s after %.0f ms",
@@ -486,7 +499,9 @@ class HttpClient:
                 type(error).__name__,
                 _ms(sent),
             )
-            return None, _Failure(self._transport_error(error))
+            return None, _Failure(
+                self._transport_error(error), unreachable=isinstance(error, httpx.ConnectError)
+            )
         log.info("%s %s -> %d in %.0f ms", request.method, log_url, response.status_code, _ms(sent))
         if self.on_response is not None:
             try:
@@ -524,15 +539,30 @@ class HttpClient:
         self._pause_reason = failure
         self._pacer.pause(failure.retry_after)
 
-    def _retry_delay(self, failure: _Failure, safe: bool, attempt: int, started: float) -> float:
+    def _retry_delay(
+        self,
+        failure: _Failure,
+        safe: bool,
+        attempt: int,
+        started: float,
+        unreachable_since: float | None = None,
+    ) -> float:
         """How long to wait before the next attempt; raises when no retry is allowed."""
-        waited = time.monotonic() - started
+        now = time.monotonic()
+        waited = now - started
         budget = self.settings.give_up_seconds - waited
+        if unreachable_since is not None:
+            # nobody answers at all: most likely offline, and the user is waiting to hear so
+            offline = self.settings.connect_give_up_seconds - (now - unreachable_since)
+            budget = min(budget, offline)
         if failure.retry_after is not None:
             delay = failure.retry_after
         else:
             delay = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
             delay *= random.uniform(0.5, 1.0)  # jitter: accounts sharing a limit spread out
+        # A hold the connector put on the account (a 429 without Retry-After) delays the
+        # retry as much: it counts against the give-up time like any other wait.
+        delay = max(delay, self._pacer.paused_for())
         if not safe:
             raise self._final_error(failure, waited, retried=False)
         if delay > budget:
@@ -628,6 +658,7 @@ class _Failure:
     retry_after: float | None = None
     rate_limited: bool = False
     status: int = 0
+    unreachable: bool = False  # no connection made (refused, unknown name, no route)
 
 
 def _ms(since: float) -> float:

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.base import (
+    HTTP_SETTING_KEYS,
     AccountConfig,
     CancelToken,
     Connector,
@@ -540,9 +541,7 @@ class XeroConnector(Connector):
         "token_url",
         "connections_url",
         "redirect_port",
-        "connect_timeout",
-        "read_timeout",
-        "give_up_seconds",
+        *HTTP_SETTING_KEYS,
     )
     can_delete: ClassVar[bool] = False
     has_modified_since: ClassVar[bool] = True

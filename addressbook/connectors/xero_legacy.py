@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.base import (
+    HTTP_SETTING_KEYS,
     AccountConfig,
     CancelToken,
     Connector,
@@ -272,7 +273,7 @@ class XeroLegacyConnector(Connector):
     label: ClassVar[str] = "Xero 1.0"
     default_url: ClassVar[str | None] = "https://api.xero.com/api.xro/1.0"
     secret_keys: ClassVar[tuple[str, ...]] = ("api_key", "xero_key")
-    setting_keys: ClassVar[tuple[str, ...]] = ("connect_timeout", "read_timeout", "give_up_seconds")
+    setting_keys: ClassVar[tuple[str, ...]] = HTTP_SETTING_KEYS
     can_delete: ClassVar[bool] = False  # 1.0 has no delete: archived instead
     has_modified_since: ClassVar[bool] = True
     cursor_margin_seconds: ClassVar[int] = 5

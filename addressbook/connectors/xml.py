@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 from xml.parsers import expat
 
@@ -98,7 +98,6 @@ class XmlStream:
         self.document: dict[str, Any] = {}
         self._stack: list[list[Any]] = []  # frames: [name, attrs, children, text parts, length]
         self._ready: list[tuple[Path, Any]] = []
-        self._record_size = 0
         self._started = False
         self._received = False
         self._closed = False
@@ -108,9 +107,10 @@ class XmlStream:
     def _make_parser(self) -> Any:
         parser = expat.ParserCreate(self.encoding)
         parser.buffer_text = True
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._characters
+        start, end, characters = self._handlers()
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = characters
         parser.StartDoctypeDeclHandler = self._refuse_doctype
         parser.EntityDeclHandler = self._refuse_entity
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -126,7 +126,8 @@ class XmlStream:
             if self._looks_like_html():
                 raise BadAnswer(self._html_message())
         self._parse(chunk, final=False)
-        ready, self._ready = self._ready, []
+        ready = self._ready[:]  # the callbacks hold on to this list: empty it in place
+        self._ready.clear()
         return ready
 
     def close(self) -> list[tuple[Path, Any]]:
@@ -134,7 +135,8 @@ class XmlStream:
         if not self._closed:
             self._closed = True
             self._parse(b"", final=True)
-        ready, self._ready = self._ready, []
+        ready = self._ready[:]
+        self._ready.clear()
         return ready
 
     def _parse(self, data: bytes, final: bool) -> None:
@@ -180,9 +182,95 @@ class XmlStream:
     def _refuse_entity(self, *_args: object) -> None:
         raise _Refused(f"{_cap(self.service)} sent XML with entity declarations; refused.")
 
-    def _start(self, name: str, attrs: dict[str, str]) -> None:
+    def _handlers(self) -> tuple[Callable[..., None], Callable[..., None], Callable[..., None]]:
+        """expat's element and text callbacks, as closures over local state.
+
+        They run for every element of a listing of 100,000 records: lookups on self and
+        method calls there are most of a pull's parsing time. A frame on the stack is
+        [name, attrs or None, children or None, text parts or None, text length].
+        """
+        stack = self._stack
+        ready = self._ready
+        force_list = self.force_list
+        item_depth, record_depth = self.item_depth, self.record_depth
+        max_text, max_record, max_depth = self.max_text, self.max_record, self.max_depth
+        record = [0]  # characters (tags, attributes, text) of the current record so far
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            depth = len(stack) + 1
+            if depth == 1 or depth > max_depth or (attrs and len(attrs) > MAX_ATTRIBUTES):
+                self._check_start(name, attrs, depth)
+            if depth >= record_depth:
+                size = len(name) * 2 + 5
+                if attrs:
+                    for key, val in attrs.items():
+                        size += len(key) + len(val) + 4
+                record[0] = size if depth == record_depth else record[0] + size
+                if record[0] > max_record:
+                    self._too_large()
+            stack.append([name, attrs or None, None, None, 0])
+
+        def characters(data: str) -> None:
+            frame = stack[-1]
+            length = frame[4] = frame[4] + len(data)
+            if length > max_text:
+                self._too_long(frame[0])
+            if len(stack) >= record_depth:
+                record[0] += len(data)
+                if record[0] > max_record:
+                    self._too_large()
+            if frame[3] is None:
+                frame[3] = [data]
+            else:
+                frame[3].append(data)
+
+        def end(name: str) -> None:
+            _, attrs, children, parts, _ = stack.pop()
+            if parts is None:
+                text = ""
+            elif len(parts) == 1:
+                text = parts[0].strip()
+            else:
+                text = "".join(parts).strip()
+            if attrs is None and children is None:
+                value: Any = text or None
+            else:
+                value = {}
+                if attrs:
+                    for key, val in attrs.items():  # a loop: a comprehension is a call each time
+                        value["@" + key] = val
+                if children:
+                    value.update(children)
+                if text:
+                    value["#text"] = text
+            if len(stack) + 1 == item_depth:
+                path: Path = [(frame[0], frame[1]) for frame in stack]
+                path.append((name, attrs))
+                ready.append((path, value))
+                return
+            if not stack:
+                self.document = {name: value}
+                return
+            # Into the parent's children, inline (this runs for every element): a
+            # repeated name becomes a list, and so does a force_list name from the start.
+            parent = stack[-1]
+            siblings = parent[2]
+            if siblings is None:
+                parent[2] = {name: [value] if name in force_list else value}
+            elif name in siblings:
+                existing = siblings[name]
+                if isinstance(existing, list):
+                    existing.append(value)
+                else:
+                    siblings[name] = [existing, value]
+            else:
+                siblings[name] = [value] if name in force_list else value
+
+        return start, end, characters
+
+    def _check_start(self, name: str, attrs: dict[str, str], depth: int) -> None:
+        """The rare checks of an element's start: the root, too deep, too many attributes."""
         self._started = True
-        depth = len(self._stack) + 1
         if depth == 1 and name.lower() == "html":
             raise _Refused(self._html_message())
         if depth > self.max_depth:
@@ -195,78 +283,17 @@ class XmlStream:
                 f"{_cap(self.service)} sent an element <{name[:40]}> with more than "
                 f"{MAX_ATTRIBUTES} attributes; refused."
             )
-        if depth >= self.record_depth:
-            if depth == self.record_depth:
-                self._record_size = 0
-            size = len(name) * 2 + 5
-            if attrs:
-                size += sum(len(k) + len(v) + 4 for k, v in attrs.items())
-            self._record_size += size
-            if self._record_size > self.max_record:
-                self._count(0)
-        self._stack.append([name, attrs or None, None, [], 0])
 
-    def _characters(self, data: str) -> None:
-        frame = self._stack[-1]
-        frame[4] += len(data)
-        if frame[4] > self.max_text:
-            raise _Refused(
-                f"{_cap(self.service)} sent a field <{frame[0]}> longer than "
-                f"{self.max_text // 1024} KiB; refused."
-            )
-        if len(self._stack) >= self.record_depth:
-            self._record_size += len(data)
-            if self._record_size > self.max_record:
-                self._count(0)
-        frame[3].append(data)
+    def _too_long(self, name: str) -> None:
+        raise _Refused(
+            f"{_cap(self.service)} sent a field <{name}> longer than "
+            f"{self.max_text // 1024} KiB; refused."
+        )
 
-    def _count(self, size: int) -> None:
-        self._record_size += size
-        if self._record_size > self.max_record:
-            raise _Refused(
-                f"{_cap(self.service)} sent a record larger than {self.max_record // 1024} KiB; refused."
-            )
-
-    def _end(self, name: str) -> None:
-        _, attrs, children, parts, _ = self._stack.pop()
-        if not parts:
-            text = ""
-        elif len(parts) == 1:
-            text = parts[0].strip()
-        else:
-            text = "".join(parts).strip()
-        if attrs is None and children is None:
-            value: Any = text or None
-        else:
-            value = {f"@{k}": v for k, v in attrs.items()} if attrs else {}
-            if children:
-                value.update(children)
-            if text:
-                value["#text"] = text
-        depth = len(self._stack) + 1
-        if depth == self.item_depth:
-            path: Path = [(frame[0], frame[1]) for frame in self._stack]
-            path.append((name, attrs))
-            self._ready.append((path, value))
-        elif not self._stack:
-            self.document = {name: value}
-        else:
-            self._add_child(self._stack[-1], name, value)
-
-    def _add_child(self, parent: list[Any], name: str, value: Any) -> None:
-        children = parent[2]
-        if children is None:
-            children = parent[2] = {}
-        if name in children:
-            existing = children[name]
-            if isinstance(existing, list):
-                existing.append(value)
-            else:
-                children[name] = [existing, value]
-        elif name in self.force_list:
-            children[name] = [value]
-        else:
-            children[name] = value
+    def _too_large(self) -> None:
+        raise _Refused(
+            f"{_cap(self.service)} sent a record larger than {self.max_record // 1024} KiB; refused."
+        )
 
 
 def parse(
@@ -361,16 +388,18 @@ def plain_text(body: bytes, limit: int = 200) -> str:
 # --- reading values ---------------------------------------------------------------------
 def _is_nil(node: Mapping[str, Any]) -> bool:
     """nil="true", or XML Schema's xsi:nil="true" under any prefix."""
-    return any(
-        v == "true" and (k == "@nil" or (k.startswith("@") and k.endswith(":nil")))
-        for k, v in node.items()
-    )
+    for k, v in node.items():  # a loop, not any(): it runs for every field of a pull
+        if v == "true" and (k == "@nil" or (k.startswith("@") and k.endswith(":nil"))):
+            return True
+    return False
 
 
 def text(node: Any) -> str | None:
     """The text of an element in the xmltodict form (None for empty or nil="true")."""
     if node is None:
         return None
+    if type(node) is str:
+        return node or None
     if isinstance(node, dict):
         if _is_nil(node):
             return None

@@ -112,6 +112,8 @@ class Fault:
     retry_after: float | None = None
     seconds: float = 30.0
     body: str | None = None  # for 'status': the body to send (else a short text)
+    # Only requests this says yes to trip the switch (None: every API request).
+    when: Callable[[Request], bool] | None = None
 
 
 class Service(ABC):
@@ -167,12 +169,14 @@ class Service(ABC):
         self.clear_faults()
         self.limits_enabled = True
 
-    def take_fault(self) -> Fault | None:
+    def take_fault(self, request: Request | None = None) -> Fault | None:
         """The fault that fires on this request, if any."""
         with self.lock:
             if not self.faults:
                 return None
             fault = self.faults[0]
+            if fault.when is not None and (request is None or not fault.when(request)):
+                return None
             fault.count -= 1
             if fault.count <= 0:
                 self.faults.popleft()
@@ -258,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 with service.lock:
                     service.requests_seen += 1
-                fault = service.take_fault()
+                fault = service.take_fault(request)
                 response = self._with_fault(service, request, fault)
         except Exception as error:  # a sandbox bug: answer 500 so the test sees it
             response = Response.text(f"sandbox error: {error!r}", 500)

@@ -21,6 +21,7 @@ The store imports only `addressbook.model` and `addressbook.errors`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -116,6 +117,21 @@ class Conflict:
 
 
 @dataclass
+class CachedRemote:
+    """What a pull needs to know of a cached remote record (Store.cached_remotes)."""
+
+    contact_id: int
+    pending: bool  # an outbox entry waits to be pushed
+    base_raw: dict[str, Any] | None
+    stamp: str | None
+    data: str  # the local contact's JSON form; read with contact() only when needed
+
+    def contact(self) -> Contact:
+        """The contact as cached here."""
+        return Contact.from_dict(json.loads(self.data))
+
+
+@dataclass
 class SyncState:
     """Per-account pull state."""
 
@@ -157,6 +173,11 @@ class SyncState:
 #     remote_ids(account) -> set[str]
 #     apply_remote(account, remote_id, contact, raw, stamp) -> int
 #                                                             insert or overwrite contact + base; 'synced'
+#     apply_remote_many(account, items) -> list[int]          apply_remote for each (remote_id, contact,
+#                                                             raw, stamp) in turn, in one transaction
+#                                                             and a few statements (a pulled page)
+#     cached_remotes(account, remote_ids) -> dict[str, CachedRemote]
+#                                                             what a pull checks, for a page at once
 #     set_base(id, contact_local, raw, base_contact, stamp) -> None
 #                                                             merged result: new base, local kept pending
 #     set_conflict(id, fields, remote_contact, remote_raw, remote_stamp) -> None
@@ -187,6 +208,7 @@ __all__ = [
     "ALL",
     "LOCAL",
     "STATES",
+    "CachedRemote",
     "Conflict",
     "FieldConflict",
     "Link",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from addressbook.errors import StoreError
 from addressbook.model import Contact
 from addressbook.store import (
+    CachedRemote,
     Conflict,
     FieldConflict,
     Link,
@@ -37,6 +38,8 @@ _CONFLICT_SQL = """SELECT f.contact_id, c.account, f.fields, f.remote_contact, f
     f.remote_stamp FROM conflicts f JOIN contacts c ON c.id = f.contact_id"""
 
 
+# Rows per multi-row INSERT/UPDATE of a pulled page (see Store._many_values).
+_ROWS_PER_STATEMENT = 500
 # Up to this many search hits are sorted by SQLite; more are picked from the sorted list.
 _SORT_IN_SQL = 3000
 _HITS_SQL = "SELECT group_concat(rowid) FROM contacts_fts WHERE contacts_fts MATCH ?"
@@ -51,8 +54,7 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _contact_json(contact: Contact) -> str:
@@ -185,9 +187,43 @@ class Store:
             return self._insert(contact.normalized(), account or None)
 
     def create_many(self, contacts: Iterable[Contact], account: str | None = None) -> list[int]:
-        """Add many contacts in one transaction (an import); their ids in order."""
+        """Add many contacts in one transaction (an import); their ids in order.
+
+        The same rows as create() of each in turn, written a few hundred per statement.
+        """
+        import uuid  # here: the uuid module costs start-up time that `search` does not need
+
+        account = account or None
+        state = "local" if account is None else "new"
+        now = _now()
+        rows, links, outbox = [], [], []
         with self.transaction():
-            return [self._insert(c.normalized(), account or None) for c in contacts]
+            top = self._exec("SELECT max(id) FROM contacts").fetchone()[0] or 0
+            for contact_id, contact in enumerate(contacts, start=top + 1):
+                contact = contact.normalized()
+                rows.append(
+                    (contact_id, account, *self._columns(contact), state, contact.status)
+                    + (index_text(contact), now)
+                )
+                if account is not None:
+                    links.append((contact_id, account))
+                    outbox.append((contact_id, str(uuid.uuid4()), now))
+            self._many_values(
+                """INSERT INTO contacts (id, account, data, sort_key, display_name, secondary,
+                    state, status, search_text, updated_at) {values}""",
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            if account is not None:
+                self._many_values(
+                    "INSERT INTO links (contact_id, account) {values}", "(?, ?)", links
+                )
+                self._many_values(
+                    "INSERT INTO outbox (contact_id, op, idempotency_key, created_at) {values}",
+                    "(?, 'create', ?, ?)",
+                    outbox,
+                )
+        return [row[0] for row in rows]
 
     def _insert(self, contact: Contact, account: str | None, state: str | None = None) -> int:
         state = state or ("local" if account is None else "new")
@@ -431,6 +467,141 @@ class Store:
             self._set_link_base(contact_id, raw, contact, stamp)
             self._settle(contact_id)
             return contact_id
+
+    def apply_remote_many(
+        self,
+        account: str,
+        items: Iterable[tuple[str, Contact, dict[str, Any], str | None]],
+    ) -> list[int]:
+        """apply_remote for each (remote_id, contact, raw, stamp) in turn: the same store
+        afterwards, but one transaction and a few statements for all (a pulled page).
+
+        Returns the contact ids in the order of the items.
+        """
+        latest: dict[str, tuple[Contact, dict[str, Any], str | None]] = {}
+        order: list[str] = []
+        for remote_id, contact, raw, stamp in items:
+            order.append(remote_id)
+            latest[remote_id] = (contact, raw, stamp)  # a repeated id: the last one wins
+        if not order:
+            return []
+        with self.transaction():
+            ids = self._linked_ids(account, latest)
+            fresh = {remote_id: True for remote_id in latest if remote_id not in ids}
+            if fresh:
+                top = self._exec("SELECT max(id) FROM contacts").fetchone()[0] or 0
+                # What SQLite itself picks for a row without an id: max + 1, in turn.
+                ids.update(zip(fresh, range(top + 1, top + 1 + len(fresh)), strict=True))
+            new_rows, new_links, old_rows, old_links = [], [], [], []
+            now = _now()
+            for remote_id, (contact, raw, stamp) in latest.items():
+                contact = contact.normalized()
+                data, key, name, secondary = self._columns(contact)
+                text = index_text(contact)
+                contact_id = ids[remote_id]
+                # The base is the contact itself: its JSON is the data's (normalized twice
+                # gives the same contact), so _settle would find them equal: 'synced'.
+                if remote_id in fresh:
+                    new_rows.append(
+                        (contact_id, account, data, key, name, secondary, contact.status, text, now)
+                    )
+                    new_links.append((contact_id, account, remote_id, _dumps(raw), data, stamp))
+                else:
+                    old_rows.append(
+                        (data, key, name, secondary, contact.status, text, now, contact_id)
+                    )
+                    old_links.append((_dumps(raw), data, stamp, contact_id))
+            self._write_pulled(new_rows, new_links, old_rows, old_links)
+        return [ids[remote_id] for remote_id in order]
+
+    def _linked_ids(self, account: str, remote_ids: Collection[str]) -> dict[str, int]:
+        """remote id → contact id for those of remote_ids cached for the account."""
+        sql = """SELECT remote_id, contact_id FROM links WHERE account = ?
+            AND remote_id IN (SELECT value FROM json_each(?))"""
+        return dict(self._exec(sql, (account, _dumps(list(remote_ids)))).fetchall())
+
+    def _write_pulled(
+        self,
+        new_rows: list[tuple[Any, ...]],
+        new_links: list[tuple[Any, ...]],
+        old_rows: list[tuple[Any, ...]],
+        old_links: list[tuple[Any, ...]],
+    ) -> None:
+        """The statements of apply_remote_many (see apply_remote for what each one does)."""
+        if new_rows:
+            self._many_values(
+                """INSERT INTO contacts (id, account, data, sort_key, display_name, secondary,
+                    status, search_text, updated_at, state) {values}""",
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced')",
+                new_rows,
+            )
+            self._many_values(
+                "INSERT INTO links (contact_id, account, remote_id, base_raw, base, stamp) {values}",
+                "(?, ?, ?, ?, ?, ?)",
+                new_links,
+            )
+        if old_rows:
+            self._update_pulled(old_rows)
+            ids = [(row[-1],) for row in old_rows]
+            self._conn.executemany("DELETE FROM outbox WHERE contact_id = ?", ids)
+            self._conn.executemany("DELETE FROM conflicts WHERE contact_id = ?", ids)
+            self._conn.executemany(
+                "UPDATE links SET base_raw = ?, base = ?, stamp = ? WHERE contact_id = ?",
+                old_links,
+            )
+
+    def _update_pulled(self, rows: list[tuple[Any, ...]]) -> None:
+        """New data for cached contacts: (data, sort_key, name, secondary, status, search
+        text, updated_at, id) each; the message cleared, the state 'synced' (or 'local')."""
+        settled = "message = NULL, state = CASE WHEN account IS NULL THEN 'local' ELSE 'synced' END"
+        if sqlite3.sqlite_version_info < (3, 33):  # no UPDATE … FROM before 3.33
+            self._conn.executemany(
+                f"""UPDATE contacts SET data = ?, sort_key = ?, display_name = ?, secondary = ?,
+                    status = ?, search_text = ?, updated_at = ?, {settled} WHERE id = ?""",
+                rows,
+            )
+            return
+        self._many_values(
+            f"""UPDATE contacts SET data = v.column1, sort_key = v.column2,
+                display_name = v.column3, secondary = v.column4, status = v.column5,
+                search_text = v.column6, updated_at = v.column7, {settled}
+            FROM ({{values}}) AS v WHERE contacts.id = v.column8""",
+            "(?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _many_values(self, sql: str, row_sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run sql with {values} as `VALUES row_sql, row_sql, …` for many rows at a time.
+
+        Not executemany: every statement that fires the FTS triggers opens a statement
+        savepoint, and FTS5 writes out its pending index at each one; per row that makes
+        many tiny index segments and costs several times the insert itself.
+        """
+        width = row_sql.count("?")
+        limit = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        size = max(1, min(_ROWS_PER_STATEMENT, limit // width))
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            values = "VALUES " + ", ".join([row_sql] * len(chunk))
+            params = [value for row in chunk for value in row]
+            self._conn.execute(sql.format(values=values), params)
+
+    def cached_remotes(self, account: str, remote_ids: Collection[str]) -> dict[str, CachedRemote]:
+        """What a pull checks of each cached record among remote_ids (one query for a page)."""
+        sql = """SELECT l.remote_id, l.contact_id, o.id IS NOT NULL, l.base_raw, l.stamp, c.data
+            FROM links l JOIN contacts c ON c.id = l.contact_id
+            LEFT JOIN outbox o ON o.contact_id = l.contact_id
+            WHERE l.account = ? AND l.remote_id IN (SELECT value FROM json_each(?))"""
+        return {
+            row[0]: CachedRemote(
+                contact_id=row[1],
+                pending=bool(row[2]),
+                base_raw=json.loads(row[3]) if row[3] is not None else None,
+                stamp=row[4],
+                data=row[5],
+            )
+            for row in self._all(sql, (account, _dumps(list(remote_ids))))
+        }
 
     def _set_link_base(
         self, contact_id: int, raw: dict[str, Any], base: Contact, stamp: str | None

@@ -16,15 +16,32 @@ from collections.abc import Iterable
 
 from addressbook.model import Contact, fold
 
+
+class _Table(dict[int, "int | str | None"]):
+    """A str.translate table that learns the characters it keeps.
+
+    A plain dict makes translate raise and swallow a KeyError for every character of
+    non-ASCII text that the table does not name; this one stores them on first sight.
+    """
+
+    def __missing__(self, code: int) -> int:
+        self[code] = code
+        return code
+
+
 # Letters that NFKD does not decompose but that people type without the stroke.
-_EXTRA_FOLD = str.maketrans(
-    {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ŧ": "t", "ı": "i", "æ": "ae", "œ": "oe"}
-    | {"þ": "th"}
-)
+_STROKED: dict[str, str | int | None] = {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h"}
+_STROKED |= {"ŧ": "t", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+_EXTRA_FOLD = _Table(str.maketrans(_STROKED))
 # Quick first split at the separators that are common in names, emails and numbers
 # (str.translate, not re: compiling patterns costs start-up time on every command).
-_COARSE = str.maketrans(dict.fromkeys("@.-_+,;:/\\()[]{}'\"!?&*#|<>=~`^%$", " "))
+_SEPARATORS: dict[str, str | int | None] = dict.fromkeys("@.-_+,;:/\\()[]{}'\"!?&*#|<>=~`^%$", " ")
+_COARSE = _Table(str.maketrans(_SEPARATORS))
 _PHONE_PUNCTUATION = frozenset("+().-/")
+# Fast paths for ASCII phone numbers: drop the non-digits, or make them group separators.
+_ASCII_NOT_DIGITS = [c for c in map(chr, range(128)) if not c.isdigit()]
+_ASCII_NON_DIGITS = str.maketrans(dict.fromkeys(_ASCII_NOT_DIGITS))
+_ASCII_GROUPS = str.maketrans(dict.fromkeys(_ASCII_NOT_DIGITS, " "))
 _CJK_SUFFIXES = 12  # index at most this many start positions inside a CJK run
 
 _WORD, _SYMBOL, _MARK, _SEPARATOR = "w", "s", "m", " "
@@ -33,7 +50,8 @@ _kinds: dict[str, str] = {}
 
 def search_fold(text: str) -> str:
     """The form text is searched and sorted in: model.fold plus a few stroked letters."""
-    return fold(text).translate(_EXTRA_FOLD)
+    folded = fold(text)
+    return folded if folded.isascii() else folded.translate(_EXTRA_FOLD)
 
 
 def _kind(ch: str) -> str:
@@ -54,10 +72,12 @@ def _kind(ch: str) -> str:
 
 def words(folded: str) -> list[str]:
     """The words of already-folded text: runs of letters/digits, or of emoji, in order."""
+    if folded.isalnum():
+        return [folded]  # letters and digits only (no marks): one word
     result: list[str] = []
     for chunk in folded.translate(_COARSE).split():
-        if chunk.isascii() and chunk.isalnum():
-            result.append(chunk)
+        if chunk.isalnum():
+            result.append(chunk)  # letters and digits only (no marks): one word
         else:
             _split_unicode(chunk, result)
     return result
@@ -96,7 +116,7 @@ def _is_cjk(ch: str) -> bool:
 
 def _cjk_suffixes(word: str) -> Iterable[str]:
     """Later starts of a CJK run, which has no spaces: '山田太郎' is also found by '太郎'."""
-    if len(word) > 1 and any(_is_cjk(ch) for ch in word):
+    if len(word) > 1 and not word.isascii() and any(_is_cjk(ch) for ch in word):
         for i in range(1, min(len(word), _CJK_SUFFIXES)):
             if _is_cjk(word[i]):
                 yield word[i:]
@@ -104,6 +124,8 @@ def _cjk_suffixes(word: str) -> Iterable[str]:
 
 def _digits(text: str) -> str:
     """The decimal digits of text as ASCII ('٠٢١' → '021')."""
+    if text.isascii():
+        return text.translate(_ASCII_NON_DIGITS)
     return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
 
 
@@ -113,8 +135,11 @@ def phone_words(number: str) -> list[str]:
     if not digits:
         return []
     result = [digits]
-    groups = "".join(ch if ch.isdecimal() else " " for ch in number).split()
-    groups = [_digits(group) for group in groups]
+    if number.isascii():
+        groups = number.translate(_ASCII_GROUPS).split()
+    else:
+        groups = "".join(ch if ch.isdecimal() else " " for ch in number).split()
+        groups = [_digits(group) for group in groups]
     # From each typed group on: '(09) 555-1234' is also found by '555-12' and '1234'.
     result.extend("".join(groups[i:]) for i in range(1, len(groups)))
     stripped = number.strip()
@@ -132,29 +157,57 @@ def phone_words(number: str) -> list[str]:
 def index_text(contact: Contact) -> str:
     """The words a contact is found by, space-separated, as stored in the FTS5 table."""
     found: list[str] = []
-    extra: list[str] = []
-    for text in (
-        contact.display_name,
-        contact.given_name,
-        contact.family_name,
-        contact.organization,
-        contact.title,
-    ):
-        if not text:
-            continue
-        folded = search_fold(text)
-        for chunk in folded.split():
-            parts = words(chunk)
-            found.extend(parts)
-            if len(parts) > 1:
-                extra.append("".join(parts))  # "O'Brien" is also found by "obrien"
+    joined: list[str] = []
+    suffixes: list[str] = []
+    name, given, family = contact.display_name, contact.given_name, contact.family_name
+    # The usual display name "given family" has exactly the words of its two parts
+    # (folding works character by character and never across a space), so it is read
+    # from their cached words instead of being folded and split once more.
+    shown = (given, family) if given and family and name == f"{given} {family}" else (name,)
+    for text in (*shown, given, family, contact.organization, contact.title):
+        if text:
+            field_words, field_joined, field_suffixes = _name_words(text)
+            found += field_words
+            joined += field_joined
+            suffixes += field_suffixes
     for email in contact.emails:
-        found.extend(words(search_fold(email.address)))
+        parts = words(search_fold(email.address))
+        found += parts
+        for word in parts:
+            suffixes.extend(_cjk_suffixes(word))
+    extra = joined
     for phone in contact.phones:
-        extra.extend(phone_words(phone.number))
-    for word in found:
-        extra.extend(_cjk_suffixes(word))
+        extra += phone_words(phone.number)
+    extra += suffixes
     return " ".join(found + list(dict.fromkeys(extra)))
+
+
+# Names, organisations and titles repeat across an address book (and a pull indexes
+# thousands of contacts at once), so the words of each text are kept for a while.
+_NAME_WORDS: dict[str, tuple[list[str], list[str], list[str]]] = {}
+_NAME_WORDS_SIZE = 8192
+
+
+def _name_words(text: str) -> tuple[list[str], list[str], list[str]]:
+    """One name field's words, the joined forms of its multi-part words, its CJK suffixes.
+
+    The lists are shared (cached): callers must not change them.
+    """
+    cached = _NAME_WORDS.get(text)
+    if cached is not None:
+        return cached
+    found: list[str] = []
+    joined: list[str] = []
+    for chunk in search_fold(text).split():
+        parts = words(chunk)
+        found += parts
+        if len(parts) > 1:
+            joined.append("".join(parts))  # "O'Brien" is also found by "obrien"
+    suffixes = [suffix for word in found for suffix in _cjk_suffixes(word)]
+    if len(_NAME_WORDS) >= _NAME_WORDS_SIZE:
+        _NAME_WORDS.clear()
+    _NAME_WORDS[text] = cached = (found, joined, suffixes)
+    return cached
 
 
 def _is_number(word: str) -> bool:

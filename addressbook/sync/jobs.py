@@ -6,7 +6,7 @@ an HTTP client with another); the command line runs them one account after anoth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,8 +54,12 @@ def run_push(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     database: str | Path | None = None,
+    contact_ids: Collection[int] | None = None,
 ) -> PushResult:
-    """Push one account in the calling thread, with a connection and connector of its own."""
+    """Push one account in the calling thread, with a connection and connector of its own.
+
+    `contact_ids`: send only the pending edits of these contacts (None: all of them).
+    """
     cancel = cancel or CancelToken()
     with _open_store(database) as store, open_connector(account, cancel) as connector:
-        return push(store, connector, progress=progress, cancel=cancel)
+        return push(store, connector, progress=progress, cancel=cancel, contact_ids=contact_ids)

@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from addressbook.connectors.base import CancelToken, Connector, RemoteContact
 from addressbook.errors import AddressbookError, Cancelled
 from addressbook.model import Contact
-from addressbook.store import Store
+from addressbook.store import CachedRemote, Store
 from addressbook.sync.merge import DELETED, deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
-from addressbook.sync.push import landed_create
+from addressbook.sync.push import base_with_sent, forget_sent, landed_create
 
 log = logging.getLogger("addressbook.sync")
 
@@ -99,9 +99,7 @@ def pull(
         for page in connector.pull(since):
             cancel.check()
             with store.transaction():
-                for remote in page:
-                    seen.add(remote.remote_id)
-                    _apply(store, account, remote, result)
+                _apply_page(store, account, page, seen, result)
             result.pages += 1
             read += len(page)
             report(progress, read, None, f"{connector.label}: {read} contacts read")
@@ -134,6 +132,59 @@ def _save_state(store: Store, account: str, cursor: str | None, error: str | Non
             state.last_sync = iso(now_utc())
         state.last_error = error
         store.save_sync_state(state)
+
+
+def _apply_page(
+    store: Store, account: str, page: list[RemoteContact], seen: set[str], result: PullResult
+) -> None:
+    """One page into the cache (inside its transaction), as _apply of each record in turn.
+
+    Records without local edits (most of them) are written together with
+    apply_remote_many; the rest go through _apply one by one. The batch is written
+    before each of those, so the store sees every change in the page's order.
+    """
+    cached = store.cached_remotes(account, {remote.remote_id for remote in page})
+    batch: list[RemoteContact] = []
+
+    def flush() -> None:
+        if batch:
+            store.apply_remote_many(
+                account, [(r.remote_id, r.contact, r.raw, r.stamp) for r in batch]
+            )
+            batch.clear()
+
+    in_page: set[str] = set()
+    for remote in page:
+        seen.add(remote.remote_id)
+        known = cached.get(remote.remote_id)
+        repeated = remote.remote_id in in_page  # `cached` may be out of date for it
+        in_page.add(remote.remote_id)
+        if repeated or remote.deleted or (known is not None and known.pending):
+            flush()
+            _apply(store, account, remote, result)
+        elif known is None:
+            if result.inflight:
+                flush()
+                if landed_create(store, account, remote):
+                    result.changed += 1  # a create whose answer was lost: now linked, not doubled
+                    continue
+            batch.append(remote)
+            result.new += 1
+        elif _unchanged(known, remote):
+            result.unchanged += 1
+        else:
+            batch.append(remote)
+            result.changed += 1
+    flush()
+
+
+def _unchanged(known: CachedRemote, remote: RemoteContact) -> bool:
+    """The cached record (with no local edits) is already what the service sent."""
+    return (
+        known.base_raw == remote.raw
+        and known.stamp == remote.stamp
+        and same(known.contact(), remote.contact)
+    )
 
 
 def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult) -> None:
@@ -176,7 +227,10 @@ def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult
     if entry.op == "delete":
         _pending_delete_meets_remote(store, contact_id, link.base, remote, in_conflict, result)
         return
-    _merge_into(store, contact_id, link.base, record.contact, remote, in_conflict, result)
+    base = base_with_sent(store, entry, link.base, remote.contact)
+    _merge_into(store, contact_id, base, record.contact, remote, in_conflict, result)
+    if store.conflict(contact_id) is None:
+        forget_sent(store, entry)  # the base now holds whatever of ours had landed
 
 
 def _merge_into(

@@ -17,6 +17,7 @@ Crash safety (a SIGKILL at any moment loses no edit and makes no duplicate):
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from addressbook.connectors.base import CancelToken, Connector, RemoteContact
@@ -27,7 +28,7 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
-from addressbook.model import Contact, FieldChange, diff
+from addressbook.model import FIELDS, Contact, FieldChange, diff
 from addressbook.store import OutboxEntry, Record, Store
 from addressbook.sync.merge import deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
@@ -126,18 +127,26 @@ def push(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    contact_ids: Collection[int] | None = None,
 ) -> PushResult:
     """Send the account's pending edits; refused contacts are recorded and skipped.
 
-    AuthError, ServiceUnavailable, RateLimited and BadAnswer stop the account (recorded
-    on the contact being sent, then raised); the entries not reached stay pending.
+    `contact_ids` sends only the edits of those contacts (None: every pending edit);
+    the others stay pending, untouched. AuthError, ServiceUnavailable, RateLimited and
+    BadAnswer stop the account (recorded on the contact being sent, then raised); the
+    entries not reached stay pending.
     """
     account = connector.account.name
     cancel = cancel or connector.cancel
     result = PushResult(account)
     if dry_run:
         return result
-    entries = [e for e in store.pending(account) if _pushable(store, e)]
+    chosen = None if contact_ids is None else frozenset(contact_ids)
+    entries = [
+        e
+        for e in store.pending(account)
+        if (chosen is None or e.contact_id in chosen) and _pushable(store, e)
+    ]
     creates = [e for e in entries if e.op == "create"]
     others = [e for e in entries if e.op != "create"]
     done = 0
@@ -359,7 +368,8 @@ def _update(
     except NotFound:
         _deleted_there(store, entry.contact_id, link.base, record.contact, result)
         return
-    outcome = merge(link.base, record.contact, fresh.contact)
+    base = base_with_sent(store, entry, link.base, fresh.contact)
+    outcome = merge(base, record.contact, fresh.contact)
     if outcome.conflicts:
         store.set_conflict(
             entry.contact_id, outcome.conflicts, fresh.contact, fresh.raw, fresh.stamp
@@ -371,15 +381,76 @@ def _update(
         result.unchanged += 1
         return
     _check(connector, outcome.contact, fresh)
-    answer = connector.update(fresh, outcome.contact, entry.idempotency_key)
+    _set_sent(store, entry, outcome.contact)
+    answer = connector.update(fresh, outcome.contact, _request_key(entry, outcome.contact))
     _complete(store, entry, answer, record.contact)
     result.updated += 1
+
+
+def _request_key(entry: OutboxEntry, sent: Contact) -> str:
+    """The Idempotency-Key of an update: the entry's key and the version sent.
+
+    A retry of the same version repeats the key (the service answers it once); an edit
+    made after a lost answer is a new request, which a service keeping answers by key
+    would otherwise answer with the old one and drop.
+    """
+    import json
+    import uuid
+
+    body = json.dumps(sent.normalized().to_dict(), sort_keys=True, ensure_ascii=False)
+    return str(uuid.uuid5(uuid.UUID(entry.idempotency_key), body))
+
+
+def _set_sent(store: Store, entry: OutboxEntry, contact: Contact | None) -> None:
+    """Keep (None: forget) the version of an update about to be sent, before sending it."""
+    with store.transaction():
+        state = store.sync_state(entry.account)
+        sent = dict(state.extra.get("sent") or {})
+        if contact is None:
+            if str(entry.contact_id) not in sent:
+                return
+            sent.pop(str(entry.contact_id))
+        else:
+            sent[str(entry.contact_id)] = {
+                "key": entry.idempotency_key,
+                "contact": contact.to_dict(),
+            }
+        state.extra = {**state.extra, "sent": sent}
+        store.save_sync_state(state)
+
+
+def base_with_sent(
+    store: Store, entry: OutboxEntry, base: Contact | None, remote: Contact
+) -> Contact | None:
+    """The base to merge over when an update of this entry may have landed unanswered.
+
+    A field the service now holds exactly as we sent it was changed by us, not by someone
+    else: it counts as the base, so a later local edit of that field is not a conflict.
+    """
+    kept = (store.sync_state(entry.account).extra.get("sent") or {}).get(str(entry.contact_id))
+    if base is None or not kept or kept.get("key") != entry.idempotency_key:
+        return base
+    sent, theirs, adopted = (
+        Contact.from_dict(kept["contact"]).normalized(),
+        remote.normalized(),
+        base.normalized(),
+    )
+    for name in FIELDS:
+        if theirs.get(name) == sent.get(name) != adopted.get(name):
+            adopted = adopted.with_field(name, sent.get(name))
+    return adopted
+
+
+def forget_sent(store: Store, entry: OutboxEntry) -> None:
+    """The entry's base caught up with the service: a kept version sent is no longer needed."""
+    _set_sent(store, entry, None)
 
 
 def _complete(store: Store, entry: OutboxEntry, answer: RemoteContact, sent: Contact) -> None:
     """The service's answer becomes the base; an edit made meanwhile stays pending."""
     with store.transaction():
         current = store.get(entry.contact_id)
+        _set_sent(store, entry, None)
         store.complete(entry.id, answer.remote_id, answer.contact, answer.raw, answer.stamp)
         if current is not None and current.state != "deleted" and not same(current.contact, sent):
             store.update(entry.contact_id, current.contact)

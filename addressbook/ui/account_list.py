@@ -29,6 +29,7 @@ class AccountEntry:
     last_sync: str | None = None  # ISO UTC
     error: str | None = None  # the last sync's failure, one sentence
     service: str | None = None
+    offline: bool = False  # the last sync or push could not reach the service
 
     def subtitle(self, now: datetime | None = None) -> str:
         """The second line: contacts, pending edits, last sync."""
@@ -39,7 +40,9 @@ class AccountEntry:
         if self.pending:
             parts.append(f"{self.pending} to send")
         if self.service is not None:
-            if self.error:
+            if self.offline:
+                parts.append("offline")
+            elif self.error:
                 parts.append("sync failed")
             else:
                 parts.append(ago(self.last_sync, now) if self.last_sync else "never synced")
@@ -174,7 +177,7 @@ class AccountDelegate(QStyledItemDelegate):
             painter, QRect(rect.left() + 8, rect.center().y() - size // 2, size, size)
         )
         right = rect.right() - 8
-        if entry.error:
+        if entry.error or entry.offline:
             right -= 16
             icon("warning").paint(painter, QRect(right, rect.center().y() - 8, 16, 16))
             right -= 4

@@ -7,7 +7,6 @@ to the GUI thread through the task layer; only then are widgets touched.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -67,13 +66,6 @@ def describe_error(account: str, error: BaseException) -> tuple[str, str]:
     )
 
 
-def push_accepts_selection() -> bool:
-    """True when the sync engine's push can send a chosen subset of contacts."""
-    from addressbook.sync.jobs import run_push
-
-    return "contact_ids" in inspect.signature(run_push).parameters
-
-
 class JobRunner(QObject):
     """Runs sync and push jobs for the window, at most one of each kind per account."""
 
@@ -108,9 +100,7 @@ class JobRunner(QObject):
         """Send the pending edits of each named account (only `contact_ids` when given)."""
         from addressbook.sync.jobs import run_push
 
-        extra: dict[str, Any] = {}
-        if contact_ids is not None and push_accepts_selection():
-            extra["contact_ids"] = set(contact_ids)
+        chosen = None if contact_ids is None else frozenset(contact_ids)
         for name in names:
             account = self._window.accounts.get(name)
             if account is None:
@@ -118,7 +108,7 @@ class JobRunner(QObject):
             self._start(
                 "push",
                 name,
-                lambda a=account, c=None, p=None: run_push(a, p, c, self._database(), **extra),
+                lambda a=account, c=None, p=None: run_push(a, p, c, self._database(), chosen),
             )
 
     def cancel_all(self) -> None:
@@ -164,6 +154,7 @@ class JobRunner(QObject):
         self._window.schedule_refresh()  # off the GUI thread: 100,000 rows take a while to sort
 
     def _done(self, job: _Job, result: Any) -> None:
+        self._window.offline.discard(job.account)
         self._end(job)
         summary = result.summary() if hasattr(result, "summary") else "done"
         self._window.statusBar().showMessage(f"{job.account}: {summary}", 10000)
@@ -186,6 +177,8 @@ class JobRunner(QObject):
         self._maybe_idle()
 
     def _failed(self, job: _Job, error: BaseException) -> None:
+        if isinstance(error, ServiceUnavailable):
+            self._window.offline.add(job.account)
         self._end(job)
         if isinstance(error, Cancelled):
             self._window.statusBar().showMessage(

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._reverting = False
         self._last_deleted: Record | None = None
         self._jobs: JobRunner | None = None
+        self.offline: set[str] = set()  # accounts whose last job could not reach the service
         self._overview: Overview | None = None
         self._overview_running = self._overview_again = False
         self._search_running = self._search_again = False
@@ -381,6 +382,7 @@ class MainWindow(QMainWindow):
                     state.last_sync if state else None,
                     state.last_error if state else None,
                     account.service,
+                    name in self.offline,
                 )
             )
         current = self.current_account()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from addressbook.errors import AddressbookError
 from addressbook.ui.icons import icon, service_icon
-from addressbook.ui.jobs import push_accepts_selection
 from addressbook.ui.values import field_label, value_text
 
 if TYPE_CHECKING:
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from addressbook.ui.main_window import MainWindow
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+TOP_LEFT = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
 OP_TEXT = {
     "create": "will be created",
     "update": "will be updated",
@@ -87,11 +87,7 @@ class PushPreviewDialog(QDialog):
         self.push_all.setObjectName("pushAllButton")
         self.push_selected = QPushButton("Push &Selected")
         self.push_selected.setObjectName("pushSelectedButton")
-        self.push_selected.setEnabled(push_accepts_selection())
-        if not self.push_selected.isEnabled():
-            self.push_selected.setToolTip(
-                "This version sends every pending change of an account at once."
-            )
+        self.push_selected.setToolTip("Send only the ticked contacts; the others stay here.")
         self.discard = QPushButton(icon("delete"), "&Discard Selected…")
         self.discard.setObjectName("discardButton")
         buttons.addButton(self.push_all, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -151,6 +147,10 @@ class PushPreviewDialog(QDialog):
                         ]
                     )
                     row.setForeground(1, muted)
+                    for column in range(3):
+                        # a value of several lines (phones, an address) makes the row tall:
+                        # a centred label would seem to belong to the row above
+                        row.setTextAlignment(column, TOP_LEFT)
                     row.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     item.addChild(row)
             top.setExpanded(True)
@@ -167,9 +167,8 @@ class PushPreviewDialog(QDialog):
             self.summary.setText(
                 "Nothing to send: every edit made here is on the services already."
             )
-        for button in (self.push_all, self.discard):
+        for button in (self.push_all, self.push_selected, self.discard):
             button.setEnabled(bool(total))
-        self.push_selected.setEnabled(bool(total) and push_accepts_selection())
 
     def _tops(self) -> list[QTreeWidgetItem]:
         items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
@@ -197,7 +196,7 @@ class PushPreviewDialog(QDialog):
     def _on_item_changed(self, _item: QTreeWidgetItem, _column: int) -> None:
         any_checked = bool(self.checked())
         self.discard.setEnabled(any_checked)
-        self.push_selected.setEnabled(any_checked and push_accepts_selection())
+        self.push_selected.setEnabled(any_checked)
 
     def _push_all(self) -> None:
         self._window.jobs.push(list(self.plans))

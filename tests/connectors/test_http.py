@@ -76,6 +76,7 @@ def make_client(url: str, **overrides: Any) -> HttpClient:
         connect_timeout=2,
         read_timeout=overrides.pop("read_timeout", 2),
         give_up_seconds=overrides.pop("give_up_seconds", 5),
+        connect_give_up_seconds=overrides.pop("connect_give_up_seconds", 10),
         backoff_base=0.05,
         backoff_max=0.2,
         max_calls=overrides.pop("max_calls", None),
@@ -214,6 +215,74 @@ def test_unreachable_names_service_and_url() -> None:
         f"Echo at http://127.0.0.1:{port} cannot be reached (tried for"
     )
     assert "check your network" in str(caught.value)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (closed again at once)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_closed_port_gives_up_within_the_short_bound() -> None:
+    port = free_port()
+    client = make_client(
+        f"http://127.0.0.1:{port}", give_up_seconds=60, connect_give_up_seconds=0.6
+    )
+    started = time.monotonic()
+    with client, pytest.raises(ServiceUnavailable, match="cannot be reached") as caught:
+        client.request("GET", "/echo")
+    elapsed = time.monotonic() - started
+    assert elapsed < 2  # the connection bound (0.6 s), not give_up_seconds (60 s)
+    assert client.calls > 1  # it did retry while the bound lasted
+    assert "check your network" in str(caught.value)
+
+
+def test_a_host_back_within_the_short_bound_is_reached() -> None:
+    port = free_port()
+    late: list[SandboxServer] = []
+    timer = threading.Timer(0.3, lambda: late.append(SandboxServer(EchoService(), port).start()))
+    client = make_client(f"http://127.0.0.1:{port}", connect_give_up_seconds=3)
+    timer.start()
+    try:
+        with client:
+            assert client.request("GET", "/echo").json()["path"] == "/echo"
+        assert client.calls > 1  # refused at first, then answered
+    finally:
+        timer.join()
+        for server in late:
+            server.stop()
+
+
+def test_a_stalled_answer_keeps_the_long_bound(echo: tuple[SandboxServer, EchoService]) -> None:
+    server, service = echo
+    service.add_fault("hang", count=3, seconds=1.0)
+    client = make_client(
+        server.url, read_timeout=0.2, give_up_seconds=5, connect_give_up_seconds=0.1
+    )
+    with client:  # three timeouts on a connection made: longer than 0.1 s, and still retried
+        assert client.request("GET", "/echo").status_code == 200
+    assert client.calls == 4
+
+
+def test_retry_after_keeps_the_long_bound(echo: tuple[SandboxServer, EchoService]) -> None:
+    server, service = echo
+    service.add_fault("status", status=503, retry_after=0.5)
+    client = make_client(server.url, connect_give_up_seconds=0.1, throttle_statuses=(429, 503))
+    with client:
+        assert client.request("GET", "/echo").status_code == 200
+    assert client.calls == 2 and client.waited_seconds >= 0.4
+
+
+def test_connect_give_up_is_an_account_setting() -> None:
+    settings = HttpSettings.from_settings({"connect_give_up_seconds": "2.5"})
+    assert settings.connect_give_up_seconds == 2.5
+    assert settings.give_up_seconds == HttpSettings().give_up_seconds
+    assert HttpSettings().connect_give_up_seconds <= 10
+    with pytest.raises(AccountError, match="connect_give_up_seconds must be a number"):
+        HttpSettings.from_settings({"connect_give_up_seconds": "soon"})
 
 
 def test_auth_failure_uses_connector_sentence(echo: tuple[SandboxServer, EchoService]) -> None:
