@@ -10,7 +10,8 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 from addressbook.model import Address, Contact, Email, Phone
 from addressbook.store import Store
-from tests.keyring_backend import keyring_file, no_keyring  # noqa: F401  (fixtures)
+from addressbook.ui.app import window_settings
+from addressbook.ui.main_window import MainWindow
 
 # Messages of the offscreen platform plugin itself, not of our code.
 _PLATFORM_NOISE = ("This plugin does not support",)
@@ -58,3 +59,16 @@ def store(addressbook_home: Path) -> Iterator[Store]:
         for contact in SAMPLE:
             cache.create(contact)
         yield cache
+
+
+@pytest.fixture
+def window(qtbot, addressbook_home: Path, keyring_file: Path | None) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """The window over an empty cache in a fresh home (test_main_window has its own)."""
+    with Store.default() as store:
+        win = MainWindow(store, window_settings())
+        qtbot.addWidget(win)
+        win.show()
+        yield win
+        win.jobs.cancel_all()
+        win.tasks.wait(10000)
+        win.close()

@@ -6,10 +6,8 @@ state; then a change on the service side makes a conflict that the dialog resolv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -21,18 +19,6 @@ from addressbook.ui.conflict_dialog import ConflictDialog
 from addressbook.ui.main_window import MainWindow
 from addressbook.ui.push_preview import PushPreviewDialog
 from tests.fixtures.sandbox import sandbox_account
-
-
-@pytest.fixture
-def window(qtbot, addressbook_home: Path, keyring_file: Path | None) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    with Store.default() as store:
-        win = MainWindow(store, window_settings())
-        qtbot.addWidget(win)
-        win.show()
-        yield win
-        win.jobs.cancel_all()
-        win.tasks.wait(10000)
-        win.close()
 
 
 def open_dialog(qtbot, action, kind: type):  # type: ignore[no-untyped-def]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
@@ -15,24 +12,10 @@ from addressbook import accounts
 from addressbook.model import Phone
 from addressbook.sandbox import SERVICES
 from addressbook.sandbox.core import SandboxServer
-from addressbook.store import Store
-from addressbook.ui.app import window_settings
 from addressbook.ui.main_window import MainWindow
 from addressbook.ui.push_preview import PushPreviewDialog
 from tests.fixtures.sandbox import sandbox_account
 from tests.ui.test_end_to_end import open_dialog, sync
-
-
-@pytest.fixture
-def window(qtbot, addressbook_home: Path, keyring_file: Path | None) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    with Store.default() as store:
-        win = MainWindow(store, window_settings())
-        qtbot.addWidget(win)
-        win.show()
-        yield win
-        win.jobs.cancel_all()
-        win.tasks.wait(10000)
-        win.close()
 
 
 def add_account(window: MainWindow, server: SandboxServer, **settings: str) -> None:
