@@ -17,6 +17,7 @@ from addressbook.errors import AddressbookError, Cancelled
 from addressbook.model import Address, FieldChange
 from addressbook.store import Store
 from addressbook.sync.merge import DELETED
+from addressbook.wording import counted
 
 
 def _selected(names: list[str]) -> list[AccountConfig]:
@@ -62,7 +63,8 @@ def sync(args: argparse.Namespace) -> int:
                 tail = (
                     "nothing was changed"
                     if not pages
-                    else f"{pages} whole page(s) were saved; the next sync picks up from there"
+                    else f"{counted(pages, 'whole page')} {'was' if pages == 1 else 'were'} saved; "
+                    "the next sync picks up from there"
                 )
                 _fail(account.name, f"{_reason(error)}; {tail}.")
                 continue
@@ -113,7 +115,10 @@ def _push_account(store: Store, account: AccountConfig) -> bool:
             result = push_account(store, connector)
     except AddressbookError as error:
         left = store.pending_count(account.name)
-        _fail(account.name, f"{_reason(error)}; {left} edit(s) not sent stay pending.")
+        _fail(
+            account.name,
+            f"{_reason(error)}; {counted(left, 'edit')} not sent {'stays' if left == 1 else 'stay'} pending.",
+        )
         return True
     print(f"{account.name}: {result.summary()}", flush=True)
     for note in result.notes:

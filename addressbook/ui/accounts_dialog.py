@@ -32,6 +32,7 @@ from addressbook.connectors.base import AccountConfig, SecretSource
 from addressbook.errors import AddressbookError, KeyringUnavailable
 from addressbook.ui.icons import icon, service_icon
 from addressbook.ui.jobs import describe_error
+from addressbook.wording import counted
 
 if TYPE_CHECKING:
     from addressbook.connectors.base import Connector
@@ -405,7 +406,11 @@ class AccountsDialog(QDialog):
         if account is None:
             return
         pending = self._window.store.pending_count(account.name)
-        extra = f" {pending} edit(s) made here and not yet sent will be lost." if pending else ""
+        extra = (
+            f" {counted(pending, 'edit')} made here and not yet sent will be lost."
+            if pending
+            else ""
+        )
         answer = QMessageBox.question(
             self,
             "Remove account",

@@ -24,6 +24,7 @@ from addressbook.errors import (
     ServiceUnavailable,
 )
 from addressbook.ui.panes import JobProgress
+from addressbook.wording import counted
 
 if TYPE_CHECKING:
     from addressbook.ui.main_window import MainWindow
@@ -163,13 +164,13 @@ class JobRunner(QObject):
         if refused:
             details = "\n".join(f"{r.name}: {r.message}" for r in refused)
             self._window.message_bar.show_message(
-                f"{job.account}: the service refused {len(refused)} contact(s); the others were sent.",
+                f"{job.account}: the service refused {counted(len(refused), 'contact')}; the others were sent.",
                 "warning",
                 details=details,
             )
         elif conflicts:
             self._window.message_bar.show_message(
-                f"{job.account}: {len(conflicts)} contact(s) changed here and on the service. "
+                f"{job.account}: {counted(len(conflicts), 'contact')} changed here and on the service. "
                 "Select one marked with the red sign and choose Resolve.",
                 "conflict",
             )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from addressbook.errors import AddressbookError
 from addressbook.ui.icons import icon, service_icon
 from addressbook.ui.values import field_label, value_text
+from addressbook.wording import counted
 
 if TYPE_CHECKING:
     from addressbook.sync import PlannedChange
@@ -160,7 +161,8 @@ class PushPreviewDialog(QDialog):
         self.tree.blockSignals(False)
         if total:
             self.summary.setText(
-                f"{total} change(s) wait to be sent. Nothing is sent until you press Push. "
+                f"{counted(total, 'change')} {'waits' if total == 1 else 'wait'} to be sent. "
+                "Nothing is sent until you press Push. "
                 "Untick what you want to keep here for now."
             )
         else:
@@ -217,7 +219,8 @@ class PushPreviewDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Discard changes",
-            f"Discard {count} change(s) made here? The contacts go back to how the service has them.",
+            f"Discard {counted(count, 'change')} made here? "
+            "The contacts go back to how the service has them.",
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
