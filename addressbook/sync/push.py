@@ -381,7 +381,7 @@ def _update(
         result.unchanged += 1
         return
     _check(connector, outcome.contact, fresh)
-    _set_sent(store, entry, outcome.contact)
+    _set_sent(store, entry, outcome.contact, record.contact)
     answer = connector.update(fresh, outcome.contact, _request_key(entry, outcome.contact))
     _complete(store, entry, answer, record.contact)
     result.updated += 1
@@ -401,21 +401,28 @@ def _request_key(entry: OutboxEntry, sent: Contact) -> str:
     return str(uuid.uuid5(uuid.UUID(entry.idempotency_key), body))
 
 
-def _set_sent(store: Store, entry: OutboxEntry, contact: Contact | None) -> None:
-    """Keep (None: forget) the version of an update about to be sent, before sending it."""
+def _set_sent(
+    store: Store, entry: OutboxEntry, sent: Contact | None, local: Contact | None = None
+) -> None:
+    """Keep (None: forget) the version of an update about to be sent, before sending it.
+
+    `local` is the contact as edited here at that moment: a field of `sent` equal to it
+    carries our edit; any other changed field carries the service's own change, merged in.
+    """
     with store.transaction():
         state = store.sync_state(entry.account)
-        sent = dict(state.extra.get("sent") or {})
-        if contact is None:
-            if str(entry.contact_id) not in sent:
+        kept = dict(state.extra.get("sent") or {})
+        if sent is None:
+            if str(entry.contact_id) not in kept:
                 return
-            sent.pop(str(entry.contact_id))
+            kept.pop(str(entry.contact_id))
         else:
-            sent[str(entry.contact_id)] = {
+            kept[str(entry.contact_id)] = {
                 "key": entry.idempotency_key,
-                "contact": contact.to_dict(),
+                "contact": sent.to_dict(),
+                "local": (local or sent).to_dict(),
             }
-        state.extra = {**state.extra, "sent": sent}
+        state.extra = {**state.extra, "sent": kept}
         store.save_sync_state(state)
 
 
@@ -424,21 +431,25 @@ def base_with_sent(
 ) -> Contact | None:
     """The base to merge over when an update of this entry may have landed unanswered.
 
-    A field the service now holds exactly as we sent it was changed by us, not by someone
-    else: it counts as the base, so a later local edit of that field is not a conflict.
+    A field the service now holds exactly as we sent it, where what we sent was our own
+    edit, was changed by us, not by someone else: it counts as the base, so a later local
+    edit of that field is not a conflict. (A field we sent only because the service had
+    changed it stays a change of the service's, which the merge takes.)
     """
     kept = (store.sync_state(entry.account).extra.get("sent") or {}).get(str(entry.contact_id))
     if base is None or not kept or kept.get("key") != entry.idempotency_key:
         return base
-    sent, theirs, adopted = (
-        Contact.from_dict(kept["contact"]).normalized(),
-        remote.normalized(),
-        base.normalized(),
-    )
+    sent = Contact.from_dict(kept["contact"]).normalized()
+    ours = Contact.from_dict(kept.get("local") or kept["contact"]).normalized()
+    theirs, adopted = remote.normalized(), base.normalized()
+    derived = adopted.display_name == adopted.derived_display_name()
     for name in FIELDS:
-        if theirs.get(name) == sent.get(name) != adopted.get(name):
-            adopted = adopted.with_field(name, sent.get(name))
-    return adopted
+        value = sent.get(name)
+        if theirs.get(name) == value == ours.get(name) != adopted.get(name):
+            adopted = adopted.with_field(name, value)
+    if derived and adopted.display_name == base.normalized().display_name:
+        adopted.display_name = ""  # a name built from the parts follows the adopted parts
+    return adopted.normalized()
 
 
 def forget_sent(store: Store, entry: OutboxEntry) -> None:
