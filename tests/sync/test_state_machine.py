@@ -92,7 +92,10 @@ class SyncMachine(RuleBasedStateMachine):
         return [i for i in self.ids() if (r := self.store.get(i)) is not None and r.remote_id]
 
     def after_push(self) -> None:
-        """Contacts whose entry is gone were sent: their edits are on the service."""
+        """Contacts whose entry is gone were sent: their edits are on the service.
+
+        (After a push, or after a pull that linked a create whose answer was lost.)
+        """
         for key in list(self.unsent):
             if self.store.outbox_entry(key[0]) is None:
                 self.unsent.discard(key)
@@ -166,7 +169,7 @@ class SyncMachine(RuleBasedStateMachine):
     def do_pull(self, full: bool) -> None:
         pull(self.store, self.connector, full=full)
         self.unseen.clear()
-        self.check_conflicts()
+        self.after_push()  # a pull may complete a push: a create whose answer was lost
 
     @rule()
     def do_push(self) -> None:
