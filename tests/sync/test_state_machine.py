@@ -135,6 +135,17 @@ class SyncMachine(RuleBasedStateMachine):
         self.unsent.add((contact_id, field))
         if (contact_id, field) in self.unseen:
             self.both_changed.add((contact_id, field))
+        if self.store.outbox_entry(contact_id) is None and record.remote_id:
+            # Edited back to the base: nothing is pending, so the service's value wins.
+            id_key = PROFILES[self.name]["id"]
+            remote = next(
+                c for c in self.service.state()["contacts"] if str(c[id_key]) == record.remote_id
+            )
+            for name, remote_name in self.fields.items():
+                key = (contact_id, name)
+                self.unsent.discard(key)
+                self.both_changed.discard(key)
+                self.expected[key] = remote.get(remote_name) or ""
 
     @rule(data=st.data(), slot=SLOTS, value=VALUES)
     def remote_edit(self, data: st.DataObject, slot: int, value: str) -> None:
