@@ -12,7 +12,10 @@ This module imports nothing of ours.
 from __future__ import annotations
 
 import unicodedata
+import json
+import re
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import Any
 
 PHONE_KINDS = ("work", "mobile", "fax", "ddi", "default", "other")
@@ -28,19 +31,26 @@ SCALAR_FIELDS = (
     "title",
     "notes",
     "status",
+    "nickname",
+    "birthday",
 )
-LIST_FIELDS = ("emails", "phones", "addresses")
+LIST_FIELDS = ("emails", "phones", "addresses", "urls", "categories", "extra")
 FIELDS = (
     "display_name",
     "given_name",
     "family_name",
+    "nickname",
     "organization",
     "title",
     "emails",
     "phones",
     "addresses",
+    "urls",
+    "birthday",
+    "categories",
     "notes",
     "status",
+    "extra",
 )
 
 # The keys of `--field KEY=VALUE` on the command line.
@@ -55,6 +65,9 @@ FIELD_KEYS = (
     "phone.mobile",
     "phone.fax",
     "notes",
+    "nickname",
+    "birthday",
+    "url",
 )
 
 
@@ -193,6 +206,75 @@ class Address:
         return ", ".join(p for p in parts if p)
 
 
+URL_KINDS = ("work", "home", "other")
+
+
+@dataclass
+class Url:
+    """A web address with its kind (work, home, other)."""
+
+    url: str
+    kind: str = "work"
+
+    def normalized(self) -> Url:
+        return Url(url=clean(self.url), kind=clean(self.kind).lower() or "work")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "url": self.url}
+
+
+_BIRTHDAY = re.compile(r"(\d{4}|--)-?(\d{2})-?(\d{2})")
+
+
+def normalize_birthday(text: str | None) -> str:
+    """A birthday as ISO 'YYYY-MM-DD', or '--MM-DD' without a year; other text kept as typed.
+
+    vCard writes '19800521', '1980-05-21', '--0521' or '--05-21' (and 2.1 a time after
+    'T'); all become the ISO form. Text that is no date is kept (rules.py names it).
+    """
+    value = clean(text)
+    if not value:
+        return ""
+    head = value.split("T", 1)[0]
+    match = _BIRTHDAY.fullmatch(head)
+    if match is None:
+        return value
+    year, month, day = match.groups()
+    return f"{year}-{month}-{day}" if year != "--" else f"--{month}-{day}"
+
+
+def valid_birthday(text: str) -> bool:
+    """True for '' or an ISO date of the calendar (year optional: '--02-29' is fine)."""
+    if not text:
+        return True
+    match = _BIRTHDAY.fullmatch(text)
+    if match is None or "-" not in text[1:]:
+        return False
+    year, month, day = match.groups()
+    try:
+        date(2000 if year == "--" else int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
+def _extra_item(item: Any) -> dict[str, Any]:
+    """One kept card property: {'name', 'params', 'value'[, 'group']} as imported."""
+    if not isinstance(item, dict):
+        return {"name": "X-UNKNOWN", "params": {}, "value": str(item)}
+    kept: dict[str, Any] = {
+        "name": str(item.get("name") or "X-UNKNOWN"),
+        "params": {
+            str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])]
+            for k, vs in dict(item.get("params") or {}).items()
+        },
+        "value": str(item.get("value") if item.get("value") is not None else ""),
+    }
+    if item.get("group"):
+        kept["group"] = str(item["group"])
+    return kept
+
+
 @dataclass
 class Contact:
     """One person or organisation, rich enough for all four services."""
@@ -207,6 +289,13 @@ class Contact:
     addresses: list[Address] = field(default_factory=list)
     notes: str = ""
     status: str = "active"
+    nickname: str = ""
+    birthday: str = ""  # ISO 'YYYY-MM-DD', or '--MM-DD' without a year
+    urls: list[Url] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    # Every property of an imported card that the model has no field for, verbatim:
+    # {'name': 'PHOTO', 'params': {'ENCODING': ['b']}, 'value': '…'[, 'group': 'item1']}.
+    extra: list[dict[str, Any]] = field(default_factory=list)
 
     def normalized(self) -> Contact:
         """A copy with trimmed NFC text, empty entries dropped, a display name filled in."""
@@ -222,6 +311,11 @@ class Contact:
             addresses=[a for a in (a.normalized() for a in self.addresses) if not a.is_empty()],
             notes=clean_block(self.notes),
             status=status if status in STATUSES else "active",
+            nickname=clean(self.nickname),
+            birthday=normalize_birthday(self.birthday),
+            urls=[u for u in (u.normalized() for u in self.urls) if u.url],
+            categories=list(dict.fromkeys(c for c in (clean(c) for c in self.categories) if c)),
+            extra=[_extra_item(item) for item in self.extra],
         )
         if not contact.display_name:
             contact.display_name = contact.derived_display_name()
@@ -261,6 +355,11 @@ class Contact:
             "emails": [e.to_dict() for e in self.emails],
             "phones": [p.to_dict() for p in self.phones],
             "addresses": [a.to_dict() for a in self.addresses],
+            "nickname": self.nickname,
+            "birthday": self.birthday,
+            "urls": [u.to_dict() for u in self.urls],
+            "categories": list(self.categories),
+            "extra": [dict(item) for item in self.extra],
         }
 
     @classmethod
@@ -293,6 +392,14 @@ class Contact:
                 )
                 for a in data.get("addresses") or []
             ],
+            nickname=data.get("nickname") or "",
+            birthday=data.get("birthday") or "",
+            urls=[
+                Url(url=u.get("url", ""), kind=u.get("kind") or "work")
+                for u in data.get("urls") or []
+            ],
+            categories=[str(c) for c in data.get("categories") or []],
+            extra=[dict(item) for item in data.get("extra") or [] if isinstance(item, dict)],
         )
 
     def get(self, name: str) -> Any:
@@ -300,6 +407,8 @@ class Contact:
         if name not in FIELDS:
             raise KeyError(name)
         value = getattr(self, name)
+        if name in ("categories", "extra"):
+            return [item if isinstance(item, str) else dict(item) for item in value]
         if name in LIST_FIELDS:
             return [item.to_dict() for item in value]
         return value
@@ -319,6 +428,31 @@ class Contact:
         return Contact.from_dict(self.to_dict())
 
 
+def comparable(name: str, value: Any) -> Any:
+    """A field's JSON value in the form two values are compared in.
+
+    Lists compare as sets of their entries (kind and value): the order a service returns
+    them in is no change. A list that holds an entry twice still differs from one that
+    holds it once.
+    """
+    if name in LIST_FIELDS:
+        return sorted(json.dumps(item, sort_keys=True, ensure_ascii=False) for item in value or [])
+    return value if value is not None else ""
+
+
+def same_value(name: str, a: Any, b: Any) -> bool:
+    """True when two JSON values of field `name` are the same (lists as sets)."""
+    if a == b:
+        return True
+    return bool(comparable(name, a) == comparable(name, b))
+
+
+def same_contact(a: Contact, b: Contact) -> bool:
+    """True when every field agrees once normalised (lists as sets)."""
+    x, y = a.normalized(), b.normalized()
+    return all(same_value(name, x.get(name), y.get(name)) for name in FIELDS)
+
+
 @dataclass(frozen=True)
 class FieldChange:
     """One field that differs between two contacts (values in their JSON form)."""
@@ -329,11 +463,14 @@ class FieldChange:
 
 
 def diff(old: Contact, new: Contact) -> list[FieldChange]:
-    """The fields that differ from old to new, in FIELDS order (both sides normalised)."""
+    """The fields that differ from old to new, in FIELDS order (normalised; lists as sets)."""
     a, b = old.normalized(), new.normalized()
-    return [
-        FieldChange(name, a.get(name), b.get(name)) for name in FIELDS if a.get(name) != b.get(name)
-    ]
+    changes = []
+    for name in FIELDS:
+        before, after = a.get(name), b.get(name)
+        if not same_value(name, before, after):
+            changes.append(FieldChange(name, before, after))
+    return changes
 
 
 def changed_fields(old: Contact, new: Contact) -> set[str]:
@@ -341,16 +478,100 @@ def changed_fields(old: Contact, new: Contact) -> set[str]:
     return {change.field for change in diff(old, new)}
 
 
+@dataclass(frozen=True)
+class FieldEdit:
+    """One field of a patch: the value the user saw before, and the value wanted (JSON forms)."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A change to a contact: the fields changed, each with the value the user saw before.
+
+    The store applies a patch to the row as it is *now* (Store.apply_patch): a field whose
+    value moved since the user looked is not overwritten silently. No path writes back a
+    whole contact read earlier.
+    """
+
+    edits: tuple[FieldEdit, ...] = ()
+
+    @classmethod
+    def between(cls, seen: Contact, wanted: Contact) -> Patch:
+        """The patch that turns `seen` (what the user looked at) into `wanted`."""
+        return cls(tuple(FieldEdit(c.field, c.old, c.new) for c in diff(seen, wanted)))
+
+    @classmethod
+    def setting(cls, seen: Contact, **values: Any) -> Patch:
+        """A patch setting the named fields (JSON forms) over what the user saw."""
+        return cls.between(seen, _with_fields(seen, values))
+
+    def __bool__(self) -> bool:
+        return bool(self.edits)
+
+    def __len__(self) -> int:
+        return len(self.edits)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(edit.field for edit in self.edits)
+
+    def edit(self, name: str) -> FieldEdit | None:
+        for edit in self.edits:
+            if edit.field == name:
+                return edit
+        return None
+
+    def only(self, names: Any) -> Patch:
+        """The part of the patch on the given fields."""
+        wanted = set(names)
+        return Patch(tuple(e for e in self.edits if e.field in wanted))
+
+    def without(self, names: Any) -> Patch:
+        """The patch less the given fields."""
+        dropped = set(names)
+        return Patch(tuple(e for e in self.edits if e.field not in dropped))
+
+    def apply(self, contact: Contact) -> Contact:
+        """`contact` with every field of the patch set to its wanted value (normalised).
+
+        A display name built from the name parts follows them when the patch changes the
+        parts and not the display name itself.
+        """
+        derived = bool(contact.display_name) and (
+            contact.display_name == contact.derived_display_name()
+        )
+        result = contact
+        for edit in self.edits:
+            result = result.with_field(edit.field, edit.after)
+        if derived and "display_name" not in self.fields:
+            result.display_name = ""  # normalized() builds it again from the new parts
+        return result.normalized()
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [{"field": e.field, "before": e.before, "after": e.after} for e in self.edits]
+
+
+def _with_fields(contact: Contact, values: dict[str, Any]) -> Contact:
+    result = contact
+    for name, value in values.items():
+        result = result.with_field(name, value)
+    return result
+
+
 def apply_field_args(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
     """Apply `--field KEY=VALUE` pairs (keys: FIELD_KEYS) to a copy of contact.
 
-    `email` and `phone.KIND` given once or more replace all emails / all phones of
-    that kind with the values given, in order; an empty value removes them.
+    `email`, `url` and `phone.KIND` given once or more replace all emails / all urls /
+    all phones of that kind with the values given, in order; an empty value removes them.
     """
     result = contact.copy()
     # A display name that was built from the name parts follows them when they change.
     derived = bool(contact.display_name) and contact.display_name == contact.derived_display_name()
     emails: list[Email] | None = None
+    urls: list[Url] | None = None
     phones: dict[str, list[Phone]] = {}
     for key, value in pairs:
         if key not in FIELD_KEYS:
@@ -359,6 +580,10 @@ def apply_field_args(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
             emails = emails if emails is not None else []
             if value.strip():
                 emails.append(Email(address=value))
+        elif key == "url":
+            urls = urls if urls is not None else []
+            if value.strip():
+                urls.append(Url(url=value))
         elif key.startswith("phone."):
             kind = key.split(".", 1)[1]
             phones.setdefault(kind, [])
@@ -368,6 +593,8 @@ def apply_field_args(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
             setattr(result, key, value)
     if emails is not None:
         result.emails = emails
+    if urls is not None:
+        result.urls = urls
     if phones:
         kept = [p for p in result.phones if p.kind not in phones]
         result.phones = kept + [p for kind in phones for p in phones[kind]]
