@@ -37,6 +37,18 @@ class NewerSchemaError(StoreError):
     """The cache file was written by a newer version of addressbook."""
 
 
+class EditMoved(StoreError):
+    """Fields of an edit changed underneath since the user looked (nothing was written).
+
+    `fields` holds one FieldConflict per moved field: base = the value the user saw,
+    local = the value the user wants, remote = the value there now.
+    """
+
+    def __init__(self, message: str, fields: list | None = None):  # type: ignore[type-arg]
+        super().__init__(message)
+        self.fields = list(fields or [])
+
+
 class InterchangeError(AddressbookError):
     """A vCard or CSV file cannot be read or written."""
 

@@ -96,12 +96,28 @@ class OutboxEntry:
 
 @dataclass
 class FieldConflict:
-    """One field changed on both sides (values in the model's JSON form)."""
+    """One field changed on both sides (values in the model's JSON form).
+
+    `origin` says where the other side's value came from: 'service' (a pull or a push
+    found the service changed it) or 'here' (it moved in the cache while the user was
+    editing: another window, process or sync wrote it; see Store.apply_patch).
+    """
 
     field: str
     base: Any
     local: Any
     remote: Any
+    origin: str = "service"
+
+
+@dataclass
+class PatchResult:
+    """What Store.apply_patch did."""
+
+    contact_id: int
+    applied: tuple[str, ...]  # fields set to the patch's value
+    moved: tuple[FieldConflict, ...]  # fields that moved underneath (base = what the user saw)
+    state: str  # the contact's state afterwards
 
 
 @dataclass
@@ -152,6 +168,10 @@ class SyncState:
 #     transaction() -> ContextManager[None]                   BEGIN IMMEDIATE … COMMIT (nestable)
 #
 #   user edits (each one transaction):
+#     apply_patch(id, patch, moved='conflict'|'refuse'|'keep') -> PatchResult
+#                                                             THE way to change a contact: the
+#                                                             patch lands on the row as it is now
+#                                                             (see Store.apply_patch)
 #     create(contact, account: str | None = None) -> int      account → state 'new' + outbox create
 #     update(id, contact) -> None                             linked → 'modified' + outbox update
 #                                                             (no outbox row if nothing changed vs base)
@@ -214,6 +234,7 @@ __all__ = [
     "Link",
     "ListRow",
     "OutboxEntry",
+    "PatchResult",
     "Record",
     "Store",
     "SyncState",

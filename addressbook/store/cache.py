@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from addressbook.errors import StoreError
-from addressbook.model import Contact
+from addressbook.errors import EditMoved, StoreError
+from addressbook.i18n import _
+from addressbook.model import Contact, Patch, same_contact, same_value
 from addressbook.store import (
     CachedRemote,
     Conflict,
@@ -24,6 +25,7 @@ from addressbook.store import (
     Link,
     ListRow,
     OutboxEntry,
+    PatchResult,
     Record,
     SyncState,
     schema,
@@ -271,6 +273,85 @@ class Store:
             self._rewrite(contact_id, contact.normalized())
             self._settle(contact_id)
 
+    def apply_patch(self, contact_id: int, patch: Patch, moved: str = "conflict") -> PatchResult:
+        """Apply a patch to the contact as it is *now*, in one BEGIN IMMEDIATE transaction.
+
+        Each field of the patch whose value is still the one the user saw (`before`) is
+        set to the wanted value; a field already at the wanted value is left alone. A
+        field that moved underneath (another window, process or a sync wrote it since the
+        user looked) is never overwritten silently; `moved` says what happens instead:
+        - 'conflict': on a contact linked to a record of a service, the user's value is
+          kept as the local one and the field becomes a conflict (origin 'here': the
+          other value is the one that was there); the rest of the patch lands. Anywhere
+          else it is 'refuse'.
+        - 'refuse': EditMoved is raised naming the fields; nothing is written (the window
+          asks the user, then patches again over what is there now).
+        - 'keep': the value there now is kept; the rest of the patch lands.
+        """
+        with self.transaction():
+            state = self._state(contact_id)
+            if state == "deleted":
+                raise StoreError(_("This contact is deleted; undo the delete before editing it."))
+            record = self.get(contact_id)
+            assert record is not None
+            current = record.contact.normalized()
+            wanted, applied, clashes = current, [], []
+            for edit in patch.edits:
+                now = current.get(edit.field)
+                if same_value(edit.field, now, edit.after):
+                    continue
+                if same_value(edit.field, now, edit.before):
+                    applied.append(edit.field)
+                    continue
+                clashes.append(FieldConflict(edit.field, edit.before, edit.after, now, "here"))
+            linked = record.remote_id is not None
+            if clashes and (moved == "refuse" or (moved == "conflict" and not linked)):
+                names = ", ".join(c.field for c in clashes)
+                raise EditMoved(
+                    _(
+                        "{fields} changed while you were editing (another window or a sync "
+                        "wrote it); nothing was saved: look at the contact again and repeat "
+                        "the change."
+                    ).format(fields=names),
+                    clashes,
+                )
+            taken = applied + ([c.field for c in clashes] if moved == "conflict" else [])
+            wanted = patch.only(taken).apply(current)
+            if not applied and not (moved == "conflict" and clashes):
+                return PatchResult(contact_id, (), tuple(clashes), state)
+            self._rewrite(contact_id, wanted)
+            if moved == "conflict" and clashes:
+                self._add_conflict_fields(contact_id, clashes, current)
+            state = self._settle(contact_id)
+            return PatchResult(contact_id, tuple(applied), tuple(clashes), state)
+
+    def _add_conflict_fields(
+        self, contact_id: int, fields: list[FieldConflict], there: Contact
+    ) -> None:
+        """Fields that moved under an edit join the contact's conflict (made if none)."""
+        existing = self.conflict(contact_id)
+        if existing is not None:
+            named = {f.field for f in fields}
+            merged = [f for f in existing.fields if f.field not in named] + fields
+            self._exec(
+                "UPDATE conflicts SET fields = ? WHERE contact_id = ?",
+                (_dumps([vars(f) for f in merged]), contact_id),
+            )
+            return
+        link = self.link(contact_id)
+        assert link is not None
+        self._exec(
+            """INSERT INTO conflicts (contact_id, fields, remote_contact, remote_raw, remote_stamp)
+            VALUES (?, ?, ?, ?, ?)""",
+            (
+                contact_id,
+                _dumps([vars(f) for f in fields]),
+                _contact_json(there),
+                _dumps(link.base_raw or {}),
+                link.stamp,
+            ),
+        )
+
     def delete(self, contact_id: int) -> None:
         """Delete: local or never pushed → gone; linked → 'deleted' with a pending delete."""
         with self.transaction():
@@ -332,7 +413,12 @@ class Store:
             self._put_outbox(contact_id, "create")
         elif in_conflict:
             state = "conflict"
-        elif base is not None and json.loads(base) == json.loads(data):
+        elif base is not None and (
+            base == data
+            or same_contact(
+                Contact.from_dict(json.loads(base)), Contact.from_dict(json.loads(data))
+            )
+        ):
             state = "synced"
             self._exec("DELETE FROM outbox WHERE contact_id = ?", (contact_id,))
         else:
