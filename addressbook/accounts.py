@@ -253,27 +253,21 @@ def new_account(
     name: str, service: str, url: str | None, settings: dict[str, str]
 ) -> AccountConfig:
     """A checked AccountConfig for `accounts add` (nothing is written)."""
-    from addressbook.connectors import connector_class
+    from addressbook.connectors import describe
 
     check_name(name)
-    cls = connector_class(service)
+    description = describe(service)
     if find_account(name) is not None:
         raise AccountError(f"an account named {name} exists already; choose another name")
     if url is None:
-        if not cls.default_url:
+        if not description.default_url:
             raise AccountError(
-                f"{cls.label} needs --url, the address of your {cls.label} account "
-                f"(for example {_EXAMPLE_URLS.get(service, 'https://…')})."
+                f"{description.label} needs --url, the address of your {description.label} "
+                f"account (for example {description.url_hint or 'https://…'})."
             )
-        url = cls.default_url
+        url = description.default_url
     _check_settings(service, settings)
     return AccountConfig(name=name, service=service, url=check_url(url), settings=dict(settings))
-
-
-_EXAMPLE_URLS = {
-    "harvest": "https://SUBDOMAIN.harvestapp.com",
-    "acuinvoice": "https://ACCOUNT.acuinvoice.com",
-}
 
 
 def add_account(account: AccountConfig, secrets: dict[str, str]) -> None:
@@ -292,7 +286,7 @@ def secret_keys_of(service: str) -> tuple[str, ...]:
     from addressbook.connectors import connector_class
 
     cls = connector_class(service)
-    extra = tuple(getattr(cls, "login_secret_keys", ()))
+    extra = cls.login_secret_keys
     return tuple(dict.fromkeys((*cls.secret_keys, *extra, *LOGIN_SECRET_KEYS)))
 
 

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from addressbook import __version__
+from addressbook.connectors import service_names
 from addressbook.errors import AddressbookError, UsageError
 
 log = logging.getLogger("addressbook")
 
-SERVICES = ("xero", "xero-legacy", "harvest", "acuinvoice")
+SERVICES = service_names()
 
 
 class _Parser(argparse.ArgumentParser):

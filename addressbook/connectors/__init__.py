@@ -3,6 +3,9 @@
     CONNECTORS                      service name → "module:Class" (imported lazily)
     connector_class("harvest")      the class (AccountError for an unknown service)
     make_connector(account, secrets, cancel=None)   a connector bound to an account
+    describe("harvest")             the service's ServiceDescription (label, icon, secrets,
+                                    settings, capability flags, field rules)
+    descriptions()                  every service's description, in the registry's order
 
 Importing this package imports neither httpx nor any connector module: the command
 line's offline commands stay fast.
@@ -17,6 +20,7 @@ from addressbook.errors import AccountError
 
 if TYPE_CHECKING:
     from addressbook.connectors.base import AccountConfig, CancelToken, Connector, SecretSource
+    from addressbook.connectors.service import ServiceDescription
 
 CONNECTORS: dict[str, str] = {
     "xero": "addressbook.connectors.xero:XeroConnector",
@@ -46,3 +50,13 @@ def make_connector(
 ) -> Connector:
     """A connector for the account, reading its secrets from `secrets`."""
     return connector_class(account.service)(account, secrets, cancel)
+
+
+def describe(service: str) -> ServiceDescription:
+    """The description of a service (AccountError for an unknown service)."""
+    return connector_class(service).description
+
+
+def descriptions() -> tuple[ServiceDescription, ...]:
+    """Every service's description, in the registry's order."""
+    return tuple(describe(name) for name in CONNECTORS)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors import xml
 from addressbook.connectors.base import (
+    HTTP_SETTINGS,
     AccountConfig,
     CancelToken,
     Client,
@@ -24,7 +25,8 @@ from addressbook.connectors.base import (
     SecretSource,
     lost_field_problems,
 )
-from addressbook.connectors.http import SETTING_KEYS, HttpClient, HttpSettings, redirect_target
+from addressbook.connectors.http import HttpClient, HttpSettings, redirect_target
+from addressbook.connectors.service import FieldRules, SecretSpec, ServiceDescription
 from addressbook.errors import (
     AccountError,
     AuthError,
@@ -33,6 +35,7 @@ from addressbook.errors import (
     ServiceUnavailable,
     ValidationRefused,
 )
+from addressbook.i18n import N_
 from addressbook.model import Contact, Email, Phone
 
 if TYPE_CHECKING:
@@ -50,15 +53,33 @@ class _Failed(Exception):
 class AcuInvoiceConnector(Connector):
     """One AcuInvoice account (https://ACCOUNT.acuinvoice.com)."""
 
-    service = "acuinvoice"
-    label = "AcuInvoice"
-    default_url = None
-    secret_keys = ("api_key",)
-    setting_keys = SETTING_KEYS
-    can_delete = True
-    has_modified_since = False
-    needs_client = True
-    requires_email = True
+    description: ClassVar[ServiceDescription] = ServiceDescription(
+        name="acuinvoice",
+        label="AcuInvoice",
+        icon="acuinvoice",
+        url_hint="https://ACCOUNT.acuinvoice.com",
+        secrets=(
+            SecretSpec(
+                "api_key",
+                N_("API key"),
+                N_(
+                    "In AcuInvoice under My Account, API; it changes whenever the "
+                    "account's master password changes."
+                ),
+            ),
+        ),
+        settings=HTTP_SETTINGS,
+        can_delete=True,
+        has_modified_since=False,
+        has_clients=True,
+        rules=FieldRules(
+            required=("given_name", "family_name", "email"),
+            client_field="organization",
+            holds=("given_name", "family_name", "organization", "emails", "phones", "status"),
+            phone_kinds=("work", "mobile", "fax"),
+            max_emails=1,
+        ),
+    )
     per_page = 100  # the most the service gives per page
     max_pages = 100_000  # a service that never sends a short page must not loop forever
 

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from addressbook.connectors.service import ServiceDescription, SettingSpec
 from addressbook.errors import Cancelled
+from addressbook.i18n import N_
 from addressbook.model import Contact
 
 # The account settings every HTTP connector reads (see connectors/http.py, HttpSettings).
@@ -35,6 +37,34 @@ HTTP_SETTING_KEYS = (
     "give_up_seconds",
     "connect_give_up_seconds",
 )
+# Their descriptions (advanced: folded away in the accounts dialog).
+HTTP_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        "connect_timeout",
+        N_("Connect timeout (seconds)"),
+        N_("How long to wait for the service to answer a new connection."),
+        advanced=True,
+    ),
+    SettingSpec(
+        "read_timeout",
+        N_("Read timeout (seconds)"),
+        N_("How long to wait between two parts of an answer."),
+        advanced=True,
+    ),
+    SettingSpec(
+        "give_up_seconds",
+        N_("Give up after (seconds)"),
+        N_("The longest one request may spend waiting and retrying."),
+        advanced=True,
+    ),
+    SettingSpec(
+        "connect_give_up_seconds",
+        N_("Give up when offline after (seconds)"),
+        N_("How long to keep trying while the service cannot be reached at all."),
+        advanced=True,
+    ),
+)
+assert tuple(spec.key for spec in HTTP_SETTINGS) == HTTP_SETTING_KEYS
 
 
 @dataclass
@@ -105,8 +135,14 @@ OpenUrl = Callable[[str], None]
 
 
 class Connector(ABC):
-    """One account on one service."""
+    """One account on one service.
 
+    `description` is the one place a service is described (see connectors/service.py);
+    the ClassVar flags below are derived from it by `__init_subclass__`, so the two
+    always agree.
+    """
+
+    description: ClassVar[ServiceDescription]
     service: ClassVar[str]  # registry name: 'xero', 'xero-legacy', 'harvest', 'acuinvoice'
     label: ClassVar[str]  # shown to the user: 'Xero', 'Harvest'…
     default_url: ClassVar[str | None] = None
@@ -121,6 +157,26 @@ class Connector(ABC):
     has_idempotency: ClassVar[bool] = False  # writes carry an Idempotency-Key the service honours
     needs_login: ClassVar[bool] = False  # `accounts login` (browser sign-in) before use
     batch_create: ClassVar[bool] = False  # create_many sends many contacts per request
+    login_secret_keys: ClassVar[tuple[str, ...]] = ()  # written by login(), never asked
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        description = cls.__dict__.get("description")
+        if description is None:
+            return
+        cls.service = description.name
+        cls.label = description.label
+        cls.default_url = description.default_url
+        cls.secret_keys = tuple(spec.key for spec in description.secrets if spec.asked)
+        cls.login_secret_keys = tuple(spec.key for spec in description.secrets if not spec.asked)
+        cls.setting_keys = tuple(spec.key for spec in description.settings)
+        cls.can_delete = description.can_delete
+        cls.has_modified_since = description.has_modified_since
+        cls.has_idempotency = description.has_idempotency
+        cls.needs_login = description.needs_login
+        cls.batch_create = description.batch_create
+        cls.needs_client = description.rules.client_field is not None
+        cls.requires_email = "email" in description.rules.required
 
     def __init__(
         self,

@@ -14,13 +14,14 @@ import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
 
 from addressbook.connectors import xml
 from addressbook.connectors.base import (
+    HTTP_SETTINGS,
     AccountConfig,
     CancelToken,
     Client,
@@ -30,7 +31,8 @@ from addressbook.connectors.base import (
     SecretSource,
     lost_field_problems,
 )
-from addressbook.connectors.http import SETTING_KEYS, HttpClient, HttpSettings, redirect_target
+from addressbook.connectors.http import HttpClient, HttpSettings, redirect_target
+from addressbook.connectors.service import FieldRules, SecretSpec, ServiceDescription
 from addressbook.errors import (
     AccountError,
     AuthError,
@@ -39,6 +41,7 @@ from addressbook.errors import (
     ServiceUnavailable,
     ValidationRefused,
 )
+from addressbook.i18n import N_
 from addressbook.model import Contact, Email, Phone
 
 PHONE_ELEMENTS = {"work": "phone-office", "mobile": "phone-mobile", "fax": "fax"}
@@ -48,16 +51,41 @@ XML_HEADERS = {"Accept": "application/xml", "Content-Type": "application/xml"}
 class HarvestConnector(Connector):
     """One Harvest account (https://SUBDOMAIN.harvestapp.com)."""
 
-    service = "harvest"
-    label = "Harvest"
-    default_url = None
-    secret_keys = ("email", "password")
-    setting_keys = SETTING_KEYS
-    can_delete = True
-    has_modified_since = True
+    description: ClassVar[ServiceDescription] = ServiceDescription(
+        name="harvest",
+        label="Harvest",
+        icon="harvest",
+        url_hint="https://SUBDOMAIN.harvestapp.com",
+        secrets=(
+            SecretSpec(
+                "email",
+                N_("Email"),
+                N_("The email address you sign in to Harvest with."),
+                hidden=False,
+            ),
+            SecretSpec("password", N_("Password"), N_("Your Harvest password.")),
+        ),
+        settings=HTTP_SETTINGS,
+        can_delete=True,
+        has_modified_since=True,
+        has_clients=True,
+        rules=FieldRules(
+            required=("given_name", "family_name"),
+            client_field="organization",
+            holds=(
+                "given_name",
+                "family_name",
+                "organization",
+                "title",
+                "emails",
+                "phones",
+                "status",
+            ),
+            phone_kinds=("work", "mobile", "fax"),
+            max_emails=1,
+        ),
+    )
     cursor_margin_seconds = 120  # updated_since has minute precision: ask from 2 minutes before
-    needs_client = True
-    requires_email = False
     page_size = 500  # the listing is one answer; the engine gets it in pages of this size
 
     def __init__(

@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.base import (
-    HTTP_SETTING_KEYS,
+    HTTP_SETTINGS,
     AccountConfig,
     CancelToken,
     Connector,
@@ -40,6 +40,7 @@ from addressbook.connectors.base import (
     RemoteContact,
     SecretSource,
 )
+from addressbook.connectors.service import FieldRules, SecretSpec, ServiceDescription, SettingSpec
 from addressbook.errors import (
     AccountError,
     AuthError,
@@ -50,6 +51,7 @@ from addressbook.errors import (
     ServiceUnavailable,
     ValidationRefused,
 )
+from addressbook.i18n import N_
 from addressbook.model import Address, Contact, Email, Phone, changed_fields, clean
 
 if TYPE_CHECKING:
@@ -528,23 +530,64 @@ class XeroConnector(Connector):
     'tenant_name') and `settings_changed` is True: the caller saves the settings.
     """
 
-    service: ClassVar[str] = "xero"
-    label: ClassVar[str] = "Xero"
-    default_url: ClassVar[str | None] = "https://api.xero.com/api.xro/2.0"
-    secret_keys: ClassVar[tuple[str, ...]] = ()  # nothing to ask at `accounts add`
-    login_secret_keys: ClassVar[tuple[str, ...]] = ("refresh_token",)  # written by login()
-    setting_keys: ClassVar[tuple[str, ...]] = (
-        "client_id",
-        "tenant_id",
-        "tenant_name",
-        "authorize_url",
-        "token_url",
-        "connections_url",
-        "redirect_port",
-        *HTTP_SETTING_KEYS,
+    description: ClassVar[ServiceDescription] = ServiceDescription(
+        name="xero",
+        label="Xero",
+        icon="xero",
+        default_url="https://api.xero.com/api.xro/2.0",
+        url_hint="https://api.xero.com/api.xro/2.0",
+        secrets=(
+            SecretSpec(
+                "refresh_token",
+                N_("Sign-in"),
+                N_("Written by the browser sign-in (accounts login); never typed."),
+                asked=False,
+            ),
+        ),
+        settings=(
+            SettingSpec(
+                "client_id",
+                N_("Client ID"),
+                N_("Your Xero app's Client ID (developer.xero.com, My Apps)."),
+            ),
+            SettingSpec("tenant_id", N_("Organisation id"), N_("Chosen at sign-in."), True),
+            SettingSpec("tenant_name", N_("Organisation"), N_("Chosen at sign-in."), True),
+            SettingSpec("authorize_url", N_("Sign-in page address"), advanced=True),
+            SettingSpec("token_url", N_("Token address"), advanced=True),
+            SettingSpec("connections_url", N_("Organisations address"), advanced=True),
+            SettingSpec(
+                "redirect_port",
+                N_("Sign-in return port"),
+                N_("The localhost port registered as your app's redirect URI."),
+                advanced=True,
+            ),
+            *HTTP_SETTINGS,
+        ),
+        can_delete=False,
+        has_modified_since=True,
+        needs_login=True,
+        has_idempotency=True,
+        batch_create=True,
+        rules=FieldRules(
+            required=("name",),
+            read_only_statuses=("read-only",),
+            holds=(
+                "display_name",
+                "given_name",
+                "family_name",
+                "organization",
+                "emails",
+                "phones",
+                "addresses",
+                "status",
+            ),
+            phone_kinds=("work", "ddi", "mobile", "fax", "default"),
+            max_emails=1 + MAX_CONTACT_PERSONS,
+            address_kinds=("street", "postal"),
+            one_name=True,
+            settable_statuses=("active", "archived"),
+        ),
     )
-    can_delete: ClassVar[bool] = False
-    has_modified_since: ClassVar[bool] = True
     cursor_margin_seconds: ClassVar[int] = 5
     has_idempotency: ClassVar[bool] = True
     needs_login: ClassVar[bool] = True

@@ -31,13 +31,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.base import (
-    HTTP_SETTING_KEYS,
+    HTTP_SETTINGS,
     AccountConfig,
     CancelToken,
     Connector,
     RemoteContact,
     SecretSource,
 )
+from addressbook.connectors.service import FieldRules, SecretSpec, ServiceDescription
 from addressbook.connectors.xero import (
     ADDRESS_TYPES,
     PHONE_TYPES,
@@ -56,6 +57,7 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
+from addressbook.i18n import N_
 from addressbook.logs import quiet_libraries, redact
 from addressbook.model import Contact, clean
 
@@ -269,13 +271,40 @@ def updated_after(since: datetime, margin_seconds: float) -> str:
 class XeroLegacyConnector(Connector):
     """One Xero organisation over the Partner API 1.0 (XML)."""
 
-    service: ClassVar[str] = "xero-legacy"
-    label: ClassVar[str] = "Xero 1.0"
-    default_url: ClassVar[str | None] = "https://api.xero.com/api.xro/1.0"
-    secret_keys: ClassVar[tuple[str, ...]] = ("api_key", "xero_key")
-    setting_keys: ClassVar[tuple[str, ...]] = HTTP_SETTING_KEYS
-    can_delete: ClassVar[bool] = False  # 1.0 has no delete: archived instead
-    has_modified_since: ClassVar[bool] = True
+    description: ClassVar[ServiceDescription] = ServiceDescription(
+        name="xero-legacy",
+        label="Xero (API 1.0)",
+        icon="xero-legacy",
+        default_url="https://api.xero.com/api.xro/1.0",
+        url_hint="https://api.xero.com/api.xro/1.0",
+        secrets=(
+            SecretSpec(
+                "api_key",
+                N_("Partner API key"),
+                N_("The partner application's key (apiKey)."),
+            ),
+            SecretSpec(
+                "xero_key",
+                N_("Xero key"),
+                N_("The organisation's own key (xeroKey), from its Xero settings."),
+            ),
+        ),
+        settings=HTTP_SETTINGS,
+        can_delete=False,  # 1.0 has no delete: archived instead
+        has_modified_since=True,
+        rules=FieldRules(
+            required=("name",),
+            read_only_statuses=("read-only",),
+            holds=("display_name", "organization", "emails", "phones", "addresses", "status"),
+            phone_kinds=("work", "ddi", "mobile", "fax", "default"),
+            max_emails=1,
+            address_kinds=("street", "postal"),
+            phone_digits_only=True,
+            postcode_max=65535,
+            one_name=True,
+            settable_statuses=("active", "archived"),
+        ),
+    )
     cursor_margin_seconds: ClassVar[int] = 5
 
     def __init__(
