@@ -78,6 +78,9 @@ def run_gui(
     quit_after: float | None = None, setup: Callable[[MainWindow], None] | None = None
 ) -> int:
     """Open the window and run the event loop; quit by itself after `quit_after` seconds."""
+    from addressbook.ui.display import require_display
+
+    require_display()  # Qt would abort the process; say it in one line instead
     app = application()
     try:
         window = open_window()

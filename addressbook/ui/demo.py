@@ -54,13 +54,8 @@ def configure_accounts(sandbox: Sandbox) -> list[str]:
         config = accounts.new_account(spec["name"], spec["service"], spec["url"], settings)
         if spec["service"] == "xero":
             accounts.add_account(config, {})
-            try:
-                run_login(accounts.require_account(config.name), _browse)
-            except Exception as error:  # the demo still works with the sandbox's own token
-                log.warning("demo: Xero sign-in failed (%s); using a sandbox token", error)
-                accounts.KeyringSecrets(config.name).set(
-                    "refresh_token", spec["secrets"]["refresh_token"]
-                )
+            # A failed sign-in fails the demo (and its smoke check): no stand-in token.
+            run_login(accounts.require_account(config.name), _browse)
         else:
             accounts.add_account(config, dict(spec["secrets"]))
         names.append(config.name)
@@ -81,19 +76,23 @@ def run_demo(contacts: int = 200, smoke: bool = False, keep_home: bool = False) 
     """Run the demo; with `smoke`, quit after the first sync (0 if every account synced)."""
     from addressbook.sandbox import start_all
     from addressbook.ui import demo_keyring
+    from addressbook.ui.display import require_display
 
+    require_display()  # before anything is made: Qt aborting would leave the home behind
     home = Path(tempfile.mkdtemp(prefix="addressbook-demo-"))
     os.environ["ADDRESSBOOK_HOME"] = str(home)
     demo_keyring.install()
-    sandbox = start_all(contacts=contacts)
+    sandbox = None
     try:
+        sandbox = start_all(contacts=contacts)
         xero = sandbox.servers.get("xero")
         if xero is not None:
             xero.service.auto_approve = True  # type: ignore[attr-defined]
         names = configure_accounts(sandbox)
         return _run_window(sandbox, names, smoke)
     finally:
-        sandbox.stop()
+        if sandbox is not None:
+            sandbox.stop()
         if keep_home:
             print(f"demo home kept: {home}", file=sys.stderr)
         else:
