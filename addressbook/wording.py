@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from addressbook.i18n import N_, _
+
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """'1 change', '3 changes', '0 changes' (plural: given, else singular + 's')."""
     return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+_FIELD_LABELS = {
+    "display_name": N_("name"),
+    "given_name": N_("given name"),
+    "family_name": N_("family name"),
+    "nickname": N_("nickname"),
+    "organization": N_("organisation"),
+    "title": N_("job title"),
+    "emails": N_("email"),
+    "phones": N_("phone numbers"),
+    "addresses": N_("addresses"),
+    "urls": N_("web addresses"),
+    "birthday": N_("birthday"),
+    "categories": N_("categories"),
+    "notes": N_("notes"),
+    "status": N_("status"),
+    "extra": N_("other card properties"),
+}
+
+
+def field_label(name: str) -> str:
+    """A model field's name in the user's words ('job title'), translated."""
+    label = _FIELD_LABELS.get(name)
+    return _(label) if label else name
+
+
+def field_labels(names: Iterable[str]) -> str:
+    """Several field names in the user's words, joined: 'email, job title'."""
+    return ", ".join(field_label(name) for name in names)

@@ -99,6 +99,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     if only in (None, "accounts"):
         _add_accounts(sub)
+    if only in (None, "people"):
+        _add_people(sub)
     sync = command("sync", "addressbook.cli.sync:sync", "pull contacts from the accounts")
     sync.add_argument("names", nargs="*", metavar="NAME")
     sync.add_argument("--full", action="store_true", help="pull everything, not only what changed")
@@ -114,6 +116,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     resolve = command("resolve", "addressbook.cli.sync:resolve", "settle a conflict")
     resolve.add_argument("id", type=int)
     resolve.add_argument("--keep", required=True, choices=("local", "remote", "both"))
+    revert = command("revert", "addressbook.cli.contacts:revert", "drop a contact's pending edits")
+    revert.add_argument("id", type=int)
 
     c_list = command("list", "addressbook.cli.contacts:list_contacts", "list contacts")
     c_list.add_argument(
@@ -137,6 +141,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     edit = command("edit", "addressbook.cli.contacts:edit", "change a contact's fields")
     edit.add_argument("id", type=int)
+    edit.add_argument(
+        "--everywhere", action="store_true", help="change every record of the contact's person"
+    )
     edit.add_argument(
         "--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
     )
@@ -197,6 +204,29 @@ def _add_accounts(sub: Any) -> None:
         "--discard-pending", action="store_true", help="also drop edits not yet pushed"
     )
     a_remove.set_defaults(handler="addressbook.cli.accounts:remove_account")
+
+
+def _add_people(sub: Any) -> None:
+    """The `people` command and its own sub-commands (addressbook/cli/people.py)."""
+    handlers = "addressbook.cli.people:"
+    people = sub.add_parser(
+        "people", help="people: records of several accounts that are one human or company"
+    )
+    people.add_argument("--json", action="store_true")
+    people.set_defaults(handler=handlers + "list_people")
+    cmd = people.add_subparsers(dest="people_command", parser_class=_Parser)
+    p_suggest = cmd.add_parser("suggest", help="probable people not yet joined (nor dismissed)")
+    p_suggest.add_argument("--json", action="store_true")
+    p_suggest.set_defaults(handler=handlers + "suggest")
+    p_join = cmd.add_parser("join", help="one person of these records; prints the person's id")
+    p_join.add_argument("ids", type=int, nargs="+", metavar="ID")
+    p_join.set_defaults(handler=handlers + "join")
+    p_split = cmd.add_parser("split", help="the person's records stand alone again")
+    p_split.add_argument("person", type=int, metavar="PERSON")
+    p_split.set_defaults(handler=handlers + "split")
+    p_dismiss = cmd.add_parser("dismiss", help="never suggest these records together again")
+    p_dismiss.add_argument("ids", type=int, nargs="+", metavar="ID")
+    p_dismiss.set_defaults(handler=handlers + "dismiss")
 
 
 def _setup_logging(verbose: bool) -> None:

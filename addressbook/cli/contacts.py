@@ -17,8 +17,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from addressbook.errors import AddressbookError, UsageError
-from addressbook.model import Contact, apply_field_args
+from addressbook.i18n import _
+from addressbook.model import Contact, Patch, apply_field_args
+from addressbook.rules import Checker, Problem, sentences
 from addressbook.store import LOCAL, Record, Store
+from addressbook.wording import field_labels
 
 _CHUNK = 500  # contacts read per query when printing a long list
 _MARKERS = {"local": "", "synced": "", "new": "new", "modified": "modified"}
@@ -125,7 +128,7 @@ def _require(store: Store, contact_id: int) -> Record:
     """The contact of that id, unless it does not exist or waits to be deleted."""
     record = store.get(contact_id)
     if record is None or record.state == "deleted":
-        raise AddressbookError(f"no contact with id {contact_id}")
+        raise AddressbookError(_("no contact with id {id}").format(id=contact_id))
     return record
 
 
@@ -200,37 +203,50 @@ def _show_block(record: Record) -> str:
     return "\n".join(out) + "\n"
 
 
+def _refuse(problems: Sequence[Problem]) -> None:
+    """Exit 1 with the rules' sentences when they refuse the change (nothing was written)."""
+    if problems:
+        raise AddressbookError(sentences(problems))
+
+
 def new(args: argparse.Namespace) -> int:
     """`addressbook new [--account NAME] --field KEY=VALUE...`: prints the new id."""
     if not args.fields:
-        raise UsageError("give the new contact's fields with --field KEY=VALUE")
+        raise UsageError(_("give the new contact's fields with --field KEY=VALUE"))
     contact = _with_fields(Contact(), args.fields)
-    if not contact.display_name:
-        raise UsageError(
-            "a contact needs a name: give display_name, given_name, family_name,"
-            " organization or email"
-        )
     account = None
     if args.account is not None and args.account.strip() not in ("", "local"):
         from addressbook.accounts import require_account
 
         account = require_account(args.account).name
     with Store.default() as store:
+        _refuse(Checker(store).new(contact, account))
         contact_id = store.create(contact, account=account)
     _write(f"{contact_id}\n")
     return 0
 
 
 def edit(args: argparse.Namespace) -> int:
-    """`addressbook edit ID --field KEY=VALUE...`."""
+    """`addressbook edit ID --field KEY=VALUE...`: a patch of the fields named, checked first."""
     if not args.fields:
-        raise UsageError("say what to change with --field KEY=VALUE")
+        raise UsageError(_("say what to change with --field KEY=VALUE"))
+    if getattr(args, "everywhere", False):
+        from addressbook.cli.people import edit_everywhere
+
+        return edit_everywhere(args)
     with Store.default() as store:
         record = _require(store, args.id)
-        contact = _with_fields(record.contact, args.fields)
-        if not contact.display_name:
-            raise UsageError("a contact needs a name; this edit would leave it without one")
-        store.update(args.id, contact)
+        patch = Patch.between(record.contact, _with_fields(record.contact, args.fields))
+        _refuse(Checker(store).patch(args.id, patch))
+        result = store.apply_patch(args.id, patch)
+    if result.moved:
+        print(
+            _(
+                "{fields} changed while this edit was being saved; your value waits as a "
+                "conflict: `addressbook conflicts` shows it."
+            ).format(fields=field_labels(f.field for f in result.moved)),
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -238,12 +254,27 @@ def delete(args: argparse.Namespace) -> int:
     """`addressbook delete ID`: linked contacts wait in the outbox until the next push."""
     with Store.default() as store:
         record = _require(store, args.id)
+        _refuse(Checker(store).delete(args.id))
         store.delete(args.id)
         if record.remote_id is not None:
             _write(
-                f"contact {args.id} is deleted here; `addressbook push {record.account}`"
-                " deletes it from the account\n"
+                _(
+                    "contact {id} is deleted here; `addressbook push {account}` deletes it from "
+                    "the account"
+                ).format(id=args.id, account=record.account)
+                + "\n"
             )
+    return 0
+
+
+def revert(args: argparse.Namespace) -> int:
+    """`addressbook revert ID`: drop every pending edit of the contact."""
+    from addressbook.sync.resolve import revert as drop_edits
+
+    with Store.default() as store:
+        if store.get(args.id) is None:
+            raise AddressbookError(_("no contact with id {id}").format(id=args.id))
+        _write(drop_edits(store, args.id) + "\n")
     return 0
 
 

@@ -44,6 +44,7 @@ class Record:
     contact: Contact
     message: str | None = None  # why the last push of it failed (service's words)
     updated_at: str = ""  # ISO UTC of the last local write
+    person: int | None = None  # the person this record is part of (addressbook.people)
 
     def to_json(self) -> dict[str, Any]:
         """The contact object of the command-line contract."""
@@ -52,7 +53,10 @@ class Record:
             "account": self.account,
             "remote_id": self.remote_id,
             "state": self.state,
-            **self.contact.to_dict(),
+            # `extra` (a card's photo, X- properties) stays out of the contract's object:
+            # it is kept in the cache and written back by `export`.
+            **{k: v for k, v in self.contact.to_dict().items() if k != "extra"},
+            "person": self.person,
         }
 
 

@@ -30,9 +30,12 @@ from addressbook.store import (
     SyncState,
     schema,
 )
+from addressbook.store.people import PeopleStore
 from addressbook.store.search import index_text, match_expression, sort_key
+from addressbook.wording import field_labels
 
-_RECORD_SQL = """SELECT c.id, c.account, l.remote_id, c.state, c.data, c.message, c.updated_at
+_RECORD_SQL = """SELECT c.id, c.account, l.remote_id, c.state, c.data, c.message, c.updated_at,
+    (SELECT m.person_id FROM person_members m WHERE m.contact_id = c.id)
     FROM contacts c LEFT JOIN links l ON l.contact_id = c.id"""
 _OUTBOX_SQL = """SELECT o.id, o.contact_id, c.account, o.op, o.idempotency_key, o.attempts,
     o.last_error, o.created_at FROM outbox o JOIN contacts c ON c.id = o.contact_id"""
@@ -81,6 +84,7 @@ def _record(row: Sequence[Any]) -> Record:
         contact=Contact.from_dict(json.loads(row[4])),
         message=row[5],
         updated_at=row[6],
+        person=row[7],
     )
 
 
@@ -99,7 +103,7 @@ def _conflict(row: Sequence[Any]) -> Conflict:
     )
 
 
-class Store:
+class Store(PeopleStore):
     """The SQLite cache. Open one per thread; WAL lets readers and one writer work at once."""
 
     def __init__(self, path: str | Path) -> None:
@@ -306,7 +310,7 @@ class Store:
                 clashes.append(FieldConflict(edit.field, edit.before, edit.after, now, "here"))
             linked = record.remote_id is not None
             if clashes and (moved == "refuse" or (moved == "conflict" and not linked)):
-                names = ", ".join(c.field for c in clashes)
+                names = field_labels(c.field for c in clashes)
                 raise EditMoved(
                     _(
                         "{fields} changed while you were editing (another window or a sync "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from addressbook.model import FIELDS, Contact
+from addressbook.model import FIELDS, Contact, same_contact, same_value
 from addressbook.store import FieldConflict
 
 DELETED = "deleted"
@@ -44,12 +44,12 @@ def merge(base: Contact | None, local: Contact, remote: Contact) -> MergeResult:
         if derived and name == "display_name":
             continue
         ours, other = mine.get(name), theirs.get(name)
-        if ours == other:
+        if same_value(name, ours, other):  # lists as sets: a reorder is no change
             continue
         ancestor = b.get(name) if b is not None else None
-        if b is not None and ours == ancestor:
+        if b is not None and same_value(name, ours, ancestor):
             merged = merged.with_field(name, other)  # only the service changed it
-        elif b is not None and other == ancestor:
+        elif b is not None and same_value(name, other, ancestor):
             continue  # only we changed it
         else:
             conflicts.append(FieldConflict(name, ancestor, ours, other))
@@ -63,7 +63,10 @@ def _is_derived(contact: Contact) -> bool:
 
 
 def resolve_fields(result: MergeResult, remote: Contact, keep: str) -> Contact:
-    """The merged contact with every conflicting field taken from `keep` ('local'/'remote')."""
+    """The merged contact with every conflicting field taken from `keep` ('local'/'remote').
+
+    Used by the push's merge; a user's resolution goes through sync/resolve.py.
+    """
     contact = result.contact.copy()
     if keep == "remote":
         for conflict in result.conflicts:
@@ -78,7 +81,7 @@ def same(a: Contact | None, b: Contact | None) -> bool:
     """True when two contacts are equal once normalised."""
     if a is None or b is None:
         return a is b
-    return a.normalized() == b.normalized()
+    return same_contact(a, b)
 
 
 def deleted_conflict(
@@ -94,7 +97,7 @@ def deleted_conflict(
     if base is not None:
         b, k = base.normalized(), kept.normalized()
         for name in FIELDS:
-            if b.get(name) != k.get(name):
+            if not same_value(name, b.get(name), k.get(name)):
                 local, remote = (None, k.get(name)) if deleted_here else (k.get(name), None)
                 rest.append(FieldConflict(name, b.get(name), local, remote))
     return [head, *rest]
