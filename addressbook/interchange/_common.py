@@ -3,30 +3,55 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from addressbook.errors import InterchangeError
+from addressbook.i18n import _
 from addressbook.model import Contact
 
-NO_NAME = "no name, organisation or email"
+
+def no_name() -> str:
+    return _("nothing in it can be read (no name, organisation, email or phone)")
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One card or row that cannot be imported: where it is and why."""
+    """Something of a file that could not be read: where it is and why.
+
+    fatal: the card or row is not imported (with --skip-invalid; without it, nothing is);
+    not fatal: one line of a card was skipped, the rest of the card is imported.
+    card: the card's (row's) number, line: the physical line in the file, when known.
+    """
 
     where: str  # "card 3 (line 17)", "row 5", "line 2"
     reason: str
+    fatal: bool = True
+    card: int | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
 
 
-def finish(contact: Contact, where: str) -> Contact | Problem:
-    """The normalised contact, or the problem if it has nothing to show it by."""
+def finish(contact: Contact, where: str, card: int | None = None) -> Contact | Problem:
+    """The normalised contact, or the problem if it has nothing to show it by.
+
+    A contact without a name, organisation or email is shown by its nickname, else its
+    first phone number or web address: a card is refused only when nothing of it can be read.
+    """
     contact = contact.normalized()
     if not contact.display_name:
-        return Problem(where, NO_NAME)
+        fallback = contact.nickname or next(
+            (
+                item
+                for item in [*(p.number for p in contact.phones), *(u.url for u in contact.urls)]
+            ),
+            "",
+        )
+        if not fallback:
+            return Problem(where, no_name(), card=card)
+        contact.display_name = fallback
     return contact
 
 
@@ -36,39 +61,84 @@ def snippet(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def decode(data: bytes, name: str = "the file") -> str:
-    """Text of a file: UTF-8 (with or without BOM), UTF-16 (BOM or not), else Windows-1252.
+# ------------------------------------------------------------------------------ charsets
 
-    Outlook writes UTF-16 ("Unicode") or the Windows code page; phones and Google write UTF-8.
+_KANA = re.compile("[\u3040-\u30ff]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_HIGH_RUN = re.compile(rb"[\xc0-\xff]{4,}")
+
+
+def charset_codec(name: str | None) -> str | None:
+    """The Python codec of a CHARSET parameter or BOM-less file charset, None if unknown."""
+    if not name:
+        return None
+    name = name.strip().strip('"').lower()
+    aliases = {"shift-jis": "shift_jis", "sjis": "shift_jis", "x-sjis": "shift_jis"}
+    name = aliases.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def guess_legacy(data: bytes) -> str:
+    """The likeliest 8-bit code page of bytes that are not UTF-8.
+
+    Shift_JIS when the bytes decode as it and give kana (Japanese phones); Windows-1251
+    when the high bytes come in runs that read as Cyrillic words; else Windows-1252
+    (Western Outlook and phones). ISO-8859-1 is Windows-1252's subset.
     """
     try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
-        encoding = _sniff_utf16(data)
-        if encoding:
-            return data.decode(encoding).lstrip("\ufeff")
-    except UnicodeDecodeError as error:
-        raise InterchangeError(
-            f"{name} is not valid {error.encoding.upper()} text (byte {error.start}); "
-            "save it again as UTF-8 and retry."
-        ) from None
+        if _KANA.search(data.decode("shift_jis")):
+            return "shift_jis"
+    except UnicodeDecodeError:
+        pass
+    if _HIGH_RUN.search(data):
+        try:
+            text = data.decode("cp1251")
+            high = sum(1 for byte in data if byte >= 0x80)
+            if high and len(_CYRILLIC.findall(text)) >= 0.8 * high:
+                return "cp1251"
+        except UnicodeDecodeError:
+            pass
+    return "cp1252"
+
+
+def decode_legacy(data: bytes, codec: str) -> str:
+    """data in codec; bytes the codec lacks (cp1252 leaves five undefined) as Latin-1."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        if codec == "cp1252":
+            return data.decode("latin-1")
+        return data.decode(codec, "replace")
+
+
+def decode_text(data: bytes, fallback: str | None = None) -> str:
+    """Bytes of unknown charset: UTF-8 if they are, else fallback (or a guess)."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    # Not UTF-8: older Outlook and phones write the Windows code page (Latin-1 if not even that).
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return decode_legacy(data, fallback or guess_legacy(data))
 
 
-def _sniff_utf16(data: bytes) -> str | None:
+def bom_codec(head: bytes) -> tuple[str | None, int]:
+    """(codec, BOM length) from a file's first bytes; UTF-16 without a BOM is sniffed."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", len(codecs.BOM_UTF8)
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    return sniff_utf16(head), 0
+
+
+def sniff_utf16(data: bytes) -> str | None:
     """UTF-16 without a BOM shows as every other byte zero in ASCII-heavy text."""
     sample = data[:512]
-    if len(sample) < 4 or len(sample) % 2:
+    if len(sample) % 2:
+        sample = sample[:-1]
+    if len(sample) < 4:
         return None
     even_zeros = sample[0::2].count(0)
     odd_zeros = sample[1::2].count(0)
@@ -78,3 +148,23 @@ def _sniff_utf16(data: bytes) -> str | None:
     if even_zeros > half * 0.6 and odd_zeros < half * 0.1:
         return "utf-16-be"
     return None
+
+
+def decode(data: bytes, name: str = "the file") -> str:
+    """Text of a whole file: UTF-8 (with or without BOM), UTF-16 (BOM or not), else guessed.
+
+    Outlook writes UTF-16 ("Unicode") or the Windows code page; phones and Google write
+    UTF-8; Japanese programs Shift_JIS.
+    """
+    codec, skip = bom_codec(data[:512])
+    if codec:
+        try:
+            return data[skip:].decode(codec).lstrip("\ufeff")
+        except UnicodeDecodeError as error:
+            raise InterchangeError(
+                _(
+                    "{name} is not valid {encoding} text (byte {byte}); save it again as "
+                    "UTF-8 and retry."
+                ).format(name=name, encoding=error.encoding.upper(), byte=error.start + skip)
+            ) from None
+    return decode_text(data)

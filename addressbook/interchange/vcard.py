@@ -1,9 +1,11 @@
-"""vCard: write 3.0 and 4.0, read 2.1, 3.0 and 4.0 (ours and other programs'), through vobject.
+"""vCard: write 3.0 and 4.0; read 2.1, 3.0 and 4.0 from any program, leniently.
 
 Mapping (both directions):
 
     display_name → FN                 given/family → N (family;given;;;)
     organization → ORG (first unit)   title → TITLE          notes → NOTE
+    nickname     → NICKNAME           birthday → BDAY (YYYY-MM-DD or --MM-DD)
+    urls         → URL;TYPE=work|home|other               categories → CATEGORIES (one, comma list)
     emails       → EMAIL;TYPE=work|home|other   (3.0 adds TYPE=internet)
     phones       → TEL;TYPE=…  work: work,voice   mobile: cell   fax: work,fax
                    ddi: work,voice   default: work,voice   other: voice
@@ -12,64 +14,81 @@ Mapping (both directions):
     addresses    → ADR;TYPE=work (street) or TYPE=postal (postal); the street lines are
                    joined with '\\n' into ADR's street component.
     status       → X-ADDRESSBOOK-STATUS (only when not 'active')
+    extra        → every other property of an imported card, written back as it came
+                   (group, name, parameters, value text), after ours. UID lives here too:
+                   a re-import matches a contact by it (see importer.py).
 
 vCard 4.0 output uses the 4.0 parameter forms: TYPE="work,voice" (one quoted list) and
 TEL;VALUE=uri:tel:+64-21-555 where the number as typed is already a valid global tel URI
 (RFC 3966: '+', digits and - . ( ) only); any other number is written as text, the 4.0
 default, so it comes back exactly as the user typed it.
 
-Reading is lenient about other programs' cards (Google, Apple, Thunderbird, KAddressBook,
-phones): unknown properties are ignored, group prefixes (ITEM1.EMAIL) and Apple's
-X-ABLabel are understood, a missing FN is built from N, only the first ORG unit is kept,
-TYPE=pref is ignored, vCard 2.1 bare parameters (TEL;CELL) and quoted-printable values are
-decoded.
+Reading (in the spirit of ez-vcard; vobject is not used for reading):
+- The file is read as bytes, a chunk at a time, card by card (a 100 MB file never sits in
+  memory whole). Line ends may be CR LF, LF, CR or CR CR LF (iOS with photos). Folded lines
+  are joined on the bytes, *before* decoding, so a fold inside a UTF-8 sequence is harmless;
+  quoted-printable soft line breaks ('=' at the end) are joined the same way.
+- Each value is decoded by its own CHARSET (Shift_JIS, windows-125x, ISO-8859-x …), else as
+  UTF-8, else by a guess (Shift_JIS when it gives kana, windows-1251 when it gives Cyrillic
+  words, else windows-1252). UTF-16 files (with a BOM, or sniffed) are decoded as a stream.
+- Property names, parameter names and values are case-insensitive; vCard 2.1 bare
+  parameters (TEL;CELL, ;QUOTED-PRINTABLE) count as TYPE / ENCODING values.
+- A line that is not a property (a bare `FN`, a `#` comment, an address label continued
+  without a fold) costs that line only: it is reported (card and line) and skipped. Text
+  outside any card is reported the same way. A card is refused only when nothing of it
+  can be read (no name, organisation, email, nickname, phone or URL), or has an
+  unsupported VERSION.
+- Group prefixes (ITEM1.EMAIL) and Apple's X-ABLabel are understood, a missing FN is built
+  from N, TYPE=pref is ignored. A second FN/N/ORG/TITLE/NICKNAME/BDAY goes to `extra`.
+- `extra` keeps each other property's parameters by upper-case name (bare 2.1 ones under
+  TYPE) and its value text as in the card; a quoted-printable value is decoded (and its
+  ENCODING and CHARSET parameters dropped) since the export is UTF-8 text.
 
-How vobject is used, and why not everywhere:
-- Reading: the file is split into cards here, so one broken card is reported by its number
-  and first line instead of stopping the whole parse. Each line is parsed with vobject's
-  content-line grammar (`line_re`, `parseParams`); quoted-printable cards go through
-  vobject's `getLogicalLines` and `ContentLine` (soft line breaks, CHARSET). Text values
-  are unescaped here: vobject's text decoding drops everything after an unescaped comma,
-  which Google and others write. Plain unfolding is done here, the same as vobject's.
-- Writing: the lines are assembled here with vobject's escaping functions, because
-  building vobject objects costs about 1 ms a card (27 s to export 10,000 contacts);
-  `serialize_with_vobject` is the reference and the tests check both give the same text.
-  Lines are folded at 75 octets (vobject folds at 75 characters).
+Writing: the lines are assembled here with vobject's escaping functions, because
+building vobject objects costs about 1 ms a card; `serialize_with_vobject` is the
+reference for the mapped fields and the tests check both give the same text.
+Lines are folded at 75 octets (vobject folds at 75 characters), never inside a character.
 """
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
+import quopri
 import re
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from urllib.parse import unquote
 
-from vobject.base import (
-    Component,
-    ContentLine,
-    VObjectError,
-    backslashEscape,
-    dquoteEscape,
-    getLogicalLines,
-    line_re,
-    parseParams,
-)
+from vobject.base import Component, backslashEscape, dquoteEscape
 from vobject.vcard import ADDRESS_ORDER, NAME_ORDER, VCard3_0, serializeFields
 from vobject.vcard import Address as VAddress
 from vobject.vcard import Name as VName
 
 from addressbook import __version__
-from addressbook.interchange._common import Problem, finish, snippet
+from addressbook.i18n import _
+from addressbook.interchange._common import (
+    Problem,
+    bom_codec,
+    charset_codec,
+    decode_legacy,
+    finish,
+    guess_legacy,
+    snippet,
+)
 from addressbook.model import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
     PHONE_KINDS,
     STATUSES,
+    URL_KINDS,
     Address,
     Contact,
     Email,
     Phone,
+    Url,
+    valid_birthday,
 )
 
 KIND_PARAM = "X-ADDRESSBOOK-KIND"
@@ -92,18 +111,31 @@ ADDRESS_TYPES = {"street": "work", "postal": "postal"}
 _TEL_URI_SAFE = re.compile(r"\+[0-9().\-]*[0-9][0-9().\-]*")
 _FOLD_AT = 75
 _NO_FOLD = 1 << 30
-_LINE_END = re.compile(r"\r\n|\r|\n")
-# A property line (not a folded continuation) whose parameters say quoted-printable.
-_QUOTED_PRINTABLE = re.compile(r"[A-Za-z0-9_.-]+;[^:]*quoted-printable", re.IGNORECASE)
-_UNFOLD = re.compile(r"\r\n[ \t]")
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPED = {"n": "\n", "N": "\n", ",": ",", ";": ";", ":": ":", "\\": "\\"}
+# Characters a parameter value cannot hold unquoted.
+_PARAM_SPECIAL = re.compile(r'[;:,"]')
 
 
 class _Out3(VCard3_0):
     """vobject's vCard behaviour, with the properties in a readable order."""
 
-    sortFirst = ("version", "prodid", "fn", "n", "org", "title", "email", "tel", "adr", "note")
+    sortFirst = (
+        "version",
+        "prodid",
+        "fn",
+        "n",
+        "nickname",
+        "org",
+        "title",
+        "email",
+        "tel",
+        "adr",
+        "url",
+        "bday",
+        "categories",
+        "note",
+    )
     # X-ADDRESSBOOK-STATUS sorts after these, as the fast writer puts it last.
 
 
@@ -116,38 +148,60 @@ class _Out4(_Out3):
 # ------------------------------------------------------------------------------ writing
 
 
+class Raw(str):
+    """A value already in vCard form (an `extra` property's value text): written as is."""
+
+
 # One property to write: NAME, parameters, and the value in vobject's native form
-# (str for text, Name for N, Address for ADR, a list of units for ORG).
+# (str for text, Name for N, Address for ADR, a list of units for ORG or CATEGORIES).
 _Out = tuple[str, dict[str, list[str]], "str | VName | VAddress | list[str]"]
 
 
 def write_vcards(contacts: Iterable[Contact], version: str) -> str:
-    """Serialise contacts as vCard `version` ('3.0' or '4.0'), CRLF line ends, folded.
+    """Serialise contacts as vCard `version` ('3.0' or '4.0'), CRLF line ends, folded."""
+    return "".join(iter_vcards(contacts, version))
 
-    The lines are assembled here with vobject's own escaping (backslashEscape,
-    serializeFields, dquoteEscape): building vobject objects costs about 1 ms a card,
-    which makes exporting a large address book slow. `serialize_with_vobject` is the
-    reference; the tests check both give the same text.
-    """
+
+def iter_vcards(contacts: Iterable[Contact], version: str) -> Iterator[str]:
+    """Each contact's card text in turn (for writing a large export a card at a time)."""
     if version not in ("3.0", "4.0"):
         raise ValueError(f"cannot write vCard {version}")
-    return "".join(fold_card(_card_text(c.normalized(), version)) for c in contacts)
+    for contact in contacts:
+        yield fold_card(_card_text(contact.normalized(), version))
 
 
 def serialize_with_vobject(contact: Contact, version: str) -> str:
-    """One card as vobject's Component.serialize writes it (before our octet folding)."""
+    """One card as vobject's Component.serialize writes it (before our octet folding).
+
+    The reference for the mapped fields: `extra` (raw values) is left out.
+    """
     card = Component("VCARD")
     card.setBehavior(_Out4 if version == "4.0" else _Out3)
     for name, params, value in _properties(contact.normalized(), version):
+        if isinstance(value, Raw):
+            continue
         line = card.add(name)
         line.value = value
         line.params = {key: list(values) for key, values in params.items()}
     return str(card.serialize(lineLength=_NO_FOLD))
 
 
+def _param_text(value: str) -> str:
+    if _PARAM_SPECIAL.search(value):
+        return '"' + value.replace('"', "'") + '"'
+    return value
+
+
 def _card_text(contact: Contact, version: str) -> str:
     lines = ["BEGIN:VCARD", f"VERSION:{version}"]
     for name, params, value in _properties(contact, version):
+        if isinstance(value, Raw):
+            head = name + "".join(
+                f";{key}={','.join(_param_text(v) for v in values)}" if values else f";{key}"
+                for key, values in params.items()
+            )
+            lines.append(f"{head}:{value}")
+            continue
         head = name.upper() + "".join(
             f";{key}={','.join(dquoteEscape(v) for v in params[key])}" for key in sorted(params)
         )
@@ -170,9 +224,12 @@ def _escaped(value: str | VName | VAddress | list[str]) -> str:
 def _properties(contact: Contact, version: str) -> list[_Out]:
     """What a card of contact holds, in the order it is written (VERSION aside)."""
     out: list[_Out] = [("PRODID", {}, PRODID), ("FN", {}, contact.display_name)]
-    if version == "3.0" or contact.given_name or contact.family_name:  # N is required in 3.0
+    shadows = _shadows(contact)
+    if "N" not in shadows and (version == "3.0" or contact.given_name or contact.family_name):
         out.append(("N", {}, VName(family=contact.family_name, given=contact.given_name)))
-    if contact.organization:
+    if contact.nickname:
+        out.append(("NICKNAME", {}, contact.nickname))
+    if contact.organization and "ORG" not in shadows:
         out.append(("ORG", {}, [contact.organization]))
     if contact.title:
         out.append(("TITLE", {}, contact.title))
@@ -185,11 +242,49 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
         street = "\n".join(address.lines)
         value = VAddress(street, address.city, address.region, address.postcode, address.country)
         out.append(("ADR", _type_param((ADDRESS_TYPES[address.kind],), version), value))
+    for url in contact.urls:
+        kind = url.kind if url.kind in URL_KINDS else "other"
+        out.append(("URL", _type_param((kind,), version), url.url))
+    if contact.birthday:
+        params = {}
+        if version == "4.0" and not valid_birthday(contact.birthday):
+            params["VALUE"] = ["text"]
+        out.append(("BDAY", params, contact.birthday))
+    if contact.categories:
+        out.append(("CATEGORIES", {}, list(contact.categories)))
     if contact.notes:
         out.append(("NOTE", {}, contact.notes))
     if contact.status != "active":
         out.append((STATUS_PROPERTY, {}, contact.status))
+    for position, item in enumerate(contact.extra):
+        name = str(item.get("name") or "X-UNKNOWN")
+        if name in ("N", "ORG") and not item.get("group") and shadows.get(name) != position:
+            continue  # a full N or ORG that no longer agrees with the fields: ours is written
+        if item.get("group"):
+            name = f"{item['group']}.{name}"
+        params = {str(k): [str(v) for v in vs] for k, vs in dict(item.get("params") or {}).items()}
+        out.append((name, params, Raw(str(item.get("value") or "").replace("\n", "\\n"))))
     return out
+
+
+def _shadows(contact: Contact) -> dict[str, int]:
+    """The kept full N and ORG (prefix, middle names, suffix; departments) that still agree
+    with the contact's own name parts and organisation: these are written instead of ours.
+
+    The reader keeps the whole N or ORG in `extra` when it holds more than the model maps.
+    """
+    found: dict[str, int] = {}
+    for position, item in enumerate(contact.extra):
+        name, value = item.get("name"), str(item.get("value") or "")
+        if item.get("group") or name not in ("N", "ORG") or name in found:
+            continue
+        if name == "N":
+            parts = _name_parts(value)
+            if (parts[0].strip(), parts[1].strip()) == (contact.family_name, contact.given_name):
+                found["N"] = position
+        elif unescape(split_raw(value, ";")[0]).strip() == contact.organization:
+            found["ORG"] = position
+    return found
 
 
 def _phone(phone: Phone, version: str) -> _Out:
@@ -220,6 +315,11 @@ def fold_card(card: str) -> str:
 
 
 def _fold_pieces(line: str) -> Iterator[str]:
+    if line.isascii():  # photos: long base64 lines, cut by slicing
+        yield line[:_FOLD_AT]
+        for start in range(_FOLD_AT, len(line), _FOLD_AT - 1):
+            yield line[start : start + _FOLD_AT - 1]
+        return
     piece: list[str] = []
     size, limit = 0, _FOLD_AT
     for char in line:
@@ -234,202 +334,520 @@ def _fold_pieces(line: str) -> Iterator[str]:
 
 # ------------------------------------------------------------------------------ reading
 
+_CHUNK = 1 << 20
+# Any line end: CR CR LF (iOS), CR LF, LF or a lone CR; made '\n' before anything else.
+_LINE_ENDS = re.compile(rb"\r\r\n|\r\n|\r")
+_BOUNDARY = re.compile(
+    rb"^[ \t]*(BEGIN|END)[ \t]*:[ \t]*VCARD[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+_UNFOLD = re.compile(rb"\n[ \t]")
+_QP = re.compile(rb"QUOTED-PRINTABLE", re.IGNORECASE)
+_BASE64_LINE = re.compile(rb"[A-Za-z0-9+/=]+")
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
-def read_vcards(text: str) -> Iterator[Contact | Problem]:
-    """Each card of text as a Contact, or the Problem that stops it being imported."""
-    for item in _split_cards(text):
-        if isinstance(item, Problem):
-            yield item
-        else:
-            number, first_line, lines = item
-            yield _read_card(lines, f"card {number} (line {first_line})", first_line)
+
+class RawCard:
+    """One card of a file: its number, first line, the bytes between BEGIN and END."""
+
+    __slots__ = ("number", "line", "body")
+
+    def __init__(self, number: int, line: int, body: bytes):
+        self.number = number
+        self.line = line  # the BEGIN:VCARD line
+        self.body = body  # '\n' line ends, BEGIN and END lines left out
 
 
-def _split_cards(text: str) -> Iterator[tuple[int, int, list[str]] | Problem]:
-    """Cut text into cards (number, first line, lines) so each is read and judged alone."""
+def open_text_stream(stream: BinaryIO) -> io.RawIOBase:
+    """The stream as UTF-8 bytes: a UTF-16 file (BOM or sniffed) is decoded on the fly."""
+    head = stream.read(512)
+    codec, skip = bom_codec(head)
+    rest: io.RawIOBase = _Prefixed(head[skip:], stream)
+    if codec and codec.startswith("utf-16"):
+        return _Recoded(rest, codec)
+    return rest
+
+
+class _Prefixed(io.RawIOBase):
+    """Bytes already read, then the rest of the stream."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO):
+        self._prefix = prefix
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            data, self._prefix = self._prefix, b""
+            if size < 0:
+                return data + self._stream.read()
+            return data
+        return self._stream.read(size)
+
+
+class _Recoded(io.RawIOBase):
+    """A UTF-16 stream read as UTF-8 bytes."""
+
+    def __init__(self, stream: io.RawIOBase, codec: str):
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size) or b""
+        text = self._decoder.decode(data, final=not data)
+        return text.lstrip("\ufeff").encode("utf-8")
+
+
+def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
+    """Cut a vCard file into cards, a chunk at a time; text outside cards is reported.
+
+    Cards are numbered in file order; an unterminated card is a Problem (fatal), text
+    outside any card a warning (the first non-blank line of each stretch of it).
+    """
+    source = open_text_stream(stream)
+    buffer = b""  # normalised text not yet finished with; starts at line `base`
+    base = 1
     number = 0
-    start = 0  # first line of the open card, 0 when between cards
-    depth = 0
-    lines: list[str] = []
-    in_junk = False
-    for index, line in enumerate(_LINE_END.split(text), 1):
-        key = line.strip().upper() if line[:1] in "BbEe \t" else ""
-        if not start:
-            if key == "BEGIN:VCARD":
-                number, start, depth, lines, in_junk = number + 1, index, 1, [line], False
-            elif line.strip() and not in_junk:
-                in_junk = True
-                yield Problem(f"line {index}", f"text outside any vCard: {snippet(line)}")
-            continue
-        if key == "BEGIN:VCARD":
-            if lines[-1].upper().startswith("AGENT"):  # vCard 2.1 embeds the agent's card
-                depth += 1
-            else:
-                yield Problem(
-                    f"card {number} (line {start})",
-                    f"no END:VCARD before the next BEGIN:VCARD on line {index}",
-                )
-                number, start, depth, lines = number + 1, index, 1, [line]
+    held = b""  # trailing CRs of the last chunk (may be half of a CR LF)
+    while True:
+        chunk = source.read(_CHUNK) or b""
+        at_end = not chunk
+        data = held + chunk
+        held = b""
+        if not at_end:
+            keep = len(data) - len(data.rstrip(b"\r"))
+            if keep:
+                data, held = data[:-keep], data[-keep:]
+        if b"\r" in data:
+            data = _LINE_ENDS.sub(b"\n", data)
+        buffer += data
+        usable = buffer if at_end else buffer[: buffer.rfind(b"\n") + 1]
+        lines = _LineCounter(usable, base)
+        done = 0  # offset up to which usable is finished with
+        begin_at = -1  # offset of the open card's BEGIN line
+        body_at = 0
+        depth = 0
+        for match in _BOUNDARY.finditer(usable):
+            is_begin = match.group(1).upper() == b"BEGIN"
+            if begin_at < 0:
+                if is_begin:
+                    junk = _junk(usable[done : match.start()], lines.at(done))
+                    if junk:
+                        yield junk
+                    begin_at, body_at, depth = match.start(), match.end() + 1, 1
                 continue
-        lines.append(line)
-        if key == "END:VCARD":
+            if is_begin:
+                before = usable[body_at : match.start()].rstrip(b"\n")
+                if before[before.rfind(b"\n") + 1 :][:5].upper() == b"AGENT":
+                    depth += 1  # vCard 2.1 embeds the agent's card in the AGENT property
+                    continue
+                number += 1
+                first = lines.at(begin_at)
+                yield Problem(
+                    _("card {n} (line {line})").format(n=number, line=first),
+                    _("no END:VCARD before the next BEGIN:VCARD on line {line}").format(
+                        line=lines.at(match.start())
+                    ),
+                    card=number,
+                    line=first,
+                )
+                begin_at, body_at, depth = match.start(), match.end() + 1, 1
+                continue
             depth -= 1
-            if not depth:
-                yield number, start, lines
-                start = 0
-    if start:
-        yield Problem(f"card {number} (line {start})", "no END:VCARD before the end of the file")
+            if depth:
+                continue
+            number += 1
+            yield RawCard(number, lines.at(begin_at), usable[body_at : match.start()])
+            begin_at, done = -1, match.end()
+        if begin_at >= 0 and at_end:
+            number += 1
+            first = lines.at(begin_at)
+            yield Problem(
+                _("card {n} (line {line})").format(n=number, line=first),
+                _("no END:VCARD before the end of the file"),
+                card=number,
+                line=first,
+            )
+            return
+        if begin_at >= 0:  # the open card goes on in the next chunk: read it again then
+            done = begin_at
+        else:
+            junk = _junk(usable[done:], lines.at(done))
+            if junk:
+                yield junk
+            done = len(usable)
+        base = lines.at(done)
+        buffer = buffer[done:]
+        if at_end:
+            return
+
+
+class _LineCounter:
+    """Line numbers of offsets into a text, asked for in increasing order (mostly)."""
+
+    def __init__(self, text: bytes, first: int):
+        self._text = text
+        self._offset = 0
+        self._line = first
+        self._first = first
+
+    def at(self, offset: int) -> int:
+        if offset < self._offset:
+            self._offset, self._line = 0, self._first
+        self._line += self._text.count(b"\n", self._offset, offset)
+        self._offset = offset
+        return self._line
+
+
+def _junk(gap: bytes, line_no: int) -> Problem | None:
+    """Text outside any card: a warning naming its first non-blank line (None if blank)."""
+    if not gap.strip():
+        return None
+    lines = gap.split(b"\n")
+    index = next(i for i, text in enumerate(lines) if text.strip())
+    text = lines[index].decode("utf-8", "replace")
+    return Problem(
+        _("line {line}").format(line=line_no + index),
+        _("text outside any vCard skipped: {text}").format(text=snippet(text)),
+        fatal=False,
+        line=line_no + index,
+    )
+
+
+# ---- one card
 
 
 class Property:
-    """One parsed content line: NAME, group, parameters and the still-escaped value.
+    """One parsed content line: NAME, group, parameters, TYPE values and the value text.
 
+    `value` is still backslash-escaped (quoted-printable and charsets are undone);
     `params` and `types` may be shared between properties (cached): never change them.
     """
 
-    __slots__ = ("name", "group", "params", "singletonparams", "types", "value")
+    __slots__ = ("name", "group", "params", "types", "value", "decoded", "index")
 
-    def __init__(self, name: str, group: str | None, parsed: _Params, value: str):
+    def __init__(
+        self,
+        name: str,
+        group: str | None,
+        params: dict[str, list[str]],
+        types: frozenset[str],
+        value: str,
+        decoded: bool,
+        index: int,
+    ):
         self.name = name
         self.group = group
-        self.params, self.singletonparams, self.types = parsed
+        self.params = params
+        self.types = types
         self.value = value
+        self.decoded = decoded  # quoted-printable was undone (its parameters go)
+        self.index = index  # the logical line's number in the card
+
+    def extra(self) -> dict[str, object]:
+        """The property as an `extra` item: as in the card (quoted-printable undone)."""
+        params = self.params
+        value = self.value
+        if self.decoded:
+            params = {k: v for k, v in params.items() if k not in ("ENCODING", "CHARSET")}
+            value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        elif "CHARSET" in params:
+            params = {k: v for k, v in params.items() if k != "CHARSET"}
+        item: dict[str, object] = {
+            "name": self.name,
+            "params": {k: list(v) for k, v in params.items()},
+            "value": value,
+        }
+        if self.group:
+            item["group"] = self.group
+        return item
 
 
-_Params = tuple[dict[str, list[str]], list[str], frozenset[str]]
+_ENCODINGS = frozenset(("QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"))
+_Head = tuple[str, "str | None", dict[str, list[str]], frozenset[str], str, "str | None"]
 
 
-def _params_of(params: list[list[str]]) -> _Params:
-    """Parameters by upper-case name, bare (2.1) ones, and every TYPE in lower case."""
-    named: dict[str, list[str]] = {}
-    bare: list[str] = []
-    for param in params:
-        if len(param) == 1:
-            bare.append(param[0])
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    if '"' not in text:
+        return text.split(separator)
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
         else:
-            named.setdefault(param[0].upper(), []).extend(param[1:])
-    # TYPE comes as TYPE=a,b  TYPE="a,b"  TYPE=a;TYPE=b  or 2.1's bare ;A;B.
-    types = {t.strip().lower() for value in named.get("TYPE", []) for t in value.split(",")}
-    types.update(value.lower() for value in bare)
-    return named, bare, frozenset(types)
+            current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
-@functools.lru_cache(maxsize=1024)
-def _cached_params(text: str) -> _Params:
-    # Cards repeat the same few parameter lists (TYPE=cell, TYPE="work,voice", …).
-    return _params_of(parseParams(text))
+@functools.lru_cache(maxsize=4096)
+def _parse_head(head: bytes) -> _Head | None:
+    """(NAME, group, params, TYPE values, ENCODING, CHARSET codec) of a line's head."""
+    text = head.decode("utf-8", "replace")
+    name_part, *param_parts = _split_outside_quotes(text, ";")
+    group, _dot, name = name_part.strip().rpartition(".")
+    name = name.replace("_", "-")  # as vobject: Lotus Notes writes X_ properties
+    if not _NAME.fullmatch(name):
+        return None
+    params: dict[str, list[str]] = {}
+    for part in param_parts:
+        part = part.strip()
+        if not part:
+            continue
+        key, equals, value = part.partition("=")
+        if not equals:  # vCard 2.1 bare parameter
+            key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
+        key = key.strip().upper()
+        value = value.strip()
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            values = [value[1:-1]]
+        else:
+            values = [v.strip().strip('"') for v in _split_outside_quotes(value, ",")]
+        params.setdefault(key, []).extend(values)
+    types = frozenset(
+        t.strip().lower() for value in params.get("TYPE", ()) for t in value.split(",")
+    )
+    encoding = params.get("ENCODING", [""])[0].upper()
+    charset = charset_codec(params.get("CHARSET", [""])[0])
+    return name.upper(), group or None, params, types, encoding, charset
 
 
-def _logical_lines(lines: list[str], allow_qp: bool) -> Iterator[str]:
-    """The card's unfolded lines."""
-    text = "\r\n".join(lines)
-    if allow_qp:
-        # vobject joins quoted-printable soft line breaks, which plain unfolding cannot.
-        for logical, _ in getLogicalLines(io.StringIO(text), True):
-            yield logical
-        return
-    # The same unfolding as vobject's (a line end followed by one space or tab), in one pass.
-    for logical in _UNFOLD.sub("", text).split("\r\n"):
-        if logical:
-            yield logical
+def _logical_lines(body: bytes) -> list[tuple[int, bytes]]:
+    """The card's unfolded lines, each with its first physical line's index in the body."""
+    if not _QP.search(body):
+        unfolded = _UNFOLD.sub(b"", body)
+        return list(enumerate(unfolded.split(b"\n")))  # indexes are logical; see _physical
+    out: list[tuple[int, bytes]] = []
+    soft = False  # the last line is quoted-printable and ends in a soft line break '='
+    for index, line in enumerate(body.split(b"\n")):
+        if out and soft:
+            out[-1] = (out[-1][0], out[-1][1][:-1] + line)
+        elif out and line[:1] in (b" ", b"\t"):
+            out[-1] = (out[-1][0], out[-1][1] + line[1:])
+        else:
+            out.append((-1 - index, line))  # negative: a physical index already
+        last = out[-1][1]
+        colon = last.find(b":")
+        soft = last.endswith(b"=") and colon > 0 and bool(_QP.search(last[:colon]))
+    return out
 
 
-def _parse_line(logical: str, allow_qp: bool) -> Property:
-    """One content line by vobject's grammar (its line pattern and parameter parser)."""
-    match = line_re.match(logical)
-    if match is None:
-        raise VObjectError("not a content line")
-    name = match.group("name").replace("_", "-").upper()  # as vobject: Lotus Notes' '_'
-    group, value, params = match.group("group"), match.group("value"), match.group("params")
-    if allow_qp and "QUOTED-PRINTABLE" in params.upper():
-        # vobject's ContentLine decodes quoted-printable (with its CHARSET).
-        decoded = ContentLine(name, parseParams(params), value, group, encoded=True)
-        plain = [[key, *values] for key, values in decoded.params.items()]
-        plain += [[single] for single in decoded.singletonparams]
-        return Property(name, group, _params_of(plain), decoded.value)
-    return Property(name, group, _cached_params(params), value)
+def _physical(body: bytes, index: int) -> int:
+    """The physical line (0-based, in the body) where logical line `index` starts."""
+    if index < 0:
+        return -1 - index
+    starts = 0
+    for number, line in enumerate(body.split(b"\n")):
+        if number and line[:1] in (b" ", b"\t"):
+            continue
+        if starts == index:
+            return number
+        starts += 1
+    return 0
 
 
-def _content_lines(lines: list[str], first_line: int) -> list[Property] | str:
-    """The card's properties (raw values), or why they cannot be read."""
-    allow_qp = any(_QUOTED_PRINTABLE.match(line) for line in lines if "=" in line)
-    result = []
-    try:
-        for logical in _logical_lines(lines, allow_qp):
-            try:
-                result.append(_parse_line(logical, allow_qp))
-            except VObjectError:
-                where = first_line + _physical_index(lines, logical)
-                return f"line {where} is not a vCard property: {snippet(logical)}"
-    except (UnicodeError, LookupError, ValueError) as error:
-        return f"its quoted-printable text cannot be decoded ({error})"
-    return result
+def _head_end(line: bytes) -> int:
+    """The offset of the ':' that ends the line's head (-1 if none)."""
+    colon = line.find(b":")
+    if colon < 0 or b'"' not in line[:colon]:
+        return colon
+    quoted = False
+    for offset, byte in enumerate(line):
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == 0x3A and not quoted:
+            return offset
+    return -1
 
 
-def _physical_index(lines: list[str], logical: str) -> int:
-    """Where a logical line starts in the card (vobject's own line numbers are unreliable)."""
-    return next((i for i, line in enumerate(lines) if line and logical.startswith(line)), 0)
+class _CardReader:
+    """Reads one RawCard into properties, and the warnings of the lines it skipped."""
+
+    def __init__(self, raw: RawCard):
+        self.raw = raw
+        self.where = _("card {n} (line {line})").format(n=raw.number, line=raw.line)
+        self.warnings: list[Problem] = []
+        self._guess: str | None = None
+        self._named: str | None = None  # a CHARSET named somewhere in the card
+
+    def _warn(self, index: int, reason: str) -> None:
+        line = self.raw.line + 1 + _physical(self.raw.body, index)
+        self.warnings.append(
+            Problem(
+                _("card {n}, line {line}").format(n=self.raw.number, line=line),
+                reason,
+                fatal=False,
+                card=self.raw.number,
+                line=line,
+            )
+        )
+
+    def _fallback(self) -> str:
+        if self._named:
+            return self._named
+        if self._guess is None:
+            self._guess = guess_legacy(self.raw.body)
+        return self._guess
+
+    def _text(self, data: bytes, charset: str | None) -> str:
+        if charset:
+            return decode_legacy(data, charset)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return decode_legacy(data, self._fallback())
+
+    def properties(self) -> list[Property]:
+        result = []
+        depth = 0
+        for index, line in _logical_lines(self.raw.body):
+            if not line.strip():
+                continue
+            colon = _head_end(line)
+            parsed = _parse_head(line[:colon]) if colon > 0 else None
+            if parsed is None:
+                text = line.decode("utf-8", "replace")
+                self._warn(
+                    index, _("not a vCard property, skipped: {text}").format(text=snippet(text))
+                )
+                continue
+            name, group, params, types, encoding, charset = parsed
+            if name in ("BEGIN", "END"):  # an embedded (AGENT) card: not this contact's
+                depth += 1 if name == "BEGIN" else -1
+                continue
+            if depth > 0:
+                continue
+            if charset:
+                self._named = charset
+            raw_value = line[colon + 1 :]
+            decoded = False
+            if encoding == "QUOTED-PRINTABLE":
+                raw_value = quopri.decodestring(raw_value)
+                decoded = True
+            value = self._text(raw_value, charset)
+            result.append(Property(name, group, params, types, value, decoded, index))
+        return result
 
 
-def _read_card(lines: list[str], where: str, first_line: int) -> Contact | Problem:
-    parsed = _content_lines(lines, first_line)
-    if isinstance(parsed, str):
-        return Problem(where, parsed)
-    props = _top_level(parsed)
-    version = next((unescape(line.value).strip() for line in props if line.name == "VERSION"), "")
+def read_vcard_stream(stream: BinaryIO) -> Iterator[Contact | Problem]:
+    """Each card of a vCard byte stream as a Contact, preceded by its warnings.
+
+    A Problem with fatal=True stands for a card that is not imported; fatal=False for a
+    line skipped (the card it names is still imported) or text outside any card.
+    """
+    for item in split_cards(stream):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        reader = _CardReader(item)
+        contact = _read_card(reader)
+        yield from reader.warnings
+        yield contact
+
+
+def read_vcards(text: str) -> Iterator[Contact | Problem]:
+    """The same for text already decoded."""
+    return read_vcard_stream(io.BytesIO(text.encode("utf-8")))
+
+
+_SINGLE = ("FN", "N", "ORG", "TITLE", "NICKNAME", "BDAY", STATUS_PROPERTY)
+_DROPPED = frozenset(("VERSION", "PRODID"))
+
+
+def _read_card(reader: _CardReader) -> Contact | Problem:
+    props = reader.properties()
+    where, number = reader.where, reader.raw.number
+    version = next((unescape(p.value).strip() for p in props if p.name == "VERSION"), "")
     if version and version not in READABLE_VERSIONS:
-        return Problem(where, f"unsupported vCard version {version!r} (2.1, 3.0 or 4.0 expected)")
+        return Problem(
+            where,
+            _("unsupported vCard version {version} (2.1, 3.0 or 4.0 expected)").format(
+                version=repr(version)
+            ),
+            card=number,
+        )
+    mapped_groups = {
+        p.group.lower() for p in props if p.group and p.name in ("EMAIL", "TEL", "ADR", "URL")
+    }
     labels = {
-        line.group.lower(): _apple_label(unescape(line.value))
-        for line in props
-        if line.name == "X-ABLABEL" and line.group
+        p.group.lower(): _apple_label(unescape(p.value))
+        for p in props
+        if p.name == "X-ABLABEL" and p.group
     }
     contact = Contact()
     name_parts: list[str] = []
     notes: list[str] = []
-    for line in props:
-        name = line.name
-        if name == "FN" and not contact.display_name:
-            contact.display_name = unescape(line.value)
-        elif name == "N" and not name_parts:
-            name_parts = _name_parts(line.value)
+    seen: set[str] = set()
+    extra: list[dict[str, object]] = []
+    for prop in props:
+        name = prop.name
+        if name in _DROPPED:
+            continue
+        if name in _SINGLE:
+            if name in seen:
+                extra.append(prop.extra())
+                continue
+            seen.add(name)
+        if name == "FN":
+            contact.display_name = unescape(prop.value)
+        elif name == "N":
+            name_parts = _name_parts(prop.value)
             contact.family_name, contact.given_name = name_parts[0], name_parts[1]
-        elif name == "ORG" and not contact.organization:
-            contact.organization = unescape(split_raw(line.value, ";")[0])
-        elif name == "TITLE" and not contact.title:
-            contact.title = unescape(line.value)
+            if any(part.strip() for part in name_parts[2:]):
+                extra.append(prop.extra())  # prefix, middle names, suffix: kept (see writer)
+        elif name == "ORG":
+            units = split_raw(prop.value, ";")
+            contact.organization = unescape(units[0])
+            if any(unit.strip() for unit in units[1:]):
+                extra.append(prop.extra())  # the departments: kept (see writer)
+        elif name == "TITLE":
+            contact.title = unescape(prop.value)
+        elif name == "NICKNAME":
+            contact.nickname = unescape(prop.value)
+        elif name == "BDAY":
+            contact.birthday = unescape(prop.value)
         elif name == "NOTE":
-            notes.append(unescape(line.value))
+            notes.append(unescape(prop.value))
         elif name == "EMAIL":
-            contact.emails.append(Email(unescape(line.value), _email_kind(line, labels)))
+            contact.emails.append(Email(unescape(prop.value), _email_kind(prop, labels)))
         elif name == "TEL":
-            contact.phones.append(Phone(_phone_number(line), _phone_kind(line, labels)))
+            contact.phones.append(Phone(_phone_number(prop), _phone_kind(prop, labels)))
         elif name == "ADR":
-            contact.addresses.append(_address(line))
+            contact.addresses.append(_address(prop))
+        elif name == "URL":
+            contact.urls.append(Url(unescape(prop.value), _url_kind(prop, labels)))
+        elif name == "CATEGORIES":
+            contact.categories += [unescape(c) for c in split_raw(prop.value, ",")]
         elif name == STATUS_PROPERTY:
-            contact.status = unescape(line.value).strip().lower()
+            contact.status = unescape(prop.value).strip().lower()
+        elif name == "X-ABLABEL" and prop.group and prop.group.lower() in mapped_groups:
+            continue
+        else:
+            extra.append(prop.extra())
     if contact.status not in STATUSES:
-        return Problem(where, f"unknown {STATUS_PROPERTY} {contact.status!r}")
+        reader._warn(
+            next(p.index for p in props if p.name == STATUS_PROPERTY),
+            _("unknown {name} {value}, taken as active").format(
+                name=STATUS_PROPERTY, value=repr(contact.status)
+            ),
+        )
+        contact.status = "active"
     if not contact.display_name.strip():
         # Other programs may leave FN out or empty: build it from every part of N.
         parts = [name_parts[i] for i in (3, 1, 2, 0, 4)] if name_parts else []
         contact.display_name = " ".join(p for p in parts if p.strip())
     contact.notes = "\n".join(notes)
-    return finish(contact, where)
-
-
-def _top_level(lines: list[Property]) -> list[Property]:
-    """The card's own properties, without BEGIN/END and without an embedded (AGENT) card."""
-    result = []
-    depth = 0
-    for line in lines:
-        if line.name == "BEGIN":
-            depth += 1
-        elif line.name == "END":
-            depth -= 1
-        elif depth == 1:
-            result.append(line)
-    return result
+    contact.extra = extra  # type: ignore[assignment]
+    return finish(contact, where, number)
 
 
 def unescape(raw: str) -> str:
@@ -472,9 +890,9 @@ def _name_parts(raw: str) -> list[str]:
     return _structured(raw, 5, " ")
 
 
-def _own_kind(line: Property, kinds: tuple[str, ...]) -> str:
+def _own_kind(prop: Property, kinds: tuple[str, ...]) -> str:
     """Our X-ADDRESSBOOK-KIND parameter, if it names one of kinds."""
-    values = line.params.get(KIND_PARAM)
+    values = prop.params.get(KIND_PARAM)
     kind = values[0].strip().lower() if values else ""
     return kind if kind in kinds else ""
 
@@ -487,29 +905,38 @@ def _apple_label(label: str) -> str:
     return label.lower()
 
 
-def _email_kind(line: Property, labels: dict[str, str]) -> str:
-    own = _own_kind(line, EMAIL_KINDS)
+def _email_kind(prop: Property, labels: dict[str, str]) -> str:
+    own = _own_kind(prop, EMAIL_KINDS)
     if own:
         return own
-    types = line.types
-    label = labels.get((line.group or "").lower(), "")
+    types = prop.types
+    label = labels.get((prop.group or "").lower(), "")
     for kind in ("work", "home", "other"):
         if kind in types or label == kind:
             return kind
     return "other" if label else "work"
 
 
-def _phone_kind(line: Property, labels: dict[str, str]) -> str:
-    own = _own_kind(line, PHONE_KINDS)
+def _url_kind(prop: Property, labels: dict[str, str]) -> str:
+    types = prop.types
+    label = labels.get((prop.group or "").lower(), "")
+    for kind in ("work", "home", "other"):
+        if kind in types or label == kind:
+            return kind
+    return "other" if label or types else "work"
+
+
+def _phone_kind(prop: Property, labels: dict[str, str]) -> str:
+    own = _own_kind(prop, PHONE_KINDS)
     if own:
         return own
-    types = line.types
-    label = labels.get((line.group or "").lower(), "")
+    types = prop.types
+    label = labels.get((prop.group or "").lower(), "")
     if label in ("ddi", "default", "other", "mobile", "work"):
         return label
     if "fax" in types or "fax" in label:
         return "fax"
-    if types & {"cell", "mobile", "iphone", "car"}:
+    if types & {"cell", "mobile", "iphone", "car"} or label in ("iphone", "cell"):
         return "mobile"
     if "main" in types or label == "main":
         return "default"
@@ -518,11 +945,10 @@ def _phone_kind(line: Property, labels: dict[str, str]) -> str:
     return "other" if label else "work"
 
 
-def _phone_number(line: Property) -> str:
-    """The number as typed; a tel: URI (VALUE=uri) made readable again."""
-    value = unescape(line.value)
-    is_uri = any(v.lower() == "uri" for v in line.params.get("VALUE", []))
-    if not (is_uri and value[:4].lower() == "tel:"):
+def _phone_number(prop: Property) -> str:
+    """The number as typed; a tel: URI (VALUE=uri, or plainly one) made readable again."""
+    value = unescape(prop.value)
+    if value[:4].lower() != "tel:":
         return value
     number, *params = value[4:].split(";")
     extension = next((p[4:] for p in params if p.lower().startswith("ext=")), "")
@@ -530,10 +956,10 @@ def _phone_number(line: Property) -> str:
     return f"{number} ext. {unquote(extension)}" if extension else number
 
 
-def _address(line: Property) -> Address:
-    box, extended, street, city, region, code, country = _structured(line.value, 7, None)
-    own = _own_kind(line, ADDRESS_KINDS)
-    kind = own or ("postal" if "postal" in line.types else "street")
+def _address(prop: Property) -> Address:
+    box, extended, street, city, region, code, country = _structured(prop.value, 7, None)
+    own = _own_kind(prop, ADDRESS_KINDS)
+    kind = own or ("postal" if "postal" in prop.types else "street")
     lines = street.split("\n") if street else []
     lines += [part for part in (extended, box) if part.strip()]
     return Address(kind, lines, city, region, code, country)

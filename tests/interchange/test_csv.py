@@ -9,7 +9,7 @@ import pytest
 
 from addressbook.errors import InterchangeError
 from addressbook.interchange import export_contacts, read_file, read_text
-from addressbook.model import Address, Contact, Email, Phone
+from addressbook.model import Address, Contact, Email, Phone, Url
 from tests.interchange.samples import DATA, full_contact, plain_contacts
 
 
@@ -32,11 +32,11 @@ def test_header_is_our_field_names_with_numbered_extras() -> None:
         "display_name",
         "given_name",
         "family_name",
+        "nickname",
         "organization",
         "title",
         "email",
         "email.2",
-        "email.home",
     ]
     for column in (
         "email.other",
@@ -54,6 +54,7 @@ def test_header_is_our_field_names_with_numbered_extras() -> None:
         "status",
     ):
         assert column in header
+    assert "email.home" in header
     assert header[-1] == "list_order"  # the home email comes before the work ones
     (row,) = _rows(text)
     assert row["email"] == "zoe@acme.example" and row["email.2"] == "second@acme.example"
@@ -103,6 +104,8 @@ def test_google_csv_old_format() -> None:
             Address("street", ["12 Wharf Rd", "Unit 4"], "Tauranga", "", "3110", "New Zealand")
         ],
         notes="Met at Fieldays.\nCall after 3pm.",
+        urls=[Url("https://ngata.example", "work")],
+        categories=["Clients"],  # '* myContacts' is Google's own group
     )
     assert tui.display_name == "info@tui.example"
     assert tui.emails == [Email("info@tui.example", "other")]
@@ -114,6 +117,9 @@ def test_google_csv_new_format() -> None:
     soren, nordlys = read_file(DATA / "google_new.csv").contacts
     assert soren.display_name == "Søren Aabye Kierkegaard"
     assert (soren.given_name, soren.family_name) == ("Søren", "Kierkegaard")
+    assert soren.extra == [
+        {"name": "X-CSV", "params": {"COLUMN": ["Middle Name"]}, "value": "Aabye"}
+    ]
     assert (soren.organization, soren.title) == ("Filosofi ApS", "Forfatter")
     assert soren.emails == [
         Email("soren@filosofi.example", "work"),
@@ -140,12 +146,12 @@ def test_outlook_csv() -> None:
             Email("maggie@obrien-law.example", "work"),
             Email("maggie.obrien@mail.example", "other"),
         ],
-        phones=[
-            Phone("+353 1 555 0100", "default"),
+        phones=[  # in the order of Outlook's columns
+            Phone("+353 1 555 0199", "other"),  # Home Phone
             Phone("+353 1 555 0101", "work"),
             Phone("+353 87 555 0102", "mobile"),
+            Phone("+353 1 555 0100", "default"),  # Primary Phone
             Phone("+353 1 555 0103", "fax"),
-            Phone("+353 1 555 0199", "other"),
         ],
         addresses=[
             Address(
@@ -158,6 +164,11 @@ def test_outlook_csv() -> None:
             )
         ],
         notes="Prefers morning calls.\nAssistant: Ciara",
+        extra=[  # what the model has no field for, kept as it came
+            {"name": "X-CSV", "params": {"COLUMN": ["Middle Name"]}, "value": "J."},
+            {"name": "X-CSV", "params": {"COLUMN": ["Title"]}, "value": "Ms."},
+            {"name": "X-CSV", "params": {"COLUMN": ["Department"]}, "value": "Litigation"},
+        ],
     )
     assert catering.display_name == "Smørrebrød Catering"
 
@@ -174,8 +185,8 @@ def test_outlook_csv_with_semicolons() -> None:
 
 BROKEN = {
     "no name": (
-        "display_name,email,phone.mobile\nGood,,\n,,021 555\n",
-        "row 3: no name, organisation or email",
+        "display_name,email,phone.mobile,notes\nGood,,,\n,,,just a note\n",
+        "row 3: nothing in it can be read",
     ),
     "status": (
         "display_name,status\nGood,active\nBad,deleted\n",
@@ -186,12 +197,12 @@ BROKEN = {
         "row 2: 3 cells but the header has 2 columns",
     ),
     "google no name": (
-        "Name,Given Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Value\nGood,,,,\n,,Work,,021\n",
-        "row 3: no name, organisation or email",
+        "Name,Given Name,E-mail 1 - Type,E-mail 1 - Value,Notes\nGood,,,,\n,,Work,,a note\n",
+        "row 3: nothing in it can be read",
     ),
     "outlook no name": (
-        "First Name,Last Name,E-mail Address,Business Phone\nGood,,,\n,,,09 555\n",
-        "row 3: no name, organisation or email",
+        "First Name,Last Name,E-mail Address,Notes\nGood,,,\n,,,a note\n",
+        "row 3: nothing in it can be read",
     ),
 }
 
@@ -218,9 +229,13 @@ def test_unknown_column_of_ours_is_refused() -> None:
         read_text("display_name,phone.mobil\nAna,021\n", "csv", skip_invalid=True)
 
 
-def test_unknown_header_is_refused() -> None:
-    with pytest.raises(InterchangeError, match="row 1: the header row is not one of"):
-        read_text("Vorname,Nachname\nAna,Ngata\n", "csv")
+def test_unknown_header_is_refused_naming_the_programs_known() -> None:
+    with pytest.raises(InterchangeError) as raised:
+        read_text("Nom de famille,Courriel perso\nAna,Ngata\n", "csv")
+    message = str(raised.value)
+    assert message.startswith("row 1: the header row is not one of the CSV formats known")
+    for program in ("addressbook", "Google Contacts", "Outlook", "Thunderbird", "Apple Contacts"):
+        assert program in message
 
 
 def test_header_only_or_empty_file_imports_nothing() -> None:
