@@ -107,6 +107,13 @@ def stays_here(contact: Contact, service: ServiceDescription | None) -> list[Pro
     return notes
 
 
+def kept_here_fields(service: ServiceDescription) -> list[str]:
+    """The fields of the model a service has no place for: they stay on this computer."""
+    if not service.rules.holds:
+        return []
+    return [name for name in _KEPT_HERE if name not in service.rules.holds]
+
+
 def _read_only(service: ServiceDescription | None) -> Problem:
     label = service.label if service is not None else ""
     return Problem(

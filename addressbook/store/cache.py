@@ -45,6 +45,8 @@ _CONFLICT_SQL = """SELECT f.contact_id, c.account, f.fields, f.remote_contact, f
 
 # Rows per multi-row INSERT/UPDATE of a pulled page (see Store._many_values).
 _ROWS_PER_STATEMENT = 500
+# sync_state.extra key of Store.set_kept_here.
+KEPT_HERE_KEY = "kept_here"
 # Up to this many search hits are sorted by SQLite; more are picked from the sorted list.
 _SORT_IN_SQL = 3000
 _HITS_SQL = "SELECT group_concat(rowid) FROM contacts_fts WHERE contacts_fts MATCH ?"
@@ -64,6 +66,16 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 def _contact_json(contact: Contact) -> str:
     return _dumps(contact.to_dict())
+
+
+def overlay_kept(kept: Sequence[str], local: dict[str, Any], remote: Contact) -> Contact:
+    """`remote` with the values of the `kept` fields taken from `local` (a contact's JSON)."""
+    if not any(local.get(name) for name in kept):
+        return remote
+    result = remote
+    for name in kept:
+        result = result.with_field(name, local.get(name))
+    return result
 
 
 def _account_filter(account: str | None, column: str = "c.account") -> tuple[str, list[Any]]:
@@ -112,6 +124,7 @@ class Store(PeopleStore):
         self._writes = 0  # own commits; PRAGMA data_version only counts other connections'
         self._orders: dict[str | None, list[int]] = {}
         self._orders_stamp: tuple[int, int] = (-1, -1)
+        self._kept: dict[str, tuple[str, ...]] = {}
         self._conn = schema.connect(self.path)
 
     @classmethod
@@ -291,6 +304,8 @@ class Store(PeopleStore):
         - 'refuse': EditMoved is raised naming the fields; nothing is written (the window
           asks the user, then patches again over what is there now).
         - 'keep': the value there now is kept; the rest of the patch lands.
+        - 'force': every field is set (only for the engine, inside the transaction that
+          just wrote the row: an edit made during a push lands over the service's answer).
         """
         with self.transaction():
             state = self._state(contact_id)
@@ -304,7 +319,7 @@ class Store(PeopleStore):
                 now = current.get(edit.field)
                 if same_value(edit.field, now, edit.after):
                     continue
-                if same_value(edit.field, now, edit.before):
+                if moved == "force" or same_value(edit.field, now, edit.before):
                     applied.append(edit.field)
                     continue
                 clashes.append(FieldConflict(edit.field, edit.before, edit.after, now, "here"))
@@ -540,9 +555,9 @@ class Store(PeopleStore):
         self, account: str, remote_id: str, contact: Contact, raw: dict[str, Any], stamp: str | None
     ) -> int:
         """Insert or overwrite a pulled contact and its base; it becomes 'synced'."""
-        contact = contact.normalized()
         with self.transaction():
             contact_id = self.find_remote(account, remote_id)
+            contact = self.with_kept_here(account, contact_id, contact).normalized()
             if contact_id is None:
                 contact_id = self._insert(contact, account, state="synced")
                 self._exec(
@@ -584,7 +599,10 @@ class Store(PeopleStore):
                 ids.update(zip(fresh, range(top + 1, top + 1 + len(fresh)), strict=True))
             new_rows, new_links, old_rows, old_links = [], [], [], []
             now = _now()
+            kept = self.kept_here(account)
             for remote_id, (contact, raw, stamp) in latest.items():
+                if kept and remote_id not in fresh:
+                    contact = self.with_kept_here(account, ids[remote_id], contact)
                 contact = contact.normalized()
                 data, key, name, secondary = self._columns(contact)
                 text = index_text(contact)
@@ -712,6 +730,11 @@ class Store(PeopleStore):
         """Store a merge: new base and stamp, the merged local data (pending if it differs)."""
         with self.transaction():
             self._state(contact_id)
+            account = self._exec(
+                "SELECT account FROM contacts WHERE id = ?", (contact_id,)
+            ).fetchone()[0]
+            if account is not None:
+                base_contact = self.with_kept_here(account, contact_id, base_contact)
             self._rewrite(contact_id, contact_local.normalized())
             self._set_link_base(contact_id, raw, base_contact, stamp)
             self._settle(contact_id)
@@ -800,9 +823,12 @@ class Store(PeopleStore):
         stamp: str | None,
     ) -> None:
         """A push succeeded: the service's answer is the new base and data; 'synced'."""
-        contact = contact.normalized()
         with self.transaction():
             contact_id = self._entry_contact(entry_id)
+            account = self._exec(
+                "SELECT account FROM contacts WHERE id = ?", (contact_id,)
+            ).fetchone()[0]
+            contact = self.with_kept_here(account, contact_id, contact).normalized()
             self._rewrite(contact_id, contact)
             self._exec(
                 "UPDATE links SET remote_id = ? WHERE contact_id = ?", (remote_id, contact_id)
@@ -844,6 +870,40 @@ class Store(PeopleStore):
             if link.base is not None:
                 self._rewrite(contact_id, link.base)
             self._settle(contact_id)
+
+    # -- fields a service cannot hold ----------------------------------------------------
+
+    def set_kept_here(self, account: str, fields: Sequence[str]) -> None:
+        """Say which fields the account's service has no place for (the engine, each sync).
+
+        Their values stay on this computer: every remote version written for a contact
+        of the account (a pull, a push's answer, a merge's base) keeps the contact's own
+        values of these fields, so a nickname in a Harvest contact survives every sync
+        and does not make the contact 'modified' forever.
+        """
+        state = self.sync_state(account)
+        if state.extra.get(KEPT_HERE_KEY) != list(fields):
+            state.extra[KEPT_HERE_KEY] = list(fields)
+            self.save_sync_state(state)
+        self._kept.pop(account, None)
+
+    def kept_here(self, account: str) -> tuple[str, ...]:
+        """The fields set_kept_here named for the account."""
+        kept = self._kept.get(account)
+        if kept is None:
+            names = self.sync_state(account).extra.get(KEPT_HERE_KEY) or []
+            kept = self._kept[account] = tuple(str(n) for n in names)
+        return kept
+
+    def with_kept_here(self, account: str, contact_id: int | None, remote: Contact) -> Contact:
+        """`remote` with the contact's own values of the fields its service cannot hold."""
+        kept = self.kept_here(account)
+        if not kept or contact_id is None:
+            return remote
+        row = self._exec("SELECT data FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        if row is None:
+            return remote
+        return overlay_kept(kept, json.loads(row[0]), remote)
 
     # -- per-account state ---------------------------------------------------------------
 

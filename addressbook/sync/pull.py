@@ -8,14 +8,17 @@ merged three ways, and a field changed on both sides becomes a conflict.
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from addressbook.connectors.base import CancelToken, Connector, RemoteContact
 from addressbook.errors import AddressbookError, Cancelled
 from addressbook.model import Contact
+from addressbook.rules import CLIENTS_KEY, kept_here_fields
 from addressbook.store import CachedRemote, Store
+from addressbook.store.cache import overlay_kept
 from addressbook.sync.merge import DELETED, deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
 from addressbook.sync.push import base_with_sent, forget_sent, landed_create
@@ -92,6 +95,7 @@ def pull(
     started = now_utc()
     result = PullResult(account, full=since is None)
     result.inflight = bool(store.sync_state(account).extra.get("inflight"))
+    store.set_kept_here(account, kept_here_fields(connector.description))
     seen: set[str] = set()
     read = 0
     try:
@@ -108,7 +112,8 @@ def pull(
             with store.transaction():
                 for remote_id in store.remote_ids(account) - seen:
                     _remote_gone(store, account, remote_id, result)
-        _save_state(store, account, cursor=iso(started), error=None)
+        clients = _client_names(connector)
+        _save_state(store, account, cursor=iso(started), error=None, clients=clients)
     except Cancelled as error:
         error.pages_saved = result.pages  # type: ignore[attr-defined]
         raise
@@ -124,13 +129,28 @@ def pull(
     return result
 
 
-def _save_state(store: Store, account: str, cursor: str | None, error: str | None) -> None:
+def _client_names(connector: Connector) -> list[str] | None:
+    """The account's client names, kept for rules.py (None where the service has no clients)."""
+    if not connector.description.rules.client_field:
+        return None
+    return [client.name for client in connector.clients()]
+
+
+def _save_state(
+    store: Store,
+    account: str,
+    cursor: str | None,
+    error: str | None,
+    clients: list[str] | None = None,
+) -> None:
     with store.transaction():
         state = store.sync_state(account)  # read again: a push may have written `extra`
         if cursor is not None:
             state.cursor = cursor
             state.last_sync = iso(now_utc())
         state.last_error = error
+        if clients is not None:
+            state.extra[CLIENTS_KEY] = clients
         store.save_sync_state(state)
 
 
@@ -144,6 +164,7 @@ def _apply_page(
     before each of those, so the store sees every change in the page's order.
     """
     cached = store.cached_remotes(account, {remote.remote_id for remote in page})
+    kept = store.kept_here(account)
     batch: list[RemoteContact] = []
 
     def flush() -> None:
@@ -157,6 +178,10 @@ def _apply_page(
     for remote in page:
         seen.add(remote.remote_id)
         known = cached.get(remote.remote_id)
+        if kept and known is not None:  # what the service cannot hold stays as it is here
+            remote = replace(
+                remote, contact=overlay_kept(kept, json.loads(known.data), remote.contact)
+            )
         repeated = remote.remote_id in in_page  # `cached` may be out of date for it
         in_page.add(remote.remote_id)
         if repeated or remote.deleted or (known is not None and known.pending):
@@ -201,6 +226,7 @@ def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult
         store.apply_remote(account, remote.remote_id, remote.contact, remote.raw, remote.stamp)
         result.new += 1
         return
+    remote = replace(remote, contact=store.with_kept_here(account, contact_id, remote.contact))
     link = store.link(contact_id)
     entry = store.outbox_entry(contact_id)
     record = store.get(contact_id)

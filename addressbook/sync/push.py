@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from addressbook.connectors.base import CancelToken, Connector, RemoteContact
 from addressbook.errors import (
@@ -28,7 +28,8 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
-from addressbook.model import FIELDS, Contact, FieldChange, diff
+from addressbook.model import FIELDS, Contact, FieldChange, Patch, diff
+from addressbook.rules import kept_here_fields
 from addressbook.store import OutboxEntry, Record, Store
 from addressbook.sync.merge import deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
@@ -141,6 +142,7 @@ def push(
     result = PushResult(account)
     if dry_run:
         return result
+    store.set_kept_here(account, kept_here_fields(connector.description))
     chosen = None if contact_ids is None else frozenset(contact_ids)
     entries = [
         e
@@ -314,8 +316,8 @@ def _complete_create(
             return  # deleted here meanwhile: the next pull brings the record back, once
         _absorb_pulled_copy(store, entry, remote.remote_id)
         store.complete(entry.id, remote.remote_id, remote.contact, remote.raw, remote.stamp)
-        if not same(current.contact, sent):
-            store.update(entry.contact_id, current.contact)
+        if not same(current.contact, sent):  # edited while it was being sent: still pending
+            store.apply_patch(entry.contact_id, Patch.between(sent, current.contact), "force")
 
 
 def _absorb_pulled_copy(store: Store, entry: OutboxEntry, remote_id: str) -> None:
@@ -368,6 +370,10 @@ def _update(
     except NotFound:
         _deleted_there(store, entry.contact_id, link.base, record.contact, result)
         return
+    # What the service cannot hold is no change of the service's.
+    fresh = replace(
+        fresh, contact=store.with_kept_here(entry.account, entry.contact_id, fresh.contact)
+    )
     base = base_with_sent(store, entry, link.base, fresh.contact)
     outcome = merge(base, record.contact, fresh.contact)
     if outcome.conflicts:
@@ -464,7 +470,8 @@ def _complete(store: Store, entry: OutboxEntry, answer: RemoteContact, sent: Con
         _set_sent(store, entry, None)
         store.complete(entry.id, answer.remote_id, answer.contact, answer.raw, answer.stamp)
         if current is not None and current.state != "deleted" and not same(current.contact, sent):
-            store.update(entry.contact_id, current.contact)
+            # Edited while it was being sent: that edit lands over the answer, still pending.
+            store.apply_patch(entry.contact_id, Patch.between(sent, current.contact), "force")
 
 
 def _deleted_there(
