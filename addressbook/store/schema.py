@@ -99,7 +99,40 @@ def _create_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_create_v1]
+_V2_PEOPLE = (
+    # A person: records of several accounts that the user says are one human or company.
+    # Local only: nothing here is ever sent to a service.
+    "CREATE TABLE people (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL)",
+    """CREATE TABLE person_members (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE
+    )""",
+    "CREATE INDEX person_members_by_person ON person_members (person_id, contact_id)",
+    # A record deleted on its service (its row goes) leaves the person; a person left
+    # with one record dissolves. Foreign-key cascades fire this trigger too, so every
+    # way a contact row goes (drop, complete_delete, forget_account) is covered here.
+    """CREATE TRIGGER person_dissolves AFTER DELETE ON person_members
+        WHEN (SELECT count(*) FROM person_members WHERE person_id = old.person_id) < 2 BEGIN
+        DELETE FROM people WHERE id = old.person_id;
+    END""",
+    # "Not the same person": a pair of records never suggested together again (a < b).
+    """CREATE TABLE people_dismissed (
+        a INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+        b INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+        PRIMARY KEY (a, b),
+        CHECK (a < b)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX people_dismissed_by_b ON people_dismissed (b)",
+)
+
+
+def _add_people(conn: sqlite3.Connection) -> None:
+    """Version 1 → 2: people (local groupings of records) and dismissed suggestions."""
+    for statement in _V2_PEOPLE:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_create_v1, _add_people]
 
 
 def current_version() -> int:

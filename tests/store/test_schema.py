@@ -27,7 +27,7 @@ def test_new_file_gets_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
     with Store(path) as store:
         assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert _pragma(path, "user_version") == schema.current_version() == 1
+    assert _pragma(path, "user_version") == schema.current_version() == 2
     assert _pragma(path, "journal_mode") == "wal"
     assert {"contacts", "links", "outbox", "conflicts", "sync_state", "contacts_fts"} <= _tables(
         path
@@ -45,7 +45,7 @@ def test_empty_file_is_migrated_from_version_0(tmp_path: Path) -> None:
     path.touch()
     with Store(path) as store:
         assert store.search_ids() == []
-    assert _pragma(path, "user_version") == 1
+    assert _pragma(path, "user_version") == schema.current_version()
 
 
 def test_forward_migration_keeps_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,7 +61,7 @@ def test_forward_migration_keeps_data(tmp_path: Path, monkeypatch: pytest.Monkey
         record = store.get(contact_id)
         assert record is not None and record.contact.display_name == "Zoë Müller"
         assert store.search_ids("zoe") == [contact_id]
-    assert _pragma(path, "user_version") == 2
+    assert _pragma(path, "user_version") == schema.current_version()  # the added step ran
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT nickname FROM contacts").fetchall() == [("",)]
 
@@ -81,7 +81,7 @@ def test_failing_migration_leaves_the_file_at_its_old_version(
     with pytest.raises(StoreError, match="cannot be used"):
         Store(path)
     monkeypatch.undo()
-    assert _pragma(path, "user_version") == 1
+    assert _pragma(path, "user_version") == schema.current_version()
     with sqlite3.connect(path) as conn:
         columns = {r[1] for r in conn.execute("PRAGMA table_info(contacts)")}
     assert "half_done" not in columns
