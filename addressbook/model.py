@@ -11,9 +11,9 @@ This module imports nothing of ours.
 
 from __future__ import annotations
 
-import unicodedata
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
