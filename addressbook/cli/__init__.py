@@ -167,6 +167,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     imp.add_argument(
         "--format", choices=("vcard", "csv"), help="default: from the file's name and content"
     )
+    imp.add_argument("--account", help="import as new contacts of this account (pushed later)")
     if only is not None and only not in sub.choices:
         return build_parser()
     return parser

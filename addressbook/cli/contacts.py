@@ -279,18 +279,40 @@ def revert(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    """`addressbook export [--format F] [-o FILE] [--account NAME]`."""
-    from addressbook.interchange import export_contacts
+    """`addressbook export [--format F] [-o FILE] [--account NAME]`: a card at a time."""
+    from addressbook.i18n import ngettext
+    from addressbook.interchange import iter_export
 
     account = _account_filter(args.account)
     with Store.default() as store:
         ids = store.search_ids("", account)
-        text = export_contacts(_contacts(store, ids), args.format)
-    if args.output:
-        _write_file(Path(args.output), text)
-        print(f"exported {len(ids)} contacts to {args.output}", file=sys.stderr)
-    else:
-        _write(text)
+        pieces = iter_export(_contacts(store, ids), args.format)
+        if not args.output:
+            for piece in pieces:
+                _write(piece)
+            return 0
+        path = Path(args.output)
+        temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        try:
+            # Via a temporary file and a rename: a failed export never leaves half a file.
+            with open(temporary, "w", encoding="utf-8", newline="") as file:
+                for piece in pieces:
+                    file.write(piece)
+            os.replace(temporary, path)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            raise AddressbookError(
+                _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error)
+            ) from None
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    print(
+        ngettext(
+            "exported {n} contact to {path}", "exported {n} contacts to {path}", len(ids)
+        ).format(n=len(ids), path=args.output),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -313,17 +335,26 @@ def _write_file(path: Path, text: str) -> None:
 
 
 def import_(args: argparse.Namespace) -> int:
-    """`addressbook import FILE [--skip-invalid] [--format vcard|csv]`: contacts become local."""
-    from addressbook.interchange import read_file
+    """`addressbook import FILE [--skip-invalid] [--format vcard|csv] [--account NAME]`.
+
+    A card already in the book (same vCard UID, or the same contact) is updated or left
+    alone, not copied; the last line says `N new, M updated, K unchanged, S skipped`.
+    """
+    from addressbook.interchange.importer import import_file
 
     path = Path(args.file)
     if not path.is_file():
-        raise AddressbookError(f"no such file: {path}")
-    result = read_file(path, args.format, skip_invalid=args.skip_invalid)
+        raise AddressbookError(_("no such file: {path}").format(path=path))
+    account = None
+    if getattr(args, "account", None) is not None and args.account.strip() not in ("", "local"):
+        from addressbook.accounts import require_account
+
+        account = require_account(args.account).name
     with Store.default() as store:
-        ids = store.create_many(result.contacts)
-    for line in result.skipped:
-        print(f"skipped {line}", file=sys.stderr)
-    skipped = f"; skipped {len(result.skipped)}" if result.skipped else ""
-    _write(f"imported {len(ids)} contacts{skipped}\n")
+        summary = import_file(
+            store, path, fmt=args.format, skip_invalid=args.skip_invalid, account=account
+        )
+    for warning in summary.warnings:
+        print(str(warning), file=sys.stderr)
+    _write(summary.line() + "\n")
     return 0

@@ -48,7 +48,7 @@ __all__ = [
     "read_text",
 ]
 
-_VCARD_START = re.compile(rb"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD", re.IGNORECASE | re.MULTILINE)
+_VCARD_START = re.compile(rb"^[ \t]*(BEGIN|END)[ \t]*:[ \t]*VCARD", re.IGNORECASE | re.MULTILINE)
 _HEAD = 4096
 
 

@@ -1129,6 +1129,13 @@ def _categories(text: str) -> list[str]:
     return [name for name in kept if name]
 
 
+def _kept(column: str, text: str) -> dict[str, Any]:
+    """A cell the model has no field for, as an `extra` property (vCard-escaped text)."""
+    value = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
+    return {"name": "X-CSV", "params": {"COLUMN": [column]}, "value": value}
+
+
 def _read_mapped(
     program: Program,
     names: list[str],
@@ -1148,7 +1155,7 @@ def _read_mapped(
         if not value.strip():
             continue
         if target is None:
-            extra.append({"name": "X-CSV", "params": {"COLUMN": [name]}, "value": value})
+            extra.append(_kept(name, value))
             continue
         what = target[0]
         if what == "ignore":
@@ -1186,7 +1193,7 @@ def _read_mapped(
     for name, target, value in zip(names, targets, cells, strict=False):
         # Kept as they came: the name parts and department the model has no field for.
         if target and target[0] in ("middle", "prefix", "suffix", "department") and value.strip():
-            extra.append({"name": "X-CSV", "params": {"COLUMN": [name]}, "value": value})
+            extra.append(_kept(name, value))
     for place in ("business", "home", "other"):
         if place in places:
             contact.addresses.append(_place_address(places[place]))
@@ -1243,13 +1250,7 @@ def _google_items(
             contact.addresses += _google_addresses(cells)
         else:
             for key, value in cells.items():
-                extra.append(
-                    {
-                        "name": "X-CSV",
-                        "params": {"COLUMN": [f"{what} {_number} - {key}".title()]},
-                        "value": value,
-                    }
-                )
+                extra.append(_kept(f"{what} {_number} - {key}".title(), value))
 
 
 def _google_addresses(cells: dict[str, str]) -> list[Address]:

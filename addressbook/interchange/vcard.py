@@ -88,6 +88,7 @@ from addressbook.model import (
     Email,
     Phone,
     Url,
+    clean,
     valid_birthday,
 )
 
@@ -251,15 +252,14 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
             params["VALUE"] = ["text"]
         out.append(("BDAY", params, contact.birthday))
     if contact.categories:
-        out.append(("CATEGORIES", {}, list(contact.categories)))
+        value = ",".join(str(backslashEscape(c)) for c in contact.categories)
+        out.append(("CATEGORIES", {}, Raw(value)))
     if contact.notes:
         out.append(("NOTE", {}, contact.notes))
     if contact.status != "active":
         out.append((STATUS_PROPERTY, {}, contact.status))
-    for position, item in enumerate(contact.extra):
+    for item in contact.extra:
         name = str(item.get("name") or "X-UNKNOWN")
-        if name in ("N", "ORG") and not item.get("group") and shadows.get(name) != position:
-            continue  # a full N or ORG that no longer agrees with the fields: ours is written
         if item.get("group"):
             name = f"{item['group']}.{name}"
         params = {str(k): [str(v) for v in vs] for k, vs in dict(item.get("params") or {}).items()}
@@ -268,10 +268,12 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
 
 
 def _shadows(contact: Contact) -> dict[str, int]:
-    """The kept full N and ORG (prefix, middle names, suffix; departments) that still agree
-    with the contact's own name parts and organisation: these are written instead of ours.
+    """The kept full N and ORG that are written instead of ours.
 
-    The reader keeps the whole N or ORG in `extra` when it holds more than the model maps.
+    The reader keeps the whole N or ORG in `extra` when it holds more than the model maps
+    (prefix, middle names, suffix; departments). While its family and given name (its
+    first unit) still agree with the contact's, it is written in place of ours, so nothing
+    is lost; once they differ (the name was edited), ours is written and it is kept as is.
     """
     found: dict[str, int] = {}
     for position, item in enumerate(contact.extra):
@@ -280,10 +282,14 @@ def _shadows(contact: Contact) -> dict[str, int]:
             continue
         if name == "N":
             parts = _name_parts(value)
-            if (parts[0].strip(), parts[1].strip()) == (contact.family_name, contact.given_name):
+            agrees = (clean(parts[0]), clean(parts[1])) == (contact.family_name, contact.given_name)
+            if agrees and any(part.strip() for part in parts[2:]):
                 found["N"] = position
-        elif unescape(split_raw(value, ";")[0]).strip() == contact.organization:
-            found["ORG"] = position
+        else:
+            units = split_raw(value, ";")
+            agrees = clean(unescape(units[0])) == contact.organization
+            if agrees and any(unit.strip() for unit in units[1:]):
+                found["ORG"] = position
     return found
 
 
@@ -343,7 +349,7 @@ _BOUNDARY = re.compile(
 _UNFOLD = re.compile(rb"\n[ \t]")
 _QP = re.compile(rb"QUOTED-PRINTABLE", re.IGNORECASE)
 _BASE64_LINE = re.compile(rb"[A-Za-z0-9+/=]+")
-_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_NAME = re.compile(r"[A-Za-z0-9_/+-]+")  # '/': KDE's old X-messaging/irc-All
 
 
 class RawCard:
@@ -405,8 +411,8 @@ class _Recoded(io.RawIOBase):
 def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
     """Cut a vCard file into cards, a chunk at a time; text outside cards is reported.
 
-    Cards are numbered in file order; an unterminated card is a Problem (fatal), text
-    outside any card a warning (the first non-blank line of each stretch of it).
+    Cards are numbered in file order. A card without its END (or BEGIN) is still read,
+    with a warning; so is text outside any card (the first non-blank line of each stretch).
     """
     source = open_text_stream(stream)
     buffer = b""  # normalised text not yet finished with; starts at line `base`
@@ -439,6 +445,24 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
                     if junk:
                         yield junk
                     begin_at, body_at, depth = match.start(), match.end() + 1, 1
+                    continue
+                # An END:VCARD without its BEGIN: what comes before it is read as a card.
+                gap = usable[done : match.start()]
+                if gap.strip():
+                    number += 1
+                    start = done + (len(gap) - len(gap.lstrip(b"\n")))
+                    first = lines.at(start)
+                    yield Problem(
+                        _("card {n}, line {line}").format(n=number, line=first),
+                        _("no BEGIN:VCARD before this card's END:VCARD on line {line}").format(
+                            line=lines.at(match.start())
+                        ),
+                        fatal=False,
+                        card=number,
+                        line=first,
+                    )
+                    yield RawCard(number, first - 1, usable[start : match.start()])
+                done = match.end()
                 continue
             if is_begin:
                 before = usable[body_at : match.start()].rstrip(b"\n")
@@ -448,13 +472,15 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
                 number += 1
                 first = lines.at(begin_at)
                 yield Problem(
-                    _("card {n} (line {line})").format(n=number, line=first),
+                    _("card {n}, line {line}").format(n=number, line=first),
                     _("no END:VCARD before the next BEGIN:VCARD on line {line}").format(
                         line=lines.at(match.start())
                     ),
+                    fatal=False,
                     card=number,
                     line=first,
                 )
+                yield RawCard(number, first, usable[body_at : match.start()])
                 begin_at, body_at, depth = match.start(), match.end() + 1, 1
                 continue
             depth -= 1
@@ -467,11 +493,13 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
             number += 1
             first = lines.at(begin_at)
             yield Problem(
-                _("card {n} (line {line})").format(n=number, line=first),
-                _("no END:VCARD before the end of the file"),
+                _("card {n}, line {line}").format(n=number, line=first),
+                _("no END:VCARD before the end of the file; the card is read up to there"),
+                fatal=False,
                 card=number,
                 line=first,
             )
+            yield RawCard(number, first, usable[body_at:])
             return
         if begin_at >= 0:  # the open card goes on in the next chunk: read it again then
             done = begin_at
@@ -707,7 +735,7 @@ class _CardReader:
             return decode_legacy(data, self._fallback())
 
     def properties(self) -> list[Property]:
-        result = []
+        result: list[Property] = []
         depth = 0
         for index, line in _logical_lines(self.raw.body):
             if not line.strip():
@@ -715,7 +743,19 @@ class _CardReader:
             colon = _head_end(line)
             parsed = _parse_head(line[:colon]) if colon > 0 else None
             if parsed is None:
-                text = line.decode("utf-8", "replace")
+                text = self._text(line, None)
+                last = result[-1] if result else None
+                if last is not None and _continues(last, text):
+                    # An address label or note continued on a raw line (no fold): more of it.
+                    joiner = "" if last.params.get("ENCODING") else "\\n"
+                    last.value += joiner + text
+                    self._warn(
+                        index,
+                        _("not a vCard property; taken as more of the {name} above: {text}").format(
+                            name=last.name, text=snippet(text)
+                        ),
+                    )
+                    continue
                 self._warn(
                     index, _("not a vCard property, skipped: {text}").format(text=snippet(text))
                 )
@@ -736,6 +776,66 @@ class _CardReader:
             value = self._text(raw_value, charset)
             result.append(Property(name, group, params, types, value, decoded, index))
         return result
+
+
+_KNOWN = frozenset(
+    [
+        "FN",
+        "N",
+        "NICKNAME",
+        "PHOTO",
+        "BDAY",
+        "ADR",
+        "LABEL",
+        "TEL",
+        "EMAIL",
+        "MAILER",
+        "TZ",
+        "GEO",
+        "TITLE",
+        "ROLE",
+        "LOGO",
+        "AGENT",
+        "ORG",
+        "CATEGORIES",
+        "NOTE",
+        "PRODID",
+        "REV",
+        "SORT-STRING",
+        "SOUND",
+        "UID",
+        "URL",
+        "VERSION",
+        "CLASS",
+        "KEY",
+        "IMPP",
+        "KIND",
+        "GENDER",
+        "LANG",
+        "MEMBER",
+        "RELATED",
+        "ANNIVERSARY",
+        "XML",
+        "SOURCE",
+        "CLIENTPIDMAP",
+        "FBURL",
+        "CALURI",
+        "CALADRURI",
+    ]
+)
+_CONTINUED = frozenset(("LABEL", "NOTE", "ADR", "PHOTO", "LOGO", "SOUND", "KEY"))
+_BASE64 = re.compile(r"[A-Za-z0-9+/=]+")
+
+
+def _continues(last: Property, text: str) -> bool:
+    """Whether a line that is no property reads as the rest of the property before it:
+    a label, note or address broken by a raw line end, or base64 lines without a fold.
+    A comment, or a bare property name (an empty `FN` of vCard 2.1), is not."""
+    if text.lstrip().startswith("#") or text.strip().upper() in _KNOWN:
+        return False
+    if last.params.get("ENCODING"):
+        return bool(_BASE64.fullmatch(text.strip()))
+    return last.name in _CONTINUED or last.name.startswith("X-")
 
 
 def read_vcard_stream(stream: BinaryIO) -> Iterator[Contact | Problem]:

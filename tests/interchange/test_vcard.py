@@ -184,14 +184,6 @@ def test_agent_card_inside_a_2_1_card_is_not_a_second_contact() -> None:
 
 
 BROKEN = {
-    "no end": (
-        "BEGIN:VCARD\nVERSION:3.0\nFN:Good\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Cut off\n",
-        "card 2 (line 5): no END:VCARD before the end of the file",
-    ),
-    "no end before next": (
-        "BEGIN:VCARD\nFN:Cut off\nBEGIN:VCARD\nFN:Good\nEND:VCARD\n",
-        "card 1 (line 1): no END:VCARD before the next BEGIN:VCARD on line 3",
-    ),
     "nothing readable": (
         "BEGIN:VCARD\nVERSION:4.0\nFN:Good\nEND:VCARD\n"
         "BEGIN:VCARD\nVERSION:4.0\nREV:20240101T000000Z\nEND:VCARD\n",
@@ -250,9 +242,32 @@ BAD_LINES = {
     "label continued without a fold": (
         "BEGIN:VCARD\nVERSION:2.1\nFN:Good\nLABEL;WORK:1 Main St\nSpringfield\n"
         "EMAIL:g@x.example\nEND:VCARD\n",
-        "card 1, line 5: not a vCard property, skipped: 'Springfield'",
+        "card 1, line 5: not a vCard property; taken as more of the LABEL above: 'Springfield'",
+    ),
+    "no end": (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Good\nEMAIL:g@x.example\n",
+        "card 1, line 1: no END:VCARD before the end of the file; the card is read up to there",
+    ),
+    "no begin": (
+        "VERSION:3.0\nFN:Good\nEMAIL:g@x.example\nEND:vCard\n",
+        "card 1, line 1: no BEGIN:VCARD before this card's END:VCARD on line 4",
     ),
 }
+
+
+def test_no_end_before_the_next_card_reads_both() -> None:
+    text = "BEGIN:VCARD\nFN:Cut off\nBEGIN:VCARD\nFN:Good\nEND:VCARD\n"
+    result = read_text(text)
+    assert [c.display_name for c in result.contacts] == ["Cut off", "Good"]
+    assert result.warnings == ["card 1, line 1: no END:VCARD before the next BEGIN:VCARD on line 3"]
+
+
+def test_label_continued_on_a_raw_line_is_kept_whole() -> None:
+    text = BAD_LINES["label continued without a fold"][0]
+    (card,) = read_text(text).contacts
+    assert card.extra == [
+        {"name": "LABEL", "params": {"TYPE": ["WORK"]}, "value": "1 Main St\\nSpringfield"}
+    ]
 
 
 @pytest.mark.parametrize("case", sorted(BAD_LINES))

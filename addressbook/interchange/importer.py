@@ -1,0 +1,304 @@
+"""Importing a vCard or CSV file into the address book, without making copies.
+
+    import_file(store, path, *, fmt=None, skip_invalid=False, account=None,
+                progress=None, cancel=None) -> ImportSummary
+
+Each contact of the file is matched against the contacts already there (of the same
+account, or on this computer when account is None):
+1. by vCard UID: the UID property is kept in the contact's `extra`
+   (`{"name": "UID", "params": {}, "value": "…"}`, as every other property the model has
+   no field for), so a card exported here or by another program and imported again finds
+   its contact;
+2. else as the same contact: the same display name (case- and accent-folded, see
+   model.fold) and the same first email (case-insensitive) or, without an email, the
+   same first phone (its digits).
+A match whose fields are all the same (lists as sets) is *unchanged* and left alone; one
+that differs is *updated* with a Patch (model.Patch.between what was there and what the
+file holds) through Store.apply_patch, so a field that moved underneath is never
+overwritten silently. Anything else is *new*: created a chunk at a time
+(Store.create_many), local, or with `account` as pending creates of that account
+(each checked by its service's rules, addressbook.rules, first).
+
+A card or row that cannot be read at all (or that the account's rules refuse) stops the
+import and nothing is imported (the whole import is one transaction), unless
+skip_invalid: then it is *skipped* and named in the warnings. A line that cannot be read
+costs that line only: a warning names it (file, card, line) and the card is imported.
+
+Streaming: the file is read a chunk at a time and cards are written in chunks, so a
+100 MB file imports in bounded memory. The existing contacts are indexed once (their
+match keys only).
+
+For the window: run import_file in a worker thread with its own Store (a Store is one
+SQLite connection, used by one thread). `progress(done_bytes, total_bytes)` is called as
+the file is read; `cancel` is any object with a `.cancelled` bool: when it turns true the
+import stops after the current card and keeps what was done (summary.cancelled is True).
+summary.created_ids and summary.updated (id → the contact as it was) let the window undo.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO, Protocol, cast
+
+from addressbook.errors import InterchangeError
+from addressbook.i18n import _, ngettext
+from addressbook.interchange import detect_format, import_format, iter_stream, refusal
+from addressbook.interchange._common import Problem
+from addressbook.model import Contact, Patch, fold, same_contact
+from addressbook.store import LOCAL, Store
+
+CHUNK = 500  # contacts written per create_many
+UID = "UID"
+
+Progress = Callable[[int, int], None]
+
+
+class Cancel(Protocol):
+    """What import_file asks to know whether to stop (the window's Cancel button)."""
+
+    @property
+    def cancelled(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """One thing of the file that was not imported: where (file, card or row, line) and why."""
+
+    file: str
+    card: int | None
+    line: int | None
+    message: str  # "card 3, line 17: not a vCard property, skipped: 'FN'"
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+
+@dataclass
+class ImportSummary:
+    """What an import did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    warnings: list[ImportWarning] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    before: dict[int, Contact] = field(default_factory=dict)  # updated id → as it was
+    format: str = ""
+    cancelled: bool = False
+
+    def line(self) -> str:
+        """'N new, M updated, K unchanged, S skipped' (translated)."""
+        return ", ".join(
+            (
+                ngettext("{n} new", "{n} new", self.new).format(n=self.new),
+                ngettext("{n} updated", "{n} updated", self.updated).format(n=self.updated),
+                ngettext("{n} unchanged", "{n} unchanged", self.unchanged).format(n=self.unchanged),
+                ngettext("{n} skipped", "{n} skipped", self.skipped).format(n=self.skipped),
+            )
+        )
+
+
+def uid_of(contact: Contact) -> str:
+    """The contact's vCard UID (kept in extra), or ''."""
+    for item in contact.extra:
+        if item.get("name") == UID and not item.get("group"):
+            return str(item.get("value") or "").strip()
+    return ""
+
+
+def same_contact_key(contact: Contact) -> tuple[str, str] | None:
+    """(folded display name, first email or phone digits): what makes two cards one contact."""
+    if not contact.display_name:
+        return None
+    if contact.emails:
+        handle = "@" + contact.emails[0].address.casefold()
+    elif contact.phones:
+        handle = "#" + "".join(ch for ch in contact.phones[0].number if ch.isdigit())
+    else:
+        handle = ""
+    return fold(unicodedata.normalize("NFC", contact.display_name)), handle
+
+
+class _Index:
+    """The match keys of the contacts already there: UID → id, same-contact key → id."""
+
+    def __init__(self, store: Store, account: str | None):
+        self.uids: dict[str, int] = {}
+        self.keys: dict[tuple[str, str], int] = {}
+        ids = store.search_ids("", account if account is not None else LOCAL)
+        for start in range(0, len(ids), CHUNK):
+            for record in store.records(ids[start : start + CHUNK]):
+                self.add(record.id, record.contact)
+
+    def add(self, contact_id: int, contact: Contact) -> None:
+        uid = uid_of(contact)
+        if uid:
+            self.uids.setdefault(uid, contact_id)
+        key = same_contact_key(contact)
+        if key is not None:
+            self.keys.setdefault(key, contact_id)
+
+    def find(self, contact: Contact) -> int | None:
+        uid = uid_of(contact)
+        if uid and uid in self.uids:
+            return self.uids[uid]
+        key = same_contact_key(contact)
+        return self.keys.get(key) if key is not None else None
+
+
+def import_file(
+    store: Store,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    skip_invalid: bool = False,
+    account: str | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> ImportSummary:
+    """Import a vCard or CSV file into `store` (see the module docstring).
+
+    Must run in the thread that owns `store` (the window: a worker thread with its own
+    Store). Raises InterchangeError (nothing imported) when the file cannot be read, or a
+    card cannot be read and skip_invalid is False.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (closed by the with below)
+    except OSError as error:
+        raise InterchangeError(
+            _("cannot read {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
+    with stream:
+        total = path.stat().st_size
+        summary = ImportSummary()
+        checker = _checker(store, account)
+        try:
+            with store.transaction():
+                _run(
+                    store,
+                    stream,
+                    name,
+                    fmt,
+                    skip_invalid,
+                    account,
+                    checker,
+                    summary,
+                    total,
+                    progress,
+                    cancel,
+                )
+        except InterchangeError as error:
+            raise InterchangeError(f"{name}: {error}") from None
+    if progress is not None:
+        progress(total, total)
+    return summary
+
+
+def _checker(store: Store, account: str | None) -> Callable[[Contact], str] | None:
+    """For an account: the rules' sentence refusing a new contact ('' when it may be made)."""
+    if account is None:
+        return None
+    from addressbook.rules import Checker, sentences
+
+    rules = Checker(store)
+    return lambda contact: sentences(rules.new(contact, account))
+
+
+def _run(
+    store: Store,
+    stream: object,
+    name: str,
+    fmt: str | None,
+    skip_invalid: bool,
+    account: str | None,
+    checker: Callable[[Contact], str] | None,
+    summary: ImportSummary,
+    total: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> None:
+    binary = cast(BinaryIO, stream)
+    index = _Index(store, account)
+    chosen = import_format(fmt)
+    if chosen is None:
+        chosen = detect_format(binary.read(4096), name)
+        binary.seek(0)
+    summary.format = chosen
+    items = iter_stream(binary, chosen, name)
+    pending: list[Contact] = []
+    last_report = -1
+
+    def flush() -> None:
+        if pending:
+            summary.created_ids += store.create_many(pending, account=account)
+            summary.new += len(pending)
+            pending.clear()
+
+    def refuse(problem: Problem) -> None:
+        if not skip_invalid:
+            raise InterchangeError(refusal(problem, 0))
+        summary.skipped += 1
+        summary.warnings.append(ImportWarning(name, problem.card, problem.line, str(problem)))
+
+    for item in items:
+        if cancel is not None and cancel.cancelled:
+            summary.cancelled = True
+            break
+        if progress is not None:
+            done = binary.tell()
+            if done != last_report:
+                last_report = done
+                progress(min(done, total), total)
+        if isinstance(item, Problem):
+            if item.fatal:
+                refuse(item)
+            else:
+                summary.warnings.append(ImportWarning(name, item.card, item.line, str(item)))
+            continue
+        contact = item
+        found = index.find(contact)
+        if found is None:
+            if checker is not None:
+                sentence = checker(contact)
+                if sentence:
+                    refuse(Problem(contact.display_name, sentence))
+                    continue
+            pending.append(contact)
+            index.add(-1, contact)  # a second copy in the same file matches nothing real
+            if len(pending) >= CHUNK:
+                flush()
+            continue
+        if found < 0:  # the same contact twice in this file: imported once
+            summary.unchanged += 1
+            continue
+        record = store.get(found)
+        if record is None or record.state == "deleted":
+            pending.append(contact)
+            continue
+        if same_contact(record.contact, contact):
+            summary.unchanged += 1
+            continue
+        patch = Patch.between(record.contact, _keep_own(record.contact, contact))
+        if not patch:
+            summary.unchanged += 1
+            continue
+        store.apply_patch(found, patch)
+        summary.updated += 1
+        summary.updated_ids.append(found)
+        summary.before[found] = record.contact
+    flush()
+
+
+def _keep_own(there: Contact, incoming: Contact) -> Contact:
+    """The file's contact, keeping what only this program knows (the status) when the file
+    does not say it (another program's card has no X-ADDRESSBOOK-STATUS)."""
+    if incoming.status == "active" and there.status != "active":
+        return replace(incoming, status=there.status)
+    return incoming
