@@ -76,6 +76,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.both_changed: set[tuple[int, str]] = set()
         self.unseen: set[tuple[int, str]] = set()  # edited on the service, not pulled yet
         self.new_emails: dict[int, str] = {}
+        self.remote_values: dict[tuple[int, str], str] = {}  # the service's last value set
+        self.deleted: dict[int, str] = {}  # deleted here: contact id → remote id
+        self.gone: list[str] = []  # remote ids deleted here whose contact id was reused
 
     def teardown(self) -> None:
         try:
@@ -105,8 +108,11 @@ class SyncMachine(RuleBasedStateMachine):
 
     def check_conflicts(self) -> None:
         for conflict in self.store.conflicts(self.name):
+            if conflict.fields[0].field == DELETED:
+                # Only "deleted here, edited there": nothing is deleted on the service.
+                assert conflict.contact_id in self.deleted, conflict
+                continue
             for item in conflict.fields:
-                assert item.field != DELETED
                 assert (conflict.contact_id, item.field) in self.both_changed, item
 
     # --- rules -----------------------------------------------------------------------------
@@ -122,6 +128,8 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(data=st.data(), slot=SLOTS, value=VALUES)
     def local_edit(self, data: st.DataObject, slot: int, value: str) -> None:
         field = sorted(self.fields)[slot]
+        if not self.ids():
+            return
         contact_id = data.draw(st.sampled_from(self.ids()))
         record = self.store.get(contact_id)
         assert record is not None
@@ -158,11 +166,53 @@ class SyncMachine(RuleBasedStateMachine):
         assert record is not None and record.remote_id
         self.service.edit(record.remote_id, {self.fields[field]: value})
         key = (contact_id, field)
+        self.remote_values[key] = value
         self.unseen.add(key)
         if key in self.unsent:
             self.both_changed.add(key)  # the final "keep local" keeps the local value
         else:
             self.expected[key] = value
+
+    @rule(data=st.data())
+    def local_delete(self, data: st.DataObject) -> None:
+        linked = self.linked()
+        if not linked:
+            return
+        contact_id = data.draw(st.sampled_from(linked))
+        record = self.store.get(contact_id)
+        assert record is not None and record.remote_id
+        self.store.delete(contact_id)
+        self.deleted[contact_id] = record.remote_id
+        self.new_emails.pop(contact_id, None)  # a created contact, deleted again
+        for key in [k for k in self.expected if k[0] == contact_id]:
+            del self.expected[key]
+            self.unsent.discard(key)
+            self.both_changed.discard(key)
+
+    @rule(data=st.data(), value=VALUES)
+    def remote_edit_of_deleted(self, data: st.DataObject, value: str) -> None:
+        """The service edits a record deleted here: the delete still wins when kept."""
+        remote_ids = [rid for cid, rid in self.deleted.items() if self.store.get(cid) is not None]
+        if not remote_ids:
+            return
+        rid = data.draw(st.sampled_from(remote_ids))
+        field = sorted(self.fields)[0]
+        if any(str(c[PROFILES[self.name]["id"]]) == rid for c in self.service.state()["contacts"]):
+            self.service.edit(rid, {self.fields[field]: value})
+
+    @rule()
+    def resolve_remote(self) -> None:
+        """Settle every field conflict with the service's values; other edits stay pending."""
+        for conflict in self.store.conflicts(self.name):
+            if conflict.fields[0].field == DELETED:
+                continue  # left for the end, which keeps the delete
+            for item in conflict.fields:
+                key = (conflict.contact_id, item.field)
+                assert key in self.both_changed, item
+                self.expected[key] = self.remote_values[key]
+                self.unsent.discard(key)
+                self.both_changed.discard(key)
+            resolve(self.store, conflict.contact_id, "remote")
 
     @rule(family=VALUES)
     def local_create(self, family: str) -> None:
@@ -171,6 +221,8 @@ class SyncMachine(RuleBasedStateMachine):
             given_name="New", family_name=family, organization=self.client, emails=[Email(email)]
         )
         contact_id = self.store.create(contact, self.name)
+        if contact_id in self.deleted:  # SQLite reuses the id of a row whose delete was pushed
+            self.gone.append(self.deleted.pop(contact_id))
         self.new_emails[contact_id] = email
         for field in self.fields:
             self.expected[(contact_id, field)] = getattr(contact.normalized(), field)
@@ -247,6 +299,9 @@ class SyncMachine(RuleBasedStateMachine):
         by_id = {str(c[id_key]): c for c in self.service.state()["contacts"]}
         for email in self.new_emails.values():
             assert email in by_email, f"{email} was never created"
+        for rid in [*self.deleted.values(), *self.gone]:
+            assert rid not in by_id, f"{rid} was deleted here but is still on the service"
+            assert self.store.find_remote(self.name, rid) is None
         for (contact_id, field), value in self.expected.items():
             record = self.store.get(contact_id)
             assert record is not None and record.remote_id, contact_id
