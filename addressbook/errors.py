@@ -6,14 +6,19 @@
     ├── InterchangeError        a vCard/CSV file cannot be imported
     ├── AccountError            unknown account, bad settings, a refused URL
     ├── KeyringUnavailable      no usable keyring backend
+    ├── Cancelled               the user cancelled (not a failure of the service)
     └── ConnectorError          talking to a service failed (see addressbook.connectors.base)
         ├── AuthError           bad or expired credentials: sign in again
         ├── ServiceUnavailable  down, unreachable, timed out, cut off
         ├── RateLimited         the service's limit was hit and waiting did not help
         ├── ValidationRefused   the service (or our check before sending) refused a contact
         ├── NotFound            the record is not on the service (deleted there)
-        ├── BadAnswer           malformed, truncated, hostile or oversized answer
-        └── Cancelled           the user cancelled
+        └── BadAnswer           malformed, truncated, hostile or oversized answer
+
+A ConnectorError carries its context the way httpx's errors carry their request:
+`error.account` (the account's name) and `error.doing` (what was being done: "reading
+the contacts", "sending 50 contacts") are set where the error is made, or by
+`with_context` on its way out of a connector, never as ad-hoc attributes.
 
 Anything else raised is a bug: it is logged with its traceback and shown as such.
 """
@@ -61,8 +66,27 @@ class KeyringUnavailable(AddressbookError):
     """No usable keyring backend exists on this machine."""
 
 
+class Cancelled(AddressbookError):
+    """The user cancelled the job (what was done is kept); not a failure of the service."""
+
+
 class ConnectorError(AddressbookError):
-    """Talking to a service failed."""
+    """Talking to a service failed.
+
+    `account` and `doing` say where: the account's name and what was being done, both
+    None when not known (yet). `with_context` fills the ones still missing.
+    """
+
+    account: str | None = None
+    doing: str | None = None
+
+    def with_context(self, account: str | None = None, doing: str | None = None) -> ConnectorError:
+        """Fill in the context not set yet; returns the error itself (for `raise e.with_context()`)."""
+        if self.account is None and account is not None:
+            self.account = account
+        if self.doing is None and doing is not None:
+            self.doing = doing
+        return self
 
 
 class AuthError(ConnectorError):
@@ -96,7 +120,3 @@ class NotFound(ConnectorError):
 
 class BadAnswer(ConnectorError):
     """The service's answer was malformed, truncated, hostile or too large."""
-
-
-class Cancelled(ConnectorError):
-    """The user cancelled the job."""

@@ -124,6 +124,7 @@ class AcuInvoiceConnector(Connector):
                 f"`addressbook accounts login {name}`."
             ),
             throttle_statuses=(429, 503),
+            clock=self.clock,
         )
 
     def close(self) -> None:

@@ -22,12 +22,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.service import ServiceDescription, SettingSpec
-from addressbook.errors import Cancelled
+from addressbook.errors import Cancelled, ConnectorError, NotFound, ValidationRefused
 from addressbook.i18n import N_
 from addressbook.model import Contact
+
+if TYPE_CHECKING:
+    from addressbook.connectors.http import Clock
 
 # The account settings every HTTP connector reads (see connectors/http.py, HttpSettings).
 # Here rather than in http.py so a connector can name them without importing httpx.
@@ -76,6 +79,14 @@ class RemoteContact:
     raw: dict[str, Any]
     stamp: str | None = None
     deleted: bool = False  # archived-as-delete is status 'archived', not deleted
+
+
+class NotSent(Exception):
+    """An item of a batch that was not sent because an earlier item stopped the account."""
+
+    def __init__(self, because: Exception) -> None:
+        super().__init__(str(because))
+        self.because = because
 
 
 @dataclass
@@ -187,6 +198,9 @@ class Connector(ABC):
         self.account = account
         self.secrets = secrets
         self.cancel = cancel or CancelToken()
+        # The HTTP clients' time source and sleep (None: the real one); tests set a fake
+        # clock before the first request, so retries and back-offs need no real waiting.
+        self.clock: Clock | None = None
 
     # --- lifecycle -----------------------------------------------------------------
     def close(self) -> None:  # noqa: B027 - optional hook
@@ -214,6 +228,22 @@ class Connector(ABC):
     @abstractmethod
     def get(self, remote_id: str) -> RemoteContact:
         """The record as the service has it now; NotFound if it is gone."""
+
+    def get_many(self, remote_ids: list[str]) -> dict[str, RemoteContact | Exception]:
+        """Several records as the service has them now: remote id → record, or its error
+        (NotFound when it is gone). Errors that stop the account (AuthError,
+        ServiceUnavailable, RateLimited, BadAnswer of the whole answer) are raised.
+
+        Default: one `get` each; services that read many records a call override it.
+        """
+        results: dict[str, RemoteContact | Exception] = {}
+        for remote_id in dict.fromkeys(remote_ids):
+            self.cancel.check()
+            try:
+                results[remote_id] = self.get(remote_id)
+            except NotFound as error:
+                results[remote_id] = error
+        return results
 
     def clients(self) -> list[Client]:
         """The companies/clients of the account (empty where the service has none)."""
@@ -251,6 +281,33 @@ class Connector(ABC):
     @abstractmethod
     def update(self, base: RemoteContact, local: Contact, idempotency_key: str) -> RemoteContact:
         """Send the fields of `local` that differ from `base.contact`, over `base.raw`."""
+
+    def update_many(
+        self, items: list[tuple[RemoteContact, Contact, str]]
+    ) -> list[RemoteContact | Exception]:
+        """Update several records (base, local, idempotency key): one result per item, in
+        order — the record as the service now has it, or that item's error
+        (ValidationRefused, NotFound…, or any ConnectorError that stops the account; the
+        items after such an error are NotSent).
+
+        Default: one `update` each; services that write many records a call override it
+        (and may raise an error of the whole call instead).
+        """
+        results: list[RemoteContact | Exception] = []
+        stop: Exception | None = None
+        for base, local, key in items:
+            if stop is not None:
+                results.append(NotSent(stop))
+                continue
+            self.cancel.check()
+            try:
+                results.append(self.update(base, local, key))
+            except (ValidationRefused, NotFound) as error:
+                results.append(error)
+            except ConnectorError as error:
+                results.append(error)
+                stop = error
+        return results
 
     @abstractmethod
     def delete(self, base: RemoteContact, idempotency_key: str) -> RemoteContact | None:

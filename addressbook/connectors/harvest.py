@@ -133,6 +133,7 @@ class HarvestConnector(Connector):
             ),
             limit_description="100 calls per 15 seconds",
             throttle_statuses=(429, 503),
+            clock=self.clock,
         )
 
     def close(self) -> None:
@@ -177,7 +178,7 @@ class HarvestConnector(Connector):
                         page, pages = [], pages + 1
             for path, item in stream.close():
                 page.extend(self._listed(path, item))
-            if "contacts" not in stream.document:
+            if "contacts" not in stream.document and not xml.is_empty_list(stream.document):
                 raise BadAnswer(
                     f"Harvest answered the contact list with <{next(iter(stream.document))}> "
                     "instead of <contacts>."

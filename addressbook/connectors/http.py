@@ -57,12 +57,15 @@ What `request`/`stream` do for you:
 from __future__ import annotations
 
 import base64
+import html
 import ipaddress
 import logging
 import math
 import random
+import re
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -70,7 +73,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
 
@@ -215,10 +218,320 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - now)
 
 
+# --- answers that explain themselves (the policy every connector shares) --------------------
+# X-Rate-Limit-Problem (Xero) → the limit, as the sentences of HttpClient name it.
+LIMIT_NAMES = {
+    "minute": "60 calls a minute per organisation",
+    "concurrent": "5 calls at once per organisation",
+    "appminute": "10,000 calls a minute for this app across all organisations",
+    "day": "5,000 calls a day per organisation",
+}
+DEFAULT_THROTTLE_WAIT = 5.0  # seconds to hold calls after a 429 without Retry-After
+
+
+def limit_name(problem: str | None) -> str:
+    """The limit an X-Rate-Limit-Problem names (the minute's when it names none we know)."""
+    return LIMIT_NAMES.get((problem or "").strip().lower(), LIMIT_NAMES["minute"])
+
+
+EXPLAINED_BYTES = 4096  # a 503 body read to find its reason: reasons are short
+
+
+def small_body(response: httpx.Response) -> str | None:
+    """The start of a (streamed) answer's body as text; None if it cannot be read.
+
+    Read once (decompressed with an output cap) and kept on the response, so a hook and
+    the client can both look at it.
+    """
+    if "addressbook_head" in response.extensions:
+        head: bytes | None = response.extensions["addressbook_head"]
+    else:
+        head = _read_head(response)
+        response.extensions["addressbook_head"] = head
+    if head is None:
+        return None
+    return _decode_text(head, response.headers.get("Content-Type")).lstrip("\ufeff").strip()
+
+
+def _read_head(response: httpx.Response) -> bytes | None:
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > 16 * EXPLAINED_BYTES and not _encoded(response):
+        return None
+    data = bytearray()
+    try:
+        for chunk in decoded_chunks(response, EXPLAINED_BYTES):
+            data += chunk
+            if len(data) >= EXPLAINED_BYTES:
+                break
+    except (httpx.HTTPError, BadAnswer):
+        return None
+    return bytes(data[:EXPLAINED_BYTES])
+
+
+def said(text: str) -> str:
+    """A service's own words, safe for a one-line sentence (no secrets, no line breaks)."""
+    words = " ".join(scrub(text).split())
+    return words if len(words) <= 200 else words[:199].rstrip() + "…"
+
+
+def explained_503(response: httpx.Response, label: str, account: str) -> ConnectorError | None:
+    """What a 503 without Retry-After says about itself, or None (http.py then retries it).
+
+    Xero's older rate limit answers 503 with a form body `oauth_problem=rate%20limit%20
+    exceeded&oauth_problem_advice=…` (SERVICES.md): that is RateLimited, named at once.
+    A short plain-text reason ("organisation offline", maintenance) is quoted in a
+    ServiceUnavailable: retrying for minutes would not help and hides the reason.
+    """
+    if response.status_code != 503 or response.headers.get("Retry-After"):
+        return None
+    kind = response.headers.get("Content-Type", "").lower()
+    text = small_body(response)
+    if not text:
+        return None
+    error: ConnectorError | None = None
+    if "oauth_problem=" in text:
+        form = {k: v[0] for k, v in parse_qs(text).items()}
+        problem = said(form.get("oauth_problem", ""))
+        advice = said(form.get("oauth_problem_advice", ""))
+        reason = "; ".join(p for p in (problem, advice) if p)
+        if "rate limit" in problem.lower():
+            error = RateLimited(
+                f"{label}'s rate limit was hit for account {account} ({label} says: {reason}); "
+                "try again in a few minutes.",
+                limit=problem,
+            )
+        else:
+            error = ServiceUnavailable(
+                f"{label} is unavailable for account {account} ({label} says: {reason}); "
+                "try again later."
+            )
+    elif "html" not in kind and not text.startswith(("<", "{", "[")):
+        error = ServiceUnavailable(
+            f"{label} is unavailable for account {account} ({label} says: "
+            f"{said(text.splitlines()[0])}); try again later."
+        )
+    if error is not None:
+        response.close()
+    return error
+
+
+# --- the reason a body gives, whatever its form ---------------------------------------------
+_REASON_KEYS = ("Message", "message", "error_description", "Detail", "detail", "title", "error")
+_XML_REASON = re.compile(
+    r"<(Message|message|error|Error|description|Description|reason|Reason)(?:\s[^>]*)?>"
+    r"([^<]{1,2000})</\1\s*>"
+)
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1", re.I | re.S)
+MAINTENANCE_WORDS = ("maintenance", "maintainance", "scheduled downtime", "upgrad")
+
+
+def _decode_text(data: bytes, content_type: str | None) -> str:
+    """Bytes as text: the charset named (when the bytes are in it), else UTF-8, else Latin-1."""
+    from addressbook.connectors import xml
+
+    names = []
+    forced = xml.true_encoding(data)
+    declared = xml.declared_encoding(data)
+    for part in (content_type or "").split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip("\"'"):
+            names.append(value.strip().strip("\"'"))
+    names = [n for n in (forced, declared, *names) if n] + ["utf-8"]
+    for name in names:
+        if forced and name == declared:
+            continue  # the declaration is wrong: the bytes are not in it
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("iso-8859-1")
+
+
+def reason_of(body: bytes, content_type: str | None = None) -> str:
+    """The reason an error answer gives, as one short line ('' when it gives none).
+
+    JSON: its Message/message/error_description/detail/title/error; a form body: its
+    oauth_problem or error; XML: its Message/error/description element; HTML: the page's
+    title and first heading; plain text: its first line.
+    """
+    if not body or not body.strip():
+        return ""
+    text = _decode_text(body[: 4 * EXPLAINED_BYTES], content_type).lstrip("\ufeff").strip()
+    kind = (content_type or "").lower()
+    if text.startswith(("{", "[")) or "json" in kind:
+        found = _json_reason(text)
+        if found:
+            return said(found)
+    if "=" in text and not text.startswith("<") and ("form" in kind or "&" in text):
+        form = {k: v[0] for k, v in parse_qs(text).items()}
+        parts = [form.get(k, "") for k in ("oauth_problem", "oauth_problem_advice", "error",
+                                          "error_description") if form.get(k)]  # fmt: skip
+        if parts:
+            return said("; ".join(parts))
+    if text.startswith("<"):
+        from addressbook.connectors import xml
+
+        if "html" in kind or re.match(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)",
+                                      text, re.I | re.S):  # fmt: skip
+            title = xml.plain_text(text.encode("utf-8"))
+            heading = _H1.search(text)
+            head = said(re.sub(r"<[^>]*>", " ", heading.group(1))) if heading else ""
+            if head and head.casefold() not in title.casefold():
+                return said(f"{title}: {head}" if title else head)
+            return said(title or head)
+        element = _XML_REASON.search(text)
+        if element and element.group(2).strip():
+            return said(html.unescape(element.group(2)))
+        return said(xml.plain_text(text.encode("utf-8")))
+    return said(text.splitlines()[0]) if text else ""
+
+
+def _json_reason(text: str) -> str:
+    import json
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return ""
+    for _ in range(3):  # {"error": {"message": …}} and the like
+        if isinstance(data, list) and data:
+            data = data[0]
+        if not isinstance(data, dict):
+            return data if isinstance(data, str) else ""
+        for key in _REASON_KEYS:
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+            if isinstance(value, dict | list):
+                data = value
+                break
+        else:
+            return ""
+    return ""
+
+
+def is_maintenance(reason: str) -> bool:
+    """True when a service's words say it is down for maintenance."""
+    folded = reason.casefold()
+    return any(word in folded for word in MAINTENANCE_WORDS)
+
+
+# --- bodies: decompressed with an output cap ---------------------------------------------------
+DECODE_CHUNK = 64 * 1024  # the most one step of decompression may produce
+BOMB_RATIO = 200  # a body expanding more than this many times is a compression bomb…
+BOMB_FLOOR = 32 * 1024 * 1024  # …once past this many bytes (small bodies may expand a lot)
+ACCEPT_ENCODING = "gzip, deflate"  # the encodings decoded_chunks can cap (not br, not zstd)
+
+
+def _encoded(response: httpx.Response) -> bool:
+    return response.headers.get("Content-Encoding", "identity").strip().lower() not in (
+        "",
+        "identity",
+    )
+
+
+class _Inflater:
+    """gzip/deflate with an output limit per step: never more than DECODE_CHUNK at once."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._raw_deflate = False
+        self._z = self._new()
+
+    def _new(self) -> Any:
+        if self.coding in ("gzip", "x-gzip"):
+            return zlib.decompressobj(zlib.MAX_WBITS | 16)
+        return zlib.decompressobj(-zlib.MAX_WBITS if self._raw_deflate else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        first = True
+        while data:
+            try:
+                out = self._z.decompress(data, DECODE_CHUNK)
+            except zlib.error:
+                if self.coding == "deflate" and first and not self._raw_deflate:
+                    self._raw_deflate = True  # 'deflate' sent without its zlib header
+                    self._z = self._new()
+                    continue
+                raise
+            first = False
+            data = self._z.unconsumed_tail
+            if out:
+                yield out
+            if self._z.eof:
+                rest = self._z.unused_data
+                if not rest.strip(b"\0"):
+                    return
+                self._z = self._new()  # a second gzip member
+                data = rest
+
+    def flush(self) -> bytes:
+        return bytes(self._z.flush(DECODE_CHUNK))
+
+
+def decoded_chunks(response: httpx.Response, limit: int | None = None) -> Iterator[bytes]:
+    """The body, decompressed a bounded step at a time (see DECODE_CHUNK, BOMB_RATIO).
+
+    httpx's own decoders expand a whole network chunk at once (a 64 KiB chunk of a bomb
+    is 64 MiB): this reads the raw bytes and inflates them with an output limit, so a
+    caller that stops at its cap never holds more than a step beyond it. `limit` stops
+    after that many decompressed bytes.
+    """
+    coding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    codings = [c.strip() for c in coding.split(",") if c.strip() not in ("", "identity")]
+    if not codings:
+        yield from response.iter_raw()
+        return
+    if len(codings) > 1 or codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise httpx.DecodingError(f"unsupported Content-Encoding {coding[:20]!r}")
+    inflater = _Inflater(codings[0])
+    taken = given = 0
+    try:
+        for raw in response.iter_raw():
+            taken += len(raw)
+            for out in inflater.feed(raw):
+                given += len(out)
+                if given > BOMB_FLOOR and given > BOMB_RATIO * taken:
+                    raise _Bomb(given, taken)
+                yield out
+                if limit is not None and given >= limit:
+                    return
+        tail = inflater.flush()
+        if tail:
+            yield tail
+    except zlib.error as error:
+        raise httpx.DecodingError(str(error)) from None
+
+
+class _Bomb(Exception):
+    def __init__(self, given: int, taken: int) -> None:
+        super().__init__(f"{given} bytes from {taken}")
+        self.given, self.taken = given, taken
+
+
+# --- time --------------------------------------------------------------------------------------
+class Clock:
+    """The time source and the sleep of an HttpClient (tests pass a fake one)."""
+
+    def now(self) -> float:
+        """Monotonic seconds."""
+        return time.monotonic()
+
+    def sleep(self, seconds: float, cancel: CancelToken) -> None:
+        """Wait, ending early (Cancelled) when the user cancels."""
+        cancel.wait(seconds)
+
+
+REAL_CLOCK = Clock()
+
+
 class _Pacer:
     """A sliding window of send times, plus an account-wide pause (Retry-After)."""
 
-    def __init__(self, max_calls: int | None, per_seconds: float) -> None:
+    def __init__(
+        self, max_calls: int | None, per_seconds: float, clock: Clock = REAL_CLOCK
+    ) -> None:
+        self.clock = clock
         self.max_calls = max_calls
         self.per_seconds = per_seconds
         self._sent: deque[float] = deque()
@@ -227,17 +540,17 @@ class _Pacer:
 
     def pause(self, seconds: float) -> None:
         with self._lock:
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            self._paused_until = max(self._paused_until, self.clock.now() + seconds)
 
     def paused_for(self) -> float:
         """Seconds left of the account-wide pause (0 if none)."""
         with self._lock:
-            return max(0.0, self._paused_until - time.monotonic())
+            return max(0.0, self._paused_until - self.clock.now())
 
     def reserve(self) -> float:
         """Take a send slot now (return 0) or say how long to wait before asking again."""
         with self._lock:
-            now = time.monotonic()
+            now = self.clock.now()
             if now < self._paused_until:
                 return self._paused_until - now
             if self.max_calls is None:
@@ -269,7 +582,9 @@ class HttpClient:
         limit_description: str | None = None,
         throttle_statuses: tuple[int, ...] = (429,),
         on_response: Callable[[httpx.Response], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock = clock or REAL_CLOCK
         self.base_url = require_secure_url(base_url, service)
         self.service = service
         self.account = account
@@ -284,7 +599,7 @@ class HttpClient:
         self.on_response = on_response
         self._secret_params = dict(params or {})
         self._register_secrets(auth, secrets)
-        self._pacer = _Pacer(self.settings.max_calls, self.settings.per_seconds)
+        self._pacer = _Pacer(self.settings.max_calls, self.settings.per_seconds, self.clock)
         self._in_flight = threading.BoundedSemaphore(max(1, self.settings.max_in_flight))
         self._pause_reason: _Failure | None = None  # the answer that paused the account
         self.calls = 0  # requests sent (for tests and benchmarks)
@@ -292,7 +607,11 @@ class HttpClient:
         quiet_libraries()  # httpx's own INFO lines carry full URLs, keys included
         self._client = httpx.Client(
             auth=httpx.BasicAuth(*auth) if isinstance(auth, tuple) else auth,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+                **(headers or {}),
+            },
             timeout=httpx.Timeout(
                 self.settings.read_timeout,
                 connect=self.settings.connect_timeout,
@@ -341,7 +660,7 @@ class HttpClient:
     ) -> httpx.Response:
         """Send one request (retrying where safe) and read its body (at most max_bytes)."""
         limit = max_bytes or self.settings.max_answer_bytes
-        with self._slot():
+        with self._context(), self._slot():
             response = self._send(method, path, params, content, headers, safe)
             deadline = time.monotonic() + self.settings.answer_seconds
             try:
@@ -375,7 +694,7 @@ class HttpClient:
         safe: bool | None = None,
     ) -> Iterator[httpx.Response]:
         """Send one request (retrying where safe); yield the answer with its body unread."""
-        with self._slot():
+        with self._context(), self._slot():
             response = self._send(method, path, params, content, headers, safe)
             try:
                 yield response
@@ -383,9 +702,20 @@ class HttpClient:
                 response.close()
 
     def iter_bytes(self, response: httpx.Response) -> Iterator[bytes]:
-        """The body in chunks; a connection cut or stalled mid-answer → ServiceUnavailable."""
+        """The body in chunks, decompressed a bounded step at a time (see decoded_chunks).
+
+        A connection cut or stalled mid-answer → ServiceUnavailable; a body that does not
+        decompress, or expands like a compression bomb → BadAnswer.
+        """
         try:
-            yield from response.iter_bytes()
+            yield from decoded_chunks(response)
+        except _Bomb as bomb:
+            response.close()
+            raise BadAnswer(
+                f"{self.service} sent a compressed answer that expands more than "
+                f"{BOMB_RATIO}-fold (over {bomb.given // (1024 * 1024)} MB from "
+                f"{max(1, bomb.taken // 1024)} KB); refused as a compression bomb."
+            ) from None
         except httpx.TimeoutException:
             raise ServiceUnavailable(
                 f"{self.service} stopped sending its answer for {self.settings.read_timeout:g} "
@@ -415,6 +745,14 @@ class HttpClient:
 
     # --- the machinery ----------------------------------------------------------------
     @contextmanager
+    def _context(self) -> Iterator[None]:
+        """Errors leave with the account they happened on (as httpx's carry the request)."""
+        try:
+            yield
+        except ConnectorError as error:
+            raise error.with_context(account=self.account)
+
+    @contextmanager
     def _slot(self) -> Iterator[None]:
         while not self._in_flight.acquire(timeout=0.1):
             self.cancel.check()
@@ -435,7 +773,7 @@ class HttpClient:
             if delay <= 0:
                 return
             self.waited_seconds += delay
-            self.cancel.wait(delay)
+            self.clock.sleep(delay, self.cancel)
 
     def _send(
         self,
@@ -457,7 +795,7 @@ class HttpClient:
         attempt = 0
         while True:
             self._wait_for_turn()
-            sent = time.monotonic()
+            sent = self.clock.now()
             started = sent if started is None else started
             response, error = self._attempt(request)
             if response is not None:
@@ -477,7 +815,7 @@ class HttpClient:
                 unreachable_since = sent
             delay = self._retry_delay(error, safe, attempt, started, unreachable_since)
             self.waited_seconds += delay
-            self.cancel.wait(delay)
+            self.clock.sleep(delay, self.cancel)
 
     def _attempt(self, request: httpx.Request) -> tuple[httpx.Response | None, _Failure | None]:
         """Send once: the answer (headers read), or the failure to judge."""
@@ -523,16 +861,40 @@ class HttpClient:
                 self._pause_for(failure)  # every call waits: a throttled call restarts it
             return failure
         if status in RETRY_STATUSES:
-            failure = _Failure(None, retry_after=retry_after, status=status)
+            reason = self._reason(response)
+            maintenance = is_maintenance(reason)
+            failure = _Failure(
+                None, retry_after=retry_after, status=status, reason=reason, maintenance=maintenance
+            )
             if retry_after is not None:
                 self._pause_for(failure)
             return failure
         if status >= 500:
+            reason = self._reason(response)
+            says = f" ({self.service} says: {reason})" if reason else ""
+            if status in (501, 505):  # no retry fixes a method the service does not have
+                raise ServiceUnavailable(
+                    f"{self.service} does not support this request (HTTP status {status}) "
+                    f"for account {self.account}{says}; trying again will not help: check the "
+                    "account's URL, or whether this version of addressbook still fits the "
+                    "service."
+                )
+            if is_maintenance(reason):
+                raise ServiceUnavailable(
+                    f"{self.service} is down for maintenance{says}; try again later."
+                )
             raise ServiceUnavailable(
-                f"{self.service} failed with HTTP status {status} for account {self.account}; "
-                "try again later."
+                f"{self.service} failed with HTTP status {status} for account {self.account}"
+                f"{says}; try again later."
             )
         return None
+
+    def _reason(self, response: httpx.Response) -> str:
+        """The reason the (short) body of an error answer gives, or ''."""
+        text = small_body(response)
+        if not text:
+            return ""
+        return reason_of(text.encode("utf-8"), response.headers.get("Content-Type"))
 
     def _pause_for(self, failure: _Failure) -> None:
         assert failure.retry_after is not None
@@ -548,7 +910,7 @@ class HttpClient:
         unreachable_since: float | None = None,
     ) -> float:
         """How long to wait before the next attempt; raises when no retry is allowed."""
-        now = time.monotonic()
+        now = self.clock.now()
         waited = now - started
         budget = self.settings.give_up_seconds - waited
         if unreachable_since is not None:
@@ -557,6 +919,10 @@ class HttpClient:
             budget = min(budget, offline)
         if failure.retry_after is not None:
             delay = failure.retry_after
+        elif failure.maintenance:
+            # maintenance lasts minutes: a few spaced tries, not a quick burst
+            delay = max(self.settings.backoff_max, budget / 3)
+            delay = min(delay, max(budget, 0.0))
         else:
             delay = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
             delay *= random.uniform(0.5, 1.0)  # jitter: accounts sharing a limit spread out
@@ -595,9 +961,15 @@ class HttpClient:
                 retry_after=failure.retry_after,
                 limit=self.limit_description,
             )
+        says = f" ({self.service} says: {failure.reason})" if failure.reason else ""
+        if failure.maintenance:
+            return ServiceUnavailable(
+                f"{self.service} is down for maintenance (HTTP status {failure.status}) for "
+                f"account {self.account}{says}{after}; {hint}."
+            )
         return ServiceUnavailable(
             f"{self.service} is unavailable (HTTP status {failure.status}) for account "
-            f"{self.account}{after}; {hint}."
+            f"{self.account}{says}{after}; {hint}."
         )
 
     def _too_long_error(self, failure: _Failure) -> ConnectorError:
@@ -659,6 +1031,8 @@ class _Failure:
     rate_limited: bool = False
     status: int = 0
     unreachable: bool = False  # no connection made (refused, unknown name, no route)
+    reason: str = ""  # what the answer's body says, quoted in the sentence
+    maintenance: bool = False  # the body says the service is down for maintenance
 
 
 def _ms(since: float) -> float:

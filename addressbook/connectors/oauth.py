@@ -470,7 +470,10 @@ class TokenStore:
 class BearerAuth(httpx.Auth):
     """Adds the bearer token; on a 401, renews it once (single-flight) and retries."""
 
-    requires_response_body = True  # release the 401's connection before refreshing
+    # The body is never read here: a 401 is closed unread (a hostile 401 of a gigabyte
+    # costs nothing), and every other answer goes back to HttpClient with its body unread,
+    # to be read under its caps.
+    requires_response_body = False
 
     def __init__(self, store: TokenStore) -> None:
         self.store = store
@@ -480,6 +483,8 @@ class BearerAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401:
+            response._content = b""  # httpx reads a replaced answer: nothing left to read
+            response.close()  # release the connection before refreshing
             log.info("access token refused (401): renewing it once")
             token = self.store.refresh(stale=token)
             request.headers["Authorization"] = f"Bearer {token}"

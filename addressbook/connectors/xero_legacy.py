@@ -343,6 +343,7 @@ class XeroLegacyConnector(Connector):
                     "remove the account and add it again with the right keys."
                 ),
                 on_response=self._on_response,
+                clock=self.clock,
             )
         return self._client
 

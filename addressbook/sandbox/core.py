@@ -15,6 +15,9 @@ Admin endpoint (same port, outside the API's paths, no authentication):
     POST /_sandbox/reset            JSON {"contacts": 5, "seed": 1} fresh sample data (if the
                                     service has `reset`); also clears faults, limits back on
     GET  /_sandbox/faults           the armed faults, as JSON
+    GET  /_sandbox/requests         the request log: [{"method", "path", "query"}, …] of
+                                    every API request (secrets in the query are not kept)
+    POST /_sandbox/clear-requests   empty the request log
 
 Bad admin input answers 400 with one sentence; an unknown record id answers 404.
 
@@ -50,6 +53,7 @@ FAULT_KINDS = (
     "entity_bomb",  # an XML body with an entity-expansion bomb ("billion laughs")
     "external_entity",  # an XML body that references an external entity (file:///etc/passwd)
     "huge",  # a 50 MB answer: one text field of 50 MB
+    "gzip_bomb",  # a 1 MiB gzip answer that expands to 1 GiB (Content-Encoding: gzip)
 )
 
 
@@ -112,6 +116,7 @@ class Fault:
     retry_after: float | None = None
     seconds: float = 30.0
     body: str | None = None  # for 'status': the body to send (else a short text)
+    content_type: str | None = None  # for 'status': the body's Content-Type (else text/plain)
     # Only requests this says yes to trip the switch (None: every API request).
     when: Callable[[Request], bool] | None = None
 
@@ -127,6 +132,8 @@ class Service(ABC):
         self.faults: deque[Fault] = deque()
         self.limits_enabled = True
         self.requests_seen = 0  # API requests (not admin ones), for tests
+        # The request log: (method, path, query) of every API request, for call counts.
+        self.request_log: list[tuple[str, str, dict[str, list[str]]]] = []
         # Swappable clocks: tests drive rate limits and stamps without sleeping.
         self.clock: Callable[[], float] = time.monotonic
         self.utcnow: Callable[[], datetime] = _utcnow
@@ -219,6 +226,25 @@ def hostile_body(kind: str, content_type: str, real: bytes) -> bytes:
     raise ValueError(kind)
 
 
+_BOMB: bytes | None = None
+
+
+def gzip_bomb(expanded: int = 1024 * 1024 * 1024) -> bytes:
+    """A gzip body of about 1 MiB that expands to `expanded` bytes of spaces (made once)."""
+    global _BOMB
+    if _BOMB is None or expanded != 1024 * 1024 * 1024:
+        import zlib
+
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+        block = b" " * (1024 * 1024)
+        parts = [packer.compress(block) for _ in range(expanded // len(block))]
+        body = b"".join(parts) + packer.flush()
+        if expanded != 1024 * 1024 * 1024:
+            return body
+        _BOMB = body
+    return _BOMB
+
+
 def _huge_chunks(content_type: str, size: int = 50 * 1024 * 1024) -> Iterable[bytes]:
     if content_type == "json":
         yield b'{"Contacts":[{"ContactID":"huge","Name":"'
@@ -262,6 +288,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 with service.lock:
                     service.requests_seen += 1
+                    query = {k: v for k, v in request.query.items() if "key" not in k.lower()}
+                    service.request_log.append((request.method, request.path, query))
                 fault = service.take_fault(request)
                 response = self._with_fault(service, request, fault)
         except Exception as error:  # a sandbox bug: answer 500 so the test sees it
@@ -279,15 +307,22 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {}
             if fault.retry_after is not None:
                 headers["Retry-After"] = retry_after_text(float(fault.retry_after))
-            return Response.text(
+            answer = Response.text(
                 fault.body or f"sandbox fault {fault.status}", fault.status, **headers
             )
+            if fault.content_type:
+                answer.headers["Content-Type"] = fault.content_type
+            return answer
         if fault.kind == "hang":
             service.stopping.wait(fault.seconds)
             return service.handle(request)
         real = service.handle(request)
         if fault.kind == "cut":
             return real
+        if fault.kind == "gzip_bomb":
+            headers = {k: v for k, v in real.headers.items() if k.lower() != "content-length"}
+            headers["Content-Encoding"] = "gzip"
+            return Response(200, gzip_bomb(), headers)
         if fault.kind == "huge":
             headers = {k: v for k, v in real.headers.items() if k.lower() != "content-length"}
             return Response(200, b"", headers, chunks=_huge_chunks(service.content_type))
@@ -350,8 +385,12 @@ def _admin(service: Service, request: Request) -> Response:
         return Response.text("admin: the body is not JSON", 400)
     if not isinstance(data, dict):
         return Response.text("admin: the body must be a JSON object", 400)
-    if request.method == "GET" and command in ("state", "faults"):
+    if request.method == "GET" and command in ("state", "faults", "requests"):
         with service.lock:
+            if command == "requests":
+                return Response.json(
+                    [{"method": m, "path": p, "query": q} for m, p, q in service.request_log]
+                )
             if command == "faults":
                 return Response.json([asdict(fault) for fault in service.faults])
             return Response.json(service.state())
@@ -368,11 +407,16 @@ def _admin(service: Service, request: Request) -> Response:
 def _admin_command(service: Service, command: str, data: dict[str, Any]) -> Response:
     if command == "faults":
         options = {
-            k: v for k, v in data.items() if k in ("status", "retry_after", "seconds", "body")
+            k: v
+            for k, v in data.items()
+            if k in ("status", "retry_after", "seconds", "body", "content_type")
         }
         service.add_fault(str(data.get("kind", "status")), int(data.get("count", 1)), **options)
     elif command == "clear-faults":
         service.clear_faults()
+    elif command == "clear-requests":
+        with service.lock:
+            service.request_log.clear()
     elif command in ("edit", "delete"):
         if "id" not in data:
             raise ValueError("the body needs an 'id'")

@@ -9,7 +9,11 @@ Identity (OAuth 2.0 authorization code with PKCE, a public client: no secret):
     POST /connect/revocation           form-encoded token + client_id: the consent ends
     GET  /connections                  the tenants (organisations) the user connected
 API (bearer token + `xero-tenant-id` header; JSON):
-    GET  /api.xro/2.0/Contacts[?page=&includeArchived=&IDs=&searchTerm=]  If-Modified-Since
+    GET  /api.xro/2.0/Contacts[?page=&pageSize=&includeArchived=&IDs=&searchTerm=]
+                                       If-Modified-Since; a paged answer (page given) carries
+                                       `pagination` {page, pageSize, pageCount, itemCount};
+                                       pageSize 1..1000, default 100 (`page_size_mode`
+                                       'refuse' answers 400 to it, 'ignore' pages by 100)
     GET  /api.xro/2.0/Contacts/{ContactID}
     PUT  /api.xro/2.0/Contacts          bulk create (a known ContactID updates; an unknown one
                                        is created with that ID, as seed 002's example needs)
@@ -60,7 +64,8 @@ from addressbook.sandbox.core import RateWindow, Request, Response, Service
 from addressbook.sandbox.xero_legacy import parse_iso_micro, split_phone
 
 API_PREFIX = "/api.xro/2.0"
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # the default page
+MAX_PAGE_SIZE = 1000  # the most `pageSize` takes (since July 2024)
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 PHONE_TYPES = ("DEFAULT", "DDI", "FAX", "MOBILE")
 ADDRESS_TYPES = ("STREET", "POBOX")
@@ -577,6 +582,9 @@ class XeroService(Service):
         if utcnow is not None:
             self.utcnow = utcnow  # wall time: record stamps and dates in answers
         self.call_delay = 0.0  # seconds each API call holds its in-flight slot (for tests)
+        # 'honour' (Xero since July 2024), 'refuse' (400 to pageSize: an older organisation
+        # or a proxy), 'ignore' (pages of 100 whatever is asked, no `pagination`)
+        self.page_size_mode = "honour"
         self.app_minute = RateWindow(app_minute_limit, 60)
         self._limits_lock = threading.Lock()
         self._last_ms = 0
@@ -985,6 +993,16 @@ class XeroService(Service):
                 page = max(1, int(request.arg("page") or ""))
             except ValueError:
                 return _validation_problem("page must be a whole number.")
+        size = PAGE_SIZE
+        if request.arg("pageSize") is not None and self.page_size_mode != "ignore":
+            if self.page_size_mode == "refuse":
+                return _validation_problem("The parameter pageSize is not supported.")
+            try:
+                size = int(request.arg("pageSize") or "")
+            except ValueError:
+                return _validation_problem("pageSize must be a whole number.")
+            if not 1 <= size <= MAX_PAGE_SIZE:
+                return _validation_problem(f"pageSize must be from 1 to {MAX_PAGE_SIZE}.")
         if request.arg("where"):
             return _validation_problem("The sandbox does not implement `where`: filter locally.")
         order = (request.arg("order") or "Name").split()
@@ -1005,13 +1023,26 @@ class XeroService(Service):
                 and (since is None or s.updated_ms > since)
                 and (not term or term in s.search_text)
             ]
+        pagination = None
         if page is not None:
-            chosen = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        return self._listing(chosen)
+            count = len(chosen)
+            if self.page_size_mode != "ignore":
+                pagination = {
+                    "page": page,
+                    "pageSize": size,
+                    "pageCount": (count + size - 1) // size,
+                    "itemCount": count,
+                }
+            chosen = chosen[(page - 1) * size : page * size]
+        return self._listing(chosen, pagination)
 
-    def _listing(self, chosen: list[Stored]) -> Response:
+    def _listing(self, chosen: list[Stored], pagination: dict[str, int] | None = None) -> Response:
         """The envelope around `chosen`, from each contact's cached JSON."""
-        head = json.dumps(self._envelope([]), ensure_ascii=False, separators=(",", ":"))
+        envelope = self._envelope([])
+        if pagination is not None:  # Xero puts it before the list
+            envelope = {k: v for k, v in envelope.items() if k != "Contacts"}
+            envelope.update(pagination=pagination, Contacts=[])
+        head = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
         body = b"".join(
             (head[: -len("]}")].encode("utf-8"), b",".join(s.json_bytes for s in chosen), b"]}")
         )

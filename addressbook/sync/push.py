@@ -20,7 +20,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
-from addressbook.connectors.base import CancelToken, Connector, RemoteContact
+from addressbook.connectors.base import CancelToken, Connector, NotSent, RemoteContact
 from addressbook.errors import (
     AddressbookError,
     Cancelled,
@@ -163,10 +163,23 @@ def push(
             _create_batch(store, connector, chunk, result)
             done += len(chunk)
             report(progress, done, total, f"{connector.label}: {done} of {total} sent")
-    for entry in [*creates, *others]:
+    for entry in creates:
         cancel.check()
         _push_one(store, connector, entry, result)
         done += 1
+        report(progress, done, total, f"{connector.label}: {done} of {total} sent")
+    # Updates and deletes by batches: the records read in one get_many, the updates sent
+    # in one update_many; each contact is merged, checked and settled on its own as before.
+    for start in range(0, len(others), BATCH):
+        cancel.check()
+        chunk = others[start : start + BATCH]
+        prefetched = _prefetch(store, connector, chunk)
+        sends: list[_Send] = []
+        for entry in chunk:
+            cancel.check()
+            _push_one(store, connector, entry, result, prefetched, sends)
+        _send_updates(store, connector, sends, result)
+        done += len(chunk)
         report(progress, done, total, f"{connector.label}: {done} of {total} sent")
     log.info("push %s: %s", account, result.summary())
     return result
@@ -176,8 +189,19 @@ def _pushable(store: Store, entry: OutboxEntry) -> bool:
     return store.conflict(entry.contact_id) is None
 
 
-def _push_one(store: Store, connector: Connector, entry: OutboxEntry, result: PushResult) -> None:
-    """Send one entry; refusals are recorded, errors that stop the account are raised."""
+def _push_one(
+    store: Store,
+    connector: Connector,
+    entry: OutboxEntry,
+    result: PushResult,
+    fresh: dict[str, RemoteContact | Exception] | None = None,
+    sends: list[_Send] | None = None,
+) -> None:
+    """Send one entry; refusals are recorded, errors that stop the account are raised.
+
+    `fresh`: records read beforehand (get_many); `sends`: where an update to send is put
+    (sent by _send_updates) instead of being sent at once.
+    """
     record = store.get(entry.contact_id)
     if record is None:
         return
@@ -185,9 +209,9 @@ def _push_one(store: Store, connector: Connector, entry: OutboxEntry, result: Pu
         if entry.op == "create":
             _create(store, connector, entry, record, result)
         elif entry.op == "update":
-            _update(store, connector, entry, record, result)
+            _update(store, connector, entry, record, result, fresh, sends)
         elif entry.op == "delete":
-            _delete(store, connector, entry, record, result)
+            _delete(store, connector, entry, record, result, fresh)
     except ValidationRefused as error:
         _refuse(store, entry, record, str(error), result)
     except Cancelled:
@@ -359,14 +383,103 @@ def _looks_same(sent: Contact, remote: Contact) -> bool:
 
 
 # --- updates and deletes ---------------------------------------------------------------------
+@dataclass
+class _Send:
+    """An update checked and ready: sent with others of its batch by _send_updates."""
+
+    entry: OutboxEntry
+    record: Record
+    fresh: RemoteContact
+    contact: Contact
+    key: str
+
+
+def _prefetch(
+    store: Store, connector: Connector, entries: list[OutboxEntry]
+) -> dict[str, RemoteContact | Exception]:
+    """The records of the entries' contacts as the service has them now (one get_many)."""
+    ids = [
+        link.remote_id
+        for entry in entries
+        if entry.op in ("update", "delete")
+        and (link := store.link(entry.contact_id)) is not None
+        and link.remote_id is not None
+    ]
+    if not ids:
+        return {}
+    try:
+        return connector.get_many(ids)
+    except Cancelled:
+        raise
+    except ConnectorError as error:
+        store.fail(entries[0].id, str(error))
+        raise
+
+
+def _read(
+    connector: Connector, remote_id: str, fresh: dict[str, RemoteContact | Exception] | None
+) -> RemoteContact:
+    """The record read beforehand (its error raised), else read now."""
+    found = (fresh or {}).get(remote_id)
+    if found is None:
+        return connector.get(remote_id)
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _send_updates(
+    store: Store, connector: Connector, sends: list[_Send], result: PushResult
+) -> None:
+    """Send the batch's updates in one update_many; settle each contact on its own answer."""
+    if not sends:
+        return
+    try:
+        answers = connector.update_many([(s.fresh, s.contact, s.key) for s in sends])
+    except Cancelled:
+        raise
+    except Exception as error:
+        if not isinstance(error, ConnectorError):
+            log.exception("bug while pushing %d updates", len(sends))
+        message = (
+            str(error)
+            if isinstance(error, ConnectorError)
+            else f"internal error ({type(error).__name__}); details in the log"
+        )
+        for send in sends:
+            store.fail(send.entry.id, message)
+        raise
+    stop: Exception | None = None
+    for send, answer in zip(sends, answers, strict=True):
+        if isinstance(answer, RemoteContact):
+            _complete(store, send.entry, answer, send.record.contact)
+            result.updated += 1
+        elif isinstance(answer, NotSent):
+            continue  # not sent: stays pending, as an entry not reached
+        elif isinstance(answer, ValidationRefused):
+            _refuse(store, send.entry, send.record, str(answer), result)
+        else:
+            reason = str(answer) if isinstance(answer, AddressbookError) else SENDING
+            store.fail(send.entry.id, reason)
+            stop = stop or answer
+    if stop is not None:
+        raise stop
+
+
 def _update(
-    store: Store, connector: Connector, entry: OutboxEntry, record: Record, result: PushResult
+    store: Store,
+    connector: Connector,
+    entry: OutboxEntry,
+    record: Record,
+    result: PushResult,
+    prefetched: dict[str, RemoteContact | Exception] | None = None,
+    sends: list[_Send] | None = None,
 ) -> None:
     link = store.link(entry.contact_id)
     if link is None or link.remote_id is None:
         raise ValidationRefused("This contact has no record on the service to update.")
     try:
-        fresh = connector.get(link.remote_id)
+        fresh = _read(connector, link.remote_id, prefetched)
     except NotFound:
         _deleted_there(store, entry.contact_id, link.base, record.contact, result)
         return
@@ -388,6 +501,10 @@ def _update(
         return
     _check(connector, outcome.contact, fresh)
     _set_sent(store, entry, outcome.contact, record.contact)
+    if sends is not None:
+        key = _request_key(entry, outcome.contact)
+        sends.append(_Send(entry, record, fresh, outcome.contact, key))
+        return
     answer = connector.update(fresh, outcome.contact, _request_key(entry, outcome.contact))
     _complete(store, entry, answer, record.contact)
     result.updated += 1
@@ -483,14 +600,19 @@ def _deleted_there(
 
 
 def _delete(
-    store: Store, connector: Connector, entry: OutboxEntry, record: Record, result: PushResult
+    store: Store,
+    connector: Connector,
+    entry: OutboxEntry,
+    record: Record,
+    result: PushResult,
+    prefetched: dict[str, RemoteContact | Exception] | None = None,
 ) -> None:
     link = store.link(entry.contact_id)
     if link is None or link.remote_id is None:
         store.complete_delete(entry.id)
         return
     try:
-        fresh = connector.get(link.remote_id)
+        fresh = _read(connector, link.remote_id, prefetched)
     except NotFound:
         store.complete_delete(entry.id)  # gone already (an earlier attempt, or the service)
         result.deleted += 1

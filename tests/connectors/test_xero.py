@@ -230,15 +230,32 @@ def test_registry_and_flags() -> None:
 
 
 # --- pull ----------------------------------------------------------------------------------
-@pytest.mark.parametrize(("count", "pages"), [(0, 1), (100, 2), (101, 2), (250, 3)])
-def test_paging_boundaries(xero: SandboxServer, count: int, pages: int) -> None:
+@pytest.mark.parametrize(
+    ("count", "mode", "pages"),
+    [
+        (0, "honour", [0]),
+        (1000, "honour", [1000]),  # pageCount ends it: no empty page after a full one
+        (1001, "honour", [1000, 1]),
+        (2500, "honour", [1000, 1000, 500]),
+        (250, "refuse", [100, 100, 50]),  # a 400 to pageSize: pages of 100
+        (100, "ignore", [100, 0]),  # neither pageSize nor pagination: a short page ends it
+        (250, "ignore", [100, 100, 50]),
+    ],
+)
+def test_paging_boundaries(xero: SandboxServer, count: int, mode: str, pages: list[int]) -> None:
     xero.service = service = XeroService(contacts=count, seed=5)
+    service.page_size_mode = mode
     connector = signed_in_xero(xero)
-    seen = service.requests_seen
+    service.request_log.clear()
     got = list(connector.pull(None))
-    assert [len(p) for p in got] == [min(100, count - 100 * i) for i in range(pages)]
+    assert [len(p) for p in got] == pages
     assert len({r.remote_id for p in got for r in p}) == count
-    assert service.requests_seen - seen == pages + 1  # the pages and one token refresh
+    listings = [q for m, path, q in service.request_log if path.endswith("/Contacts")]
+    refused = 1 if mode == "refuse" else 0  # the refused page is asked again at 100
+    assert len(listings) == len(pages) + refused
+    assert listings[0]["pageSize"] == ["1000"]
+    if mode != "honour":
+        assert all("pageSize" not in q for q in listings[1:])
 
 
 def test_archived_and_redacted_contacts_come_with_their_status(xero: SandboxServer) -> None:
@@ -366,6 +383,7 @@ def test_minute_limit_waits_retry_after_then_continues(xero: SandboxServer) -> N
         contacts=250, seed=8, minute_limit=2, clock=lambda: time.time() + offset[0]
     )
     connector = signed_in_xero(xero)
+    connector.page_size = 100  # pages of 100 (what this test counts in)
     connector.low_remaining = 0  # only the 429 path here (pacing is the benchmark's)
     pages = connector.pull(None)
     assert len(next(pages)) == 100
@@ -381,6 +399,7 @@ def test_minute_limit_waits_retry_after_then_continues(xero: SandboxServer) -> N
 def test_day_limit_stops_at_once_with_a_sentence(xero: SandboxServer) -> None:
     xero.service = service = XeroService(contacts=250, seed=8, day_limit=2)
     connector = signed_in_xero(xero)
+    connector.page_size = 100  # pages of 100 (what this test counts in)
     pages = connector.pull(None)
     next(pages)
     next(pages)
@@ -396,6 +415,7 @@ def test_day_limit_stops_at_once_with_a_sentence(xero: SandboxServer) -> None:
 def test_pacing_slows_down_when_the_minute_runs_low(xero: SandboxServer) -> None:
     xero.service = XeroService(contacts=450, seed=8, minute_limit=7)
     connector = signed_in_xero(xero)
+    connector.page_size = 100  # pages of 100 (what this test counts in)
     connector.minute_seconds = 2.0  # a short "minute" for the test: pauses of (5 - left) × 2/60 s
     connector.minute_limit = 60
     got = sum(len(p) for p in connector.pull(None))

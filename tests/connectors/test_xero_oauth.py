@@ -381,6 +381,7 @@ def test_expired_access_token_is_renewed_transparently(xero: SandboxServer) -> N
     service = XeroService(contacts=150, seed=2, clock=lambda: time.time() + offset[0])
     xero.service = service
     connector = signed_in_xero(xero)
+    connector.page_size = 100  # pages of 100 (what this test counts in)
     pages = connector.pull(None)
     assert len(next(pages)) == 100
     offset[0] += 1801  # the sandbox's access token expires; the connector does not know yet

@@ -25,6 +25,7 @@ from addressbook.connectors.xero import DEFAULT_THROTTLE_WAIT, READ_ONLY_SENTENC
 from addressbook.errors import (
     AccountError,
     AuthError,
+    BadAnswer,
     RateLimited,
     ServiceUnavailable,
     ValidationRefused,
@@ -582,7 +583,7 @@ def test_json_with_utf8_bom(server: CannedServer) -> None:
     assert bearer(server.requests_to("GET", CONTACTS)[0]) == "Bearer ACCESS-9-bom"
 
 
-def test_huge_field_handled_within_bounded_memory(server: CannedServer) -> None:
+def test_huge_field_refused_within_bounded_memory(server: CannedServer) -> None:
     notes = "ā" * (5 * 1024 * 1024 // 2)  # a 5 MB (UTF-8) string
     body = listing([seed_contact() | {"Notes": notes}]).encode()
     assert len(body) > 5 * 1024 * 1024
@@ -590,14 +591,47 @@ def test_huge_field_handled_within_bounded_memory(server: CannedServer) -> None:
     connector = xero(server)
     tracemalloc.start()
     try:
-        records = pull_all(connector)
+        with pytest.raises(BadAnswer) as refused:
+            pull_all(connector)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # Handled (under the 16 MB answer cap): the record is kept whole, raw included.
-    assert records[0].raw["Notes"] == notes
-    assert records[0].contact.notes == ""  # Xero 2.0 contacts have no notes in the model
+    # Refused as the XML path refuses it: no field over 64 KiB is cached.
+    assert "more than the 64 KiB a field may have; refused" in str(refused.value)
+    assert "2,621,440 characters" in str(refused.value)
     assert peak < 8 * len(body), f"peak {peak / 1e6:.0f} MB for a {len(body) / 1e6:.0f} MB answer"
+
+
+@pytest.mark.parametrize("field", ["Name", "EmailAddress"])
+def test_a_one_mib_field_is_refused_not_cached(server: CannedServer, field: str) -> None:
+    body = listing([seed_contact() | {field: "x" * (1024 * 1024)}]).encode()
+    server.answer("GET", CONTACTS, 200, body, content_type=JSON)
+    with pytest.raises(BadAnswer, match="64 KiB a field may have"):
+        pull_all(xero(server))
+
+
+def test_json_nested_ten_thousand_deep_is_a_clear_refusal(server: CannedServer) -> None:
+    deep = "[" * 10_000 + "]" * 10_000
+    body = ('{"Contacts":[' + json.dumps(seed_contact())[:-1] + ',"Deep":' + deep + "}]}").encode()
+    server.answer("GET", CONTACTS, 200, body, content_type=JSON)
+    with pytest.raises(BadAnswer) as refused:
+        pull_all(xero(server))
+    assert "nested deeper than 64 levels; refused" in str(refused.value)
+    assert "Recursion" not in str(refused.value)
+
+
+def test_json_nested_just_past_the_cap_is_refused_and_within_it_accepted(
+    server: CannedServer,
+) -> None:
+    def body(depth: int) -> bytes:
+        nest = "[" * depth + "]" * depth
+        return listing([seed_contact() | {"Deep": json.loads(nest)}]).encode()
+
+    server.answer("GET", CONTACTS, 200, body(60), content_type=JSON)
+    assert len(pull_all(xero(server))) == 1
+    server.answer("GET", CONTACTS, 200, body(70), content_type=JSON)
+    with pytest.raises(BadAnswer, match="nested deeper than 64"):
+        pull_all(xero(server))
 
 
 # --- secrets ----------------------------------------------------------------------------------

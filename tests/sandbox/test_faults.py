@@ -147,6 +147,35 @@ def test_huge_answer_is_50_mb_of_one_field(arm: Arm, api: httpx.Client) -> None:
     assert_healthy(api)
 
 
+def test_gzip_bomb_is_a_small_gzip_body_that_expands_to_a_gibibyte(
+    arm: Arm, api: httpx.Client
+) -> None:
+    import zlib
+
+    arm("gzip_bomb")
+    with api.stream("GET", "/contacts") as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-encoding"] == "gzip"
+        raw = b"".join(answer.iter_raw())
+    assert len(raw) < 2 * 1024 * 1024
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    expanded, data = 0, raw
+    while data:  # bounded steps: this test must not itself hold a gibibyte
+        expanded += len(inflater.decompress(data, 1024 * 1024))
+        data = inflater.unconsumed_tail
+    assert expanded == 1024 * 1024 * 1024
+    assert_healthy(api)
+
+
+def test_status_with_a_content_type(arm: Arm, api: httpx.Client) -> None:
+    page = "<html><head><title>Down for maintenance</title></head><body>soon</body></html>"
+    arm("status", status=503, body=page, content_type="text/html; charset=utf-8")
+    answer = api.get("/contacts")
+    assert answer.status_code == 503 and answer.headers["content-type"].startswith("text/html")
+    assert answer.text == page
+    assert_healthy(api)
+
+
 def test_every_kind_is_tested_here() -> None:
     tested = {
         "status",
@@ -157,6 +186,7 @@ def test_every_kind_is_tested_here() -> None:
         "entity_bomb",
         "external_entity",
         "huge",
+        "gzip_bomb",
     }
     assert tested == set(FAULT_KINDS)
 

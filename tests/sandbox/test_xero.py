@@ -613,3 +613,68 @@ def test_the_shared_fixture_gives_a_working_account(xero: SandboxServer) -> None
         headers={**bearer, "xero-tenant-id": tenants[0]["tenantId"]},
     )
     assert len(listing.json()["Contacts"]) == 5
+
+
+# --- pageSize, pagination, the request log ---------------------------------------------------
+def _get_json(url: str, path: str, token: str, tenant: str) -> tuple[int, Any]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url + path, headers={"Authorization": f"Bearer {token}", "xero-tenant-id": tenant}
+    )
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_page_size_and_pagination_as_xero_documents(xero: SandboxServer) -> None:
+    from addressbook.sandbox.xero import XeroService
+
+    xero.service = service = XeroService(contacts=2500, seed=3)
+    token = service.issue_tokens()["access_token"]
+    tenant = service.tenants[0].tenant_id
+    status, page = _get_json(
+        xero.url, "/api.xro/2.0/Contacts?page=3&pageSize=1000&includeArchived=true", token, tenant
+    )
+    assert status == 200
+    assert page["pagination"] == {"page": 3, "pageSize": 1000, "pageCount": 3, "itemCount": 2500}
+    assert len(page["Contacts"]) == 500
+    status, page = _get_json(xero.url, "/api.xro/2.0/Contacts?page=1", token, tenant)
+    assert page["pagination"]["pageSize"] == 100 and len(page["Contacts"]) == 100
+    status, refused = _get_json(
+        xero.url, "/api.xro/2.0/Contacts?page=1&pageSize=1001", token, tenant
+    )
+    assert status == 400 and "pageSize must be from 1 to 1000" in refused["Message"]
+    service.page_size_mode = "refuse"
+    status, _ = _get_json(xero.url, "/api.xro/2.0/Contacts?page=1&pageSize=500", token, tenant)
+    assert status == 400
+    service.page_size_mode = "ignore"
+    status, page = _get_json(xero.url, "/api.xro/2.0/Contacts?page=1&pageSize=500", token, tenant)
+    assert status == 200 and len(page["Contacts"]) == 100 and "pagination" not in page
+    logged = [(m, p, q) for m, p, q in service.request_log if p.endswith("/Contacts")]
+    assert len(logged) == 5 and logged[0][2]["pageSize"] == ["1000"]
+
+
+def test_ids_filter_and_the_admin_request_log(xero: SandboxServer) -> None:
+    import json
+    import urllib.request
+
+    from addressbook.sandbox.xero import XeroService
+
+    xero.service = service = XeroService(contacts=60, seed=4)
+    token = service.issue_tokens()["access_token"]
+    tenant = service.tenants[0].tenant_id
+    ids = [c["ContactID"] for c in service.state()["contacts"] if c["ContactStatus"] == "ACTIVE"][
+        :3
+    ]
+    status, page = _get_json(xero.url, "/api.xro/2.0/Contacts?IDs=" + ",".join(ids), token, tenant)
+    assert status == 200 and sorted(c["ContactID"] for c in page["Contacts"]) == sorted(ids)
+    with urllib.request.urlopen(xero.url + "/_sandbox/requests") as answer:
+        log = json.loads(answer.read())
+    assert log[-1]["query"] == {"IDs": [",".join(ids)]}
+    urllib.request.urlopen(urllib.request.Request(xero.url + "/_sandbox/clear-requests", b"{}"))
+    assert service.request_log == []
