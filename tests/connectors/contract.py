@@ -85,6 +85,7 @@ class ConnectorContract:
     preserved_keys: tuple[str, ...] = ()
     extra_field: tuple[str, str] | None = None
     missing_id: str = "999999"
+    replaces_whole_record: bool = False  # a write sends the whole record (Xero 1.0)
 
     # --- helpers subclasses may override ---------------------------------------------
     def valid_contact(
@@ -246,3 +247,46 @@ class ConnectorContract:
         if "notes" not in problems:
             kept = connector.get(connector.create(contact, "key-notes").remote_id)
             assert kept.contact.notes == contact.notes
+
+    # --- records gone, bases gone stale (the engine relies on these answers) ---------------
+    def test_update_and_delete_of_a_record_gone_from_the_service(
+        self, connector: Connector
+    ) -> None:
+        created = connector.create(self.valid_contact(connector), "key-gone-1")
+        if not connector.can_delete:  # nothing can vanish there; an unknown id is "gone"
+            with pytest.raises(NotFound):
+                connector.get(self.missing_id)
+            return
+        connector.delete(created, "key-gone-2")
+        edited = created.contact.copy()
+        edited.phones = [Phone(number="+64 4 555 0177", kind="work")]
+        with pytest.raises(NotFound):
+            connector.update(created, edited.normalized(), "key-gone-3")
+        try:  # deleting what is gone is done, or says it is gone: never another error
+            assert connector.delete(created, "key-gone-4") is None
+        except NotFound:
+            pass
+
+    def test_an_update_over_a_stale_base_keeps_the_services_newer_fields(
+        self,
+        connector: Connector,
+        service_edit: Callable[[str, dict[str, Any]], None],
+        service_record: Callable[[str], dict[str, Any] | None],
+    ) -> None:
+        """The engine reads the record again before it sends; still, a connector given an
+        older base sends only the fields the user changed, never the stale rest — except
+        where the service only takes whole records (Xero 1.0: `replaces_whole_record`),
+        where the engine's fresh read is what protects the newer fields."""
+        created = connector.create(self.valid_contact(connector), "key-stale-1")
+        fresh = connector.get(created.remote_id)
+        service_edit(created.remote_id, {self.given_name_key: "Newer"})
+        edited = created.contact.copy()
+        edited.phones = [Phone(number="+64 4 555 0199", kind="work")]
+        connector.update(fresh, edited.normalized(), "key-stale-2")
+        now = connector.get(created.remote_id)
+        digits = ["".join(ch for ch in p.number if ch.isdigit()) for p in now.contact.phones]
+        assert digits == ["6445550199"]
+        record = service_record(created.remote_id)
+        assert record is not None
+        if not self.replaces_whole_record:
+            assert record[self.given_name_key] == "Newer"

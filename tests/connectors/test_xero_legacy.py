@@ -118,6 +118,7 @@ class TestXeroLegacyContract(ConnectorContract):
     stamp_keys = ("UpdatedDateUTC",)
     preserved_keys = ("ContactNumber", "Addresses", "Phones", "BankAccountDetails", "EmailAddress")
     missing_id = "0f0f0f0f-0000-4000-8000-000000000000"
+    replaces_whole_record = True  # POST /contact saves the record as sent (SERVICES.md)
 
     def valid_contact(
         self, connector: Connector, given: str = "Ana", family: str = "Lima"
