@@ -294,6 +294,17 @@ def _cannot_hold(
                 ).format(service=label, n=rules.max_emails),
             )
         )
+    if "urls" in touched and "urls" in rules.holds and len(after.urls) > rules.max_urls:
+        problems.append(
+            Problem(
+                "urls",
+                ngettext(
+                    "{service} keeps {n} web address per contact; remove the others.",
+                    "{service} keeps {n} web addresses per contact; remove the others.",
+                    rules.max_urls,
+                ).format(service=label, n=rules.max_urls),
+            )
+        )
     if "phones" in touched:
         seen: set[str] = set()
         for phone in after.phones:

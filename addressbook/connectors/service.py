@@ -56,6 +56,7 @@ class FieldRules:
     holds: tuple[str, ...] = ()
     phone_kinds: tuple[str, ...] = ()  # phone kinds the service keeps (one number each)
     max_emails: int = 1
+    max_urls: int = 0  # web addresses it keeps, where `holds` has 'urls'
     address_kinds: tuple[str, ...] = ()  # address kinds it keeps (one each)
     phone_digits_only: bool = False  # the request schema takes digits only (Xero 1.0)
     postcode_max: int | None = None  # the request schema's largest postcode (xs:unsignedShort)

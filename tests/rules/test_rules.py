@@ -114,3 +114,15 @@ def test_a_second_phone_of_one_kind_would_be_lost_so_it_is_refused() -> None:
         ana, phones=[{"kind": "work", "number": "1"}, {"kind": "work", "number": "2"}]
     )
     assert any(p.field == "phones" for p in check_patch(ana, patch, HARVEST, clients=["Acme"]))
+
+
+def test_xero_2_keeps_one_web_address_and_the_others_say_it_stays_here() -> None:
+    acme = Contact(display_name="Acme").normalized()
+    one = Patch.setting(acme, urls=[{"kind": "work", "url": "https://acme.test"}])
+    assert check_patch(acme, one, XERO) == [] and stays_here(one.apply(acme), XERO) == []
+    two = Patch.setting(
+        acme,
+        urls=[{"kind": "work", "url": "https://a.test"}, {"kind": "home", "url": "https://b.test"}],
+    )
+    assert [p.field for p in check_patch(acme, two, XERO)] == ["urls"]
+    assert [n.field for n in stays_here(one.apply(acme), LEGACY)] == ["urls"]

@@ -141,10 +141,12 @@ class XeroConnector(XeroSignIn):
                 "emails",
                 "phones",
                 "addresses",
+                "urls",
                 "status",
             ),
             phone_kinds=("work", "ddi", "mobile", "fax", "default"),
             max_emails=1 + MAX_CONTACT_PERSONS,
+            max_urls=1,  # Website
             address_kinds=("street", "postal"),
             one_name=True,
             settable_statuses=("active", "archived"),

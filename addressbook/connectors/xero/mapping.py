@@ -14,7 +14,7 @@ from typing import Any
 
 from addressbook.connectors.base import RemoteContact
 from addressbook.errors import BadAnswer
-from addressbook.model import Address, Contact, Email, Phone, changed_fields, clean
+from addressbook.model import Address, Contact, Email, Phone, Url, changed_fields, clean
 
 PAGE_SIZE = (
     100  # Xero's default page of GET /Contacts (and the size asked when pageSize is refused)
@@ -137,6 +137,7 @@ def contact_from_parts(
             for a in addresses
         ],
         status=STATUS_FROM_XERO.get(as_text(raw.get("ContactStatus")).upper(), "active"),
+        urls=[Url(as_text(raw.get("Website")))] if as_text(raw.get("Website")).strip() else [],
     )
     return contact.normalized()
 
@@ -344,7 +345,7 @@ def changed_parts(
 def json_changes(base: RemoteContact | None, local: Contact) -> dict[str, Any]:
     """The 2.0 JSON fields to send for `local` over `base` (all of them for a new contact)."""
     raw = base.raw if base else {}
-    return changed_parts(
+    out = changed_parts(
         base.contact if base else None,
         raw,
         as_list(raw.get("Addresses")),
@@ -352,6 +353,10 @@ def json_changes(base: RemoteContact | None, local: Contact) -> dict[str, Any]:
         as_list(raw.get("ContactPersons")),
         local,
     )
+    website = local.normalized().urls[0].url if local.urls else ""
+    if website != as_text(raw.get("Website")):  # 2.0 keeps one web address (1.0 none)
+        out["Website"] = website
+    return out
 
 
 def is_read_only(base: RemoteContact | None) -> bool:
