@@ -628,23 +628,23 @@ def _parse_head(head: bytes) -> _Head | None:
         return None
     params: dict[str, list[str]] = {}
     for part in param_parts:
-        part = part.strip()
-        if not part:
+        if not part.strip():
             continue
         key, equals, value = part.partition("=")
         if not equals:  # vCard 2.1 bare parameter
+            part = part.strip()
             key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
         key = key.strip().upper()
-        value = value.strip()
-        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
-            values = [value[1:-1]]
-        else:
-            values = [v.strip().strip('"') for v in _split_outside_quotes(value, ",")]
+        quoted = value.strip()
+        if quoted.startswith('"') and quoted.endswith('"') and len(quoted) >= 2:
+            values = [quoted[1:-1]]
+        else:  # values as they are (kept verbatim in extra); TYPE is trimmed below
+            values = [v.strip('"') for v in _split_outside_quotes(value, ",")]
         params.setdefault(key, []).extend(values)
     types = frozenset(
         t.strip().lower() for value in params.get("TYPE", ()) for t in value.split(",")
     )
-    encoding = params.get("ENCODING", [""])[0].upper()
+    encoding = params.get("ENCODING", [""])[0].strip().upper()
     charset = charset_codec(params.get("CHARSET", [""])[0])
     return name.upper(), group or None, params, types, encoding, charset
 
