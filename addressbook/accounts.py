@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from addressbook import paths
 from addressbook.connectors.base import AccountConfig, SecretSource
 from addressbook.errors import AccountError, KeyringUnavailable
+from addressbook.i18n import N_, _
 from addressbook.logs import redact
 
 if TYPE_CHECKING:
@@ -34,10 +35,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("addressbook.accounts")
 
 KEYRING_SERVICE = "addressbook"
-NO_KEYRING = (
+NO_KEYRING = N_(
     "No keyring is available to keep your passwords: install and unlock GNOME Keyring or "
     "KWallet, or choose a backend with PYTHON_KEYRING_BACKEND."
-)
+)  # raised as _(NO_KEYRING)
 # Keys a sign-in writes (not asked by `accounts add`) that `remove` must forget too.
 LOGIN_SECRET_KEYS = ("refresh_token", "access_token")
 _NAME = re.compile(r"^[\w][\w.@+-]{0,63}$")
@@ -56,14 +57,23 @@ def keyring_backend() -> KeyringBackend:
         backend = keyring.get_keyring()
     except (RuntimeError, KeyringError) as error:
         log.info("keyring backend failed to load: %s", error)
-        raise KeyringUnavailable(NO_KEYRING)
+        raise KeyringUnavailable(_(NO_KEYRING))
     if isinstance(backend, fail.Keyring) or (
         isinstance(backend, chainer.ChainerBackend) and not backend.backends
     ):
-        raise KeyringUnavailable(NO_KEYRING)
+        raise KeyringUnavailable(_(NO_KEYRING))
     if type(backend).__module__ == "keyring.backends.null":
-        raise KeyringUnavailable(NO_KEYRING)
+        raise KeyringUnavailable(_(NO_KEYRING))
     return backend
+
+
+_KEYRING_REFUSED = {
+    "read a secret": N_("The keyring refused to read a secret ({kind}); unlock it and try again."),
+    "keep a secret": N_("The keyring refused to keep a secret ({kind}); unlock it and try again."),
+    "forget a secret": N_(
+        "The keyring refused to forget a secret ({kind}); unlock it and try again."
+    ),
+}
 
 
 def _keyring_call(action: str, function: Any, *args: str) -> Any:
@@ -74,11 +84,13 @@ def _keyring_call(action: str, function: Any, *args: str) -> Any:
         return function(*args)
     except (errors.NoKeyringError, errors.InitError, errors.KeyringLocked) as error:
         log.info("keyring unavailable while trying to %s: %s", action, type(error).__name__)
-        raise KeyringUnavailable(NO_KEYRING)
+        raise KeyringUnavailable(_(NO_KEYRING))
     except errors.KeyringError as error:
         log.info("keyring refused to %s: %s", action, type(error).__name__)
         raise KeyringUnavailable(
-            f"The keyring refused to {action} ({type(error).__name__}); unlock it and try again."
+            _(_KEYRING_REFUSED.get(action, _KEYRING_REFUSED["read a secret"])).format(
+                kind=type(error).__name__
+            )
         )
 
 
@@ -132,11 +144,16 @@ def _read_file() -> list[dict[str, Any]]:
         return []
     except (OSError, ValueError) as error:
         raise AccountError(
-            f"The account settings in {path} cannot be read ({type(error).__name__}); "
-            "fix or remove that file."
+            _(
+                "The account settings in {path} cannot be read ({kind}); fix or remove that file."
+            ).format(path=path, kind=type(error).__name__)
         )
     if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
-        raise AccountError(f"The account settings in {path} are damaged; fix or remove that file.")
+        raise AccountError(
+            _("The account settings in {path} are damaged; fix or remove that file.").format(
+                path=path
+            )
+        )
     return [entry for entry in data["accounts"] if isinstance(entry, dict)]
 
 
@@ -184,7 +201,9 @@ def require_account(name: str) -> AccountConfig:
     """The account of that name; AccountError naming the way to list them if there is none."""
     account = find_account(name)
     if account is None:
-        raise AccountError(f"no account named {name}; `addressbook accounts list` shows them")
+        raise AccountError(
+            _("no account named {name}; `addressbook accounts list` shows them").format(name=name)
+        )
     return account
 
 
@@ -196,7 +215,11 @@ def save_settings(account: AccountConfig) -> None:
             accounts[index] = account
             _write_file(accounts)
             return
-    raise AccountError(f"no account named {account.name}; `addressbook accounts list` shows them")
+    raise AccountError(
+        _("no account named {name}; `addressbook accounts list` shows them").format(
+            name=account.name
+        )
+    )
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -204,8 +227,10 @@ def check_name(name: str) -> None:
     """Refuse names that cannot be an account name."""
     if not _NAME.match(name) or name.lower() == "local":
         raise AccountError(
-            f"{name!r} cannot be an account name: use letters, digits, '.', '-' or '_' "
-            "(at most 64, not 'local')."
+            _(
+                "'{name}' cannot be an account name: use letters, digits, '.', '-' or '_' "
+                "(at most 64, not 'local')."
+            ).format(name=name)
         )
 
 
@@ -219,18 +244,24 @@ def check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.username or parts.password:
         raise AccountError(
-            "The URL must not hold a user name or password; secrets go to the keyring."
+            _("The URL must not hold a user name or password; secrets go to the keyring.")
         )
     host = parts.hostname or ""
     if not host or parts.scheme not in ("https", "http"):
-        raise AccountError(f"{url!r} is not a web address; give one like https://example.com.")
+        raise AccountError(
+            _("'{url}' is not a web address; give one like https://example.com.").format(url=url)
+        )
     if parts.scheme != "https" and not is_loopback(host):
         raise AccountError(
-            f"{url} is not https: addressbook only sends your credentials over https "
-            "(plain http only to this computer)."
+            _(
+                "{url} is not https: addressbook only sends your credentials over https "
+                "(plain http only to this computer)."
+            ).format(url=url)
         )
     if parts.query or parts.fragment:
-        raise AccountError(f"{url} has a query or fragment; give the service's root address.")
+        raise AccountError(
+            _("{url} has a query or fragment; give the service's root address.").format(url=url)
+        )
     return url.strip().rstrip("/")
 
 
@@ -241,11 +272,17 @@ def _check_settings(service: str, settings: dict[str, str]) -> None:
     for key in settings:
         if key in cls.secret_keys or key in LOGIN_SECRET_KEYS:
             raise AccountError(
-                f"{key} is a secret: give it at the prompt or on standard input, not with --set."
+                _(
+                    "{key} is a secret: give it at the prompt or on standard input, not with --set."
+                ).format(key=key)
             )
         if key not in cls.setting_keys:
-            known = ", ".join(cls.setting_keys) or "none"
-            raise AccountError(f"{cls.label} has no setting {key!r}; its settings: {known}.")
+            known = ", ".join(cls.setting_keys) or _("none")
+            raise AccountError(
+                _("{service} has no setting '{key}'; its settings: {known}.").format(
+                    service=cls.label, key=key, known=known
+                )
+            )
 
 
 # --- adding and removing -------------------------------------------------------------------
@@ -258,12 +295,16 @@ def new_account(
     check_name(name)
     description = describe(service)
     if find_account(name) is not None:
-        raise AccountError(f"an account named {name} exists already; choose another name")
+        raise AccountError(
+            _("an account named {name} exists already; choose another name").format(name=name)
+        )
     if url is None:
         if not description.default_url:
             raise AccountError(
-                f"{description.label} needs --url, the address of your {description.label} "
-                f"account (for example {description.url_hint or 'https://…'})."
+                _(
+                    "{service} needs --url, the address of your {service} account "
+                    "(for example {example})."
+                ).format(service=description.label, example=description.url_hint or "https://…")
             )
         url = description.default_url
     _check_settings(service, settings)
@@ -274,7 +315,11 @@ def add_account(account: AccountConfig, secrets: dict[str, str]) -> None:
     """Keep the secrets in the keyring, then the settings in accounts.json."""
     keyring_backend()  # fail before anything is written
     if find_account(account.name) is not None:
-        raise AccountError(f"an account named {account.name} exists already; choose another name")
+        raise AccountError(
+            _("an account named {name} exists already; choose another name").format(
+                name=account.name
+            )
+        )
     store = KeyringSecrets(account.name)
     for key, value in secrets.items():
         store.set(key, value)

@@ -20,6 +20,7 @@ from typing import Any, cast
 from addressbook import __version__
 from addressbook.connectors import service_names
 from addressbook.errors import AddressbookError, UsageError
+from addressbook.i18n import _
 
 log = logging.getLogger("addressbook")
 
@@ -35,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _key_value(text: str) -> tuple[str, str]:
     if "=" not in text:
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(_("expected KEY=VALUE, got '{text}'").format(text=text))
     key, value = text.split("=", 1)
     return key.strip(), value
 
@@ -67,10 +68,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """
     parser = _Parser(
         prog="addressbook",
-        description="A desktop address book over your accounting services' contacts.",
+        description=_("A desktop address book over your accounting services' contacts."),
     )
     parser.add_argument("--version", action="version", version=f"addressbook {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help=_("log what happens to stderr")
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def command(name: str, handler: str, help: str) -> argparse.ArgumentParser:  # noqa: A002
@@ -80,69 +83,73 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    gui = command("gui", "addressbook.cli.app:gui", "open the window (the default)")
+    gui = command("gui", "addressbook.cli.app:gui", _("open the window (the default)"))
     gui.add_argument("--quit-after", type=float, default=None, help=argparse.SUPPRESS)
     demo = command(
         "demo",
         "addressbook.cli.app:demo",
-        "open the window on sandbox accounts in a throw-away home",
+        _("open the window on sandbox accounts in a throw-away home"),
     )
     demo.add_argument(
-        "--contacts", type=int, default=200, help="how many sample contacts each service holds"
+        "--contacts", type=int, default=200, help=_("how many sample contacts each service holds")
     )
     demo.add_argument(
-        "--smoke", action="store_true", help="quit by itself after the first sync (checks)"
+        "--smoke", action="store_true", help=_("quit by itself after the first sync (checks)")
     )
     demo.add_argument(
-        "--keep-home", action="store_true", help="keep the throw-away home (prints its path)"
+        "--keep-home", action="store_true", help=_("keep the throw-away home (prints its path)")
     )
 
     if only in (None, "accounts"):
         _add_accounts(sub)
     if only in (None, "people"):
         _add_people(sub)
-    sync = command("sync", "addressbook.cli.sync:sync", "pull contacts from the accounts")
+    sync = command("sync", "addressbook.cli.sync:sync", _("pull contacts from the accounts"))
     sync.add_argument("names", nargs="*", metavar="NAME")
-    sync.add_argument("--full", action="store_true", help="pull everything, not only what changed")
-    push = command("push", "addressbook.cli.sync:push", "send pending edits to the accounts")
+    sync.add_argument(
+        "--full", action="store_true", help=_("pull everything, not only what changed")
+    )
+    push = command("push", "addressbook.cli.sync:push", _("send pending edits to the accounts"))
     push.add_argument("names", nargs="*", metavar="NAME")
     push.add_argument(
-        "--dry-run", action="store_true", help="print what would be sent, send nothing"
+        "--dry-run", action="store_true", help=_("print what would be sent, send nothing")
     )
     conflicts = command(
-        "conflicts", "addressbook.cli.sync:conflicts", "list contacts changed on both sides"
+        "conflicts", "addressbook.cli.sync:conflicts", _("list contacts changed on both sides")
     )
     conflicts.add_argument("--json", action="store_true")
-    resolve = command("resolve", "addressbook.cli.sync:resolve", "settle a conflict")
+    resolve = command("resolve", "addressbook.cli.sync:resolve", _("settle a conflict"))
     resolve.add_argument("id", type=int)
     resolve.add_argument("--keep", required=True, choices=("local", "remote", "both"))
-    revert = command("revert", "addressbook.cli.contacts:revert", "drop a contact's pending edits")
+    revert = command(
+        "revert", "addressbook.cli.contacts:revert", _("drop a contact's pending edits")
+    )
     revert.add_argument("id", type=int)
 
-    c_list = command("list", "addressbook.cli.contacts:list_contacts", "list contacts")
+    c_list = command("list", "addressbook.cli.contacts:list_contacts", _("list contacts"))
     c_list.add_argument(
-        "--account", help="only this account's contacts ('' or 'local': this computer's)"
+        "--account", help=_("only this account's contacts ('' or 'local': this computer's)")
     )
     c_list.add_argument("--json", action="store_true")
     search = command(
         "search",
         "addressbook.cli.contacts:search",
-        "find contacts by name, company, email or phone",
+        _("find contacts by name, company, email or phone"),
     )
     search.add_argument("query")
     search.add_argument("--json", action="store_true")
-    show = command("show", "addressbook.cli.contacts:show", "show one contact")
+    show = command("show", "addressbook.cli.contacts:show", _("show one contact"))
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
-    new = command("new", "addressbook.cli.contacts:new", "create a contact; prints its id")
+    new = command("new", "addressbook.cli.contacts:new", _("create a contact; prints its id"))
     new.add_argument("--account")
     new.add_argument(
         "--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
     )
-    edit = command("edit", "addressbook.cli.contacts:edit", "change a contact's fields")
+    edit = command("edit", "addressbook.cli.contacts:edit", _("change a contact's fields"))
     edit.add_argument("id", type=int)
     edit.add_argument(
-        "--everywhere", action="store_true", help="change every record of the contact's person"
+        "--everywhere", action="store_true", help=_("change every record of the contact's person")
     )
     edit.add_argument(
         "--field", dest="fields", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
@@ -150,24 +157,26 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     delete = command(
         "delete",
         "addressbook.cli.contacts:delete",
-        "delete a contact (linked: pending until pushed)",
+        _("delete a contact (linked: pending until pushed)"),
     )
     delete.add_argument("id", type=int)
-    export = command("export", "addressbook.cli.contacts:export", "write contacts as vCard or CSV")
+    export = command(
+        "export", "addressbook.cli.contacts:export", _("write contacts as vCard or CSV")
+    )
     export.add_argument("--format", choices=("vcard", "vcard3", "vcard4", "csv"), default="vcard")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("-o", "--output", help=_("file to write (default: standard output)"))
     export.add_argument("--account")
     imp = command(
-        "import", "addressbook.cli.contacts:import_", "read contacts from a vCard or CSV file"
+        "import", "addressbook.cli.contacts:import_", _("read contacts from a vCard or CSV file")
     )
     imp.add_argument("file")
     imp.add_argument(
-        "--skip-invalid", action="store_true", help="import the valid cards/rows, list the rest"
+        "--skip-invalid", action="store_true", help=_("import the valid cards/rows, list the rest")
     )
     imp.add_argument(
-        "--format", choices=("vcard", "csv"), help="default: from the file's name and content"
+        "--format", choices=("vcard", "csv"), help=_("default: from the file's name and content")
     )
-    imp.add_argument("--account", help="import as new contacts of this account (pushed later)")
+    imp.add_argument("--account", help=_("import as new contacts of this account (pushed later)"))
     if only is not None and only not in sub.choices:
         return build_parser()
     return parser
@@ -175,13 +184,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _add_accounts(sub: Any) -> None:
     """The `accounts` command and its own sub-commands."""
-    accounts = sub.add_parser("accounts", help="list, add, sign in to, or remove accounts")
+    accounts = sub.add_parser("accounts", help=_("list, add, sign in to, or remove accounts"))
     acc = accounts.add_subparsers(dest="accounts_command", parser_class=_Parser, required=True)
-    a_list = acc.add_parser("list", help="list the accounts")
+    a_list = acc.add_parser("list", help=_("list the accounts"))
     a_list.add_argument("--json", action="store_true")
     a_list.set_defaults(handler="addressbook.cli.accounts:list_accounts")
     a_add = acc.add_parser(
-        "add", help="add an account (secrets: hidden prompt, or KEY=VALUE lines on stdin)"
+        "add", help=_("add an account (secrets: hidden prompt, or KEY=VALUE lines on stdin)")
     )
     a_add.add_argument("name")
     a_add.add_argument("--service", required=True, choices=SERVICES)
@@ -190,19 +199,19 @@ def _add_accounts(sub: Any) -> None:
         "--set", dest="settings", action="append", type=_key_value, default=[], metavar="KEY=VALUE"
     )
     a_add.set_defaults(handler="addressbook.cli.accounts:add_account")
-    a_login = acc.add_parser("login", help="sign in with the browser (Xero)")
+    a_login = acc.add_parser("login", help=_("sign in with the browser (Xero)"))
     a_login.add_argument("name")
-    a_login.add_argument("--tenant", help="the organisation to use when several are connected")
+    a_login.add_argument("--tenant", help=_("the organisation to use when several are connected"))
     a_login.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds to wait for the browser"
+        "--timeout", type=float, default=300.0, help=_("seconds to wait for the browser")
     )
     a_login.set_defaults(handler="addressbook.cli.accounts:login_account")
     a_remove = acc.add_parser(
-        "remove", help="remove an account, its secrets and its cached contacts"
+        "remove", help=_("remove an account, its secrets and its cached contacts")
     )
     a_remove.add_argument("name")
     a_remove.add_argument(
-        "--discard-pending", action="store_true", help="also drop edits not yet pushed"
+        "--discard-pending", action="store_true", help=_("also drop edits not yet pushed")
     )
     a_remove.set_defaults(handler="addressbook.cli.accounts:remove_account")
 
@@ -211,21 +220,21 @@ def _add_people(sub: Any) -> None:
     """The `people` command and its own sub-commands (addressbook/cli/people.py)."""
     handlers = "addressbook.cli.people:"
     people = sub.add_parser(
-        "people", help="people: records of several accounts that are one human or company"
+        "people", help=_("people: records of several accounts that are one human or company")
     )
     people.add_argument("--json", action="store_true")
     people.set_defaults(handler=handlers + "list_people")
     cmd = people.add_subparsers(dest="people_command", parser_class=_Parser)
-    p_suggest = cmd.add_parser("suggest", help="probable people not yet joined (nor dismissed)")
+    p_suggest = cmd.add_parser("suggest", help=_("probable people not yet joined (nor dismissed)"))
     p_suggest.add_argument("--json", action="store_true")
     p_suggest.set_defaults(handler=handlers + "suggest")
-    p_join = cmd.add_parser("join", help="one person of these records; prints the person's id")
+    p_join = cmd.add_parser("join", help=_("one person of these records; prints the person's id"))
     p_join.add_argument("ids", type=int, nargs="+", metavar="ID")
     p_join.set_defaults(handler=handlers + "join")
-    p_split = cmd.add_parser("split", help="the person's records stand alone again")
+    p_split = cmd.add_parser("split", help=_("the person's records stand alone again"))
     p_split.add_argument("person", type=int, metavar="PERSON")
     p_split.set_defaults(handler=handlers + "split")
-    p_dismiss = cmd.add_parser("dismiss", help="never suggest these records together again")
+    p_dismiss = cmd.add_parser("dismiss", help=_("never suggest these records together again"))
     p_dismiss.add_argument("ids", type=int, nargs="+", metavar="ID")
     p_dismiss.set_defaults(handler=handlers + "dismiss")
 
@@ -258,15 +267,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = getattr(importlib.import_module(module_name), function_name)
         return int(handler(args) or 0)
     except UsageError as error:
-        print(f"addressbook: {error}", file=sys.stderr)
+        print(_("addressbook: {error}").format(error=error), file=sys.stderr)
         return 2
     except AddressbookError as error:
         log.info("failed: %s", error)
-        print(f"addressbook: {error}", file=sys.stderr)
+        # Translators: the program's name, then one sentence that says what failed.
+        print(_("addressbook: {error}").format(error=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(
-            "addressbook: interrupted; nothing was lost (committed work stays, pending edits stay pending).",
+            _(
+                "addressbook: interrupted; nothing was lost (committed work stays, "
+                "pending edits stay pending)."
+            ),
             file=sys.stderr,
         )
         return 1
@@ -282,7 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from addressbook.logs import log_file
 
         print(
-            f"addressbook: internal error ({type(error).__name__}); details in {log_file()}",
+            _("addressbook: internal error ({kind}); details in {path}").format(
+                kind=type(error).__name__, path=log_file()
+            ),
             file=sys.stderr,
         )
         return 1

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from addressbook import accounts
 from addressbook.errors import AccountError
+from addressbook.i18n import _, format_datetime_short, format_number, ngettext
 
 if TYPE_CHECKING:
     from addressbook.connectors.base import Connector
@@ -22,14 +23,30 @@ def list_accounts(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print("No accounts yet; add one with `addressbook accounts add NAME --service SERVICE`.")
+        print(_("No accounts yet; add one with `addressbook accounts add NAME --service SERVICE`."))
         return 0
-    headers = {"name": "NAME", "service": "SERVICE", "url": "URL", "last_sync": "LAST SYNC"}
+    headers = {
+        # Translators: column headings of `addressbook accounts list` (capitals, short).
+        "name": _("NAME"),
+        "service": _("SERVICE"),
+        "url": _("URL"),
+        "last_sync": _("LAST SYNC"),
+    }
     table = [
-        {**{k: str(r[k] or "never") for k in headers}, "pending": str(r["pending"])} for r in rows
+        {
+            "name": str(r["name"]),
+            "service": str(r["service"]),
+            "url": str(r["url"]),
+            # Translators: the LAST SYNC column of an account never synced.
+            "last_sync": format_datetime_short(str(r["last_sync"]))
+            if r["last_sync"]
+            else _("never"),
+            "pending": format_number(int(str(r["pending"]))),
+        }
+        for r in rows
     ]
     widths = {k: max(len(headers[k]), *(len(t[k]) for t in table)) for k in headers}
-    line = "  ".join(headers[k].ljust(widths[k]) for k in headers) + "  PENDING"
+    line = "  ".join(headers[k].ljust(widths[k]) for k in headers) + "  " + _("PENDING")
     print(line)
     for t in table:
         print("  ".join(t[k].ljust(widths[k]) for k in headers) + "  " + t["pending"])
@@ -61,14 +78,22 @@ def read_secrets(keys: tuple[str, ...], label: str, stream: TextIO | None = None
     if not keys:
         return {}
     if stream.isatty():
-        values = {key: getpass.getpass(f"{label} {key.replace('_', ' ')}: ") for key in keys}
+        values = {
+            key: getpass.getpass(
+                # Translators: a hidden prompt, e.g. "Harvest password: ".
+                _("{service} {secret}: ").format(service=label, secret=key.replace("_", " "))
+            )
+            for key in keys
+        }
     else:
         values = _parse_secret_lines(stream.read(), keys)
     missing = [key for key in keys if not values.get(key)]
     if missing:
         raise AccountError(
-            f"{label} needs {', '.join(missing)}: type it at the prompt, or give KEY=VALUE "
-            "lines on standard input."
+            _(
+                "{service} needs {secrets}: type it at the prompt, or give KEY=VALUE "
+                "lines on standard input."
+            ).format(service=label, secrets=", ".join(missing))
         )
     return values
 
@@ -81,14 +106,17 @@ def _parse_secret_lines(text: str, keys: tuple[str, ...]) -> dict[str, str]:
             continue
         if "=" not in line:
             raise AccountError(
-                f"Line {number} of standard input is not KEY=VALUE; expected keys: "
-                f"{', '.join(keys)}."
+                _(
+                    "Line {number} of standard input is not KEY=VALUE; expected keys: {keys}."
+                ).format(number=number, keys=", ".join(keys))
             )
         key, value = line.split("=", 1)
         key = key.strip()
         if key not in keys:
             raise AccountError(
-                f"Line {number} of standard input names {key!r}; expected keys: {', '.join(keys)}."
+                _("Line {number} of standard input names '{key}'; expected keys: {keys}.").format(
+                    number=number, key=key, keys=", ".join(keys)
+                )
             )
         values[key] = value.strip()
     return values
@@ -104,11 +132,17 @@ def add_account(args: argparse.Namespace) -> int:
     accounts.keyring_backend()  # say "no keyring" before asking for passwords
     secrets = read_secrets(cls.secret_keys, cls.label)
     accounts.add_account(account, secrets)
-    print(f"Added {account.name} ({cls.label} at {account.url}).")
+    print(
+        _("Added {name} ({service} at {url}).").format(
+            name=account.name, service=cls.label, url=account.url
+        )
+    )
     if cls.needs_login:
-        print(f"Next: sign in with `addressbook accounts login {account.name}`.")
+        print(
+            _("Next: sign in with `addressbook accounts login {name}`.").format(name=account.name)
+        )
     else:
-        print(f"Next: `addressbook sync {account.name}` fetches its contacts.")
+        print(_("Next: `addressbook sync {name}` fetches its contacts.").format(name=account.name))
     return 0
 
 
@@ -116,7 +150,9 @@ def _open_url(url: str) -> None:
     import webbrowser
 
     print(
-        f"Opening your browser to sign in to Xero; if it does not open, visit: {url}",
+        _("Opening your browser to sign in to Xero; if it does not open, visit: {url}").format(
+            url=url
+        ),
         file=sys.stderr,
         flush=True,
     )
@@ -164,7 +200,7 @@ def _enter_secrets_again(name: str, connector: Connector) -> int:
             else:
                 connector.secrets.set(key, previous)
         raise
-    print(f"Signed in to {name}: {description}")
+    print(_("Signed in to {name}: {description}").format(name=name, description=description))
     return 0
 
 
@@ -178,13 +214,17 @@ def remove_account(args: argparse.Namespace) -> int:
         pending = store.pending_count(account.name)
         if pending and not args.discard_pending:
             raise AccountError(
-                f"{account.name} has {pending} edit{'s' if pending != 1 else ''} not pushed yet; "
-                f"push them with `addressbook push {account.name}`, or remove with "
-                "--discard-pending to drop them."
+                ngettext(
+                    "{name} has {n} edit not pushed yet; push it with `addressbook push {name}`, "
+                    "or remove with --discard-pending to drop it.",
+                    "{name} has {n} edits not pushed yet; push them with `addressbook push "
+                    "{name}`, or remove with --discard-pending to drop them.",
+                    pending,
+                ).format(name=account.name, n=format_number(pending))
             )
         # The cache first: if anything fails after it, the account is still listed and
         # `accounts remove` can simply run again.
         store.forget_account(account.name)
         accounts.remove_account(account.name)
-    print(f"Removed {account.name}, its secrets and its cached contacts.")
+    print(_("Removed {name}, its secrets and its cached contacts.").format(name=account.name))
     return 0

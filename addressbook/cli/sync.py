@@ -14,10 +14,10 @@ from typing import Any
 from addressbook import accounts
 from addressbook.connectors.base import AccountConfig
 from addressbook.errors import AddressbookError, Cancelled
+from addressbook.i18n import _, format_number, ngettext
 from addressbook.model import Address, FieldChange
 from addressbook.store import Store
 from addressbook.sync.merge import DELETED
-from addressbook.wording import counted
 
 
 def _selected(names: list[str]) -> list[AccountConfig]:
@@ -28,17 +28,21 @@ def _selected(names: list[str]) -> list[AccountConfig]:
 
 
 def _fail(account: str, message: str) -> None:
-    print(f"addressbook: {account}: {message}", file=sys.stderr, flush=True)
+    print(
+        _("addressbook: {account}: {message}").format(account=account, message=message),
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _reason(error: BaseException) -> str:
     if isinstance(error, Cancelled):
-        return "cancelled"
+        return _("cancelled")
     return str(error).rstrip(". ")
 
 
 def _no_accounts() -> int:
-    print("No accounts yet; add one with `addressbook accounts add NAME --service SERVICE`.")
+    print(_("No accounts yet; add one with `addressbook accounts add NAME --service SERVICE`."))
     return 0
 
 
@@ -60,20 +64,22 @@ def sync(args: argparse.Namespace) -> int:
             except AddressbookError as error:
                 failed = True
                 pages = getattr(error, "pages_saved", 0)
-                tail = (
-                    "nothing was changed"
-                    if not pages
-                    else f"{counted(pages, 'whole page')} {'was' if pages == 1 else 'were'} saved; "
-                    "the next sync picks up from there"
-                )
-                _fail(account.name, f"{_reason(error)}; {tail}.")
+                if not pages:
+                    sentence = _("{reason}; nothing was changed.")
+                else:
+                    sentence = ngettext(
+                        "{reason}; {n} whole page was saved; the next sync picks up from there.",
+                        "{reason}; {n} whole pages were saved; the next sync picks up from there.",
+                        pages,
+                    )
+                _fail(account.name, sentence.format(reason=_reason(error), n=format_number(pages)))
                 continue
             print(f"{account.name}: {result.summary()}", flush=True)
             for contact_id in result.conflicts:
                 found = True
-                print(f"  conflict: {_conflict_line(store, contact_id)}")
+                print(_("  conflict: {contact}").format(contact=_conflict_line(store, contact_id)))
     if found:
-        print("Settle conflicts with `addressbook resolve ID --keep local|remote|both`.")
+        print(_("Settle conflicts with `addressbook resolve ID --keep local|remote|both`."))
     return 1 if failed else 0
 
 
@@ -108,7 +114,7 @@ def _push_account(store: Store, account: AccountConfig) -> bool:
     from addressbook.sync.push import push as push_account
 
     if not store.pending_count(account.name):
-        print(f"{account.name}: nothing to push")
+        print(_("{account}: nothing to push").format(account=account.name))
         return False
     try:
         with open_connector(account) as connector:
@@ -117,19 +123,28 @@ def _push_account(store: Store, account: AccountConfig) -> bool:
         left = store.pending_count(account.name)
         _fail(
             account.name,
-            f"{_reason(error)}; {counted(left, 'edit')} not sent {'stays' if left == 1 else 'stay'} pending.",
+            ngettext(
+                "{reason}; {n} edit not sent stays pending.",
+                "{reason}; {n} edits not sent stay pending.",
+                left,
+            ).format(reason=_reason(error), n=format_number(left)),
         )
         return True
     print(f"{account.name}: {result.summary()}", flush=True)
     for note in result.notes:
         print(f"  {note}")
     for contact_id in result.conflicts:
-        print(f"  conflict: {_conflict_line(store, contact_id)} (changed on the service too)")
+        print(
+            _("  conflict: {contact} (changed on the service too)").format(
+                contact=_conflict_line(store, contact_id)
+            )
+        )
     for refusal in result.refused:
         _fail(
             account.name,
-            f"{refusal.name} (#{refusal.contact_id}) was refused: {refusal.message.rstrip('.')}; "
-            "the edit stays pending.",
+            _("{name} (#{id}) was refused: {reason}; the edit stays pending.").format(
+                name=refusal.name, id=refusal.contact_id, reason=refusal.message.rstrip(".")
+            ),
         )
     return bool(result.refused)
 
@@ -140,26 +155,41 @@ def _print_plan(store: Store, account: AccountConfig) -> None:
 
     plan = plan_push(store, account.name, connector_class(account.service).can_delete)
     if not plan:
-        print(f"{account.name}: nothing to push")
+        print(_("{account}: nothing to push").format(account=account.name))
         return
     for change in plan:
         where = f"{account.name} #{change.remote_id}" if change.remote_id else account.name
-        name = change.display_name or "(no name)"
+        name = change.display_name or _("(no name)")
         if change.state == "conflict":
-            print(f"! {name} ({where}): in conflict, not sent until resolved")
+            print(
+                _("! {name} ({where}): in conflict, not sent until resolved").format(
+                    name=name, where=where
+                )
+            )
         elif change.op == "create":
             fields = "; ".join(f"{_label(c)}: {_value(c.field, c.new)}" for c in change.changes)
-            print(f"+ new contact {name} ({where}): {fields}")
-        elif change.op in ("delete", "archive"):
-            print(f"- {change.op} {name} ({where})")
+            print(
+                _("+ new contact {name} ({where}): {fields}").format(
+                    name=name, where=where, fields=fields
+                )
+            )
+        elif change.op == "delete":
+            print(_("- delete {name} ({where})").format(name=name, where=where))
+        elif change.op == "archive":
+            print(_("- archive {name} ({where})").format(name=name, where=where))
         elif not change.changes:
-            print(f"~ {name} ({where}): no field differs from the service's copy")
+            print(
+                _("~ {name} ({where}): no field differs from the service's copy").format(
+                    name=name, where=where
+                )
+            )
         for c in change.changes if change.op == "update" else []:
             print(
                 f"~ {name} ({where}): {_label(c)}: {_value(c.field, c.old)} → {_value(c.field, c.new)}"
             )
 
 
+# The `--field` keys of the list fields (a contract of the command line: not translated).
 _LABELS = {"emails": "email", "phones": "phone", "addresses": "address"}
 
 
@@ -186,7 +216,7 @@ def _value(field: str, value: Any) -> str:
         text = " ⏎ ".join(str(value).splitlines())
     if len(text) > 120:
         text = text[:117] + "…"
-    return text or "(empty)"
+    return text or _("(empty)")
 
 
 # --- conflicts and resolve ---------------------------------------------------------------------
@@ -209,7 +239,7 @@ def conflicts(args: argparse.Namespace) -> int:
             print(json.dumps(data, ensure_ascii=False, indent=2))
             return 0
         if not items:
-            print("No conflicts.")
+            print(_("No conflicts."))
             return 0
         for c in items:
             record = store.get(c.contact_id)
@@ -218,16 +248,20 @@ def conflicts(args: argparse.Namespace) -> int:
             for f in c.fields:
                 if f.field == DELETED:
                     print(
-                        "  deleted here, changed on the service"
+                        _("  deleted here, changed on the service")
                         if f.local
-                        else "  deleted on the service, changed here"
+                        else _("  deleted on the service, changed here")
                     )
                     continue
                 print(
-                    f"  {_LABELS.get(f.field, f.field)}: was {_value(f.field, f.base)}; "
-                    f"here {_value(f.field, f.local)}; on the service {_value(f.field, f.remote)}"
+                    _("  {field}: was {base}; here {local}; on the service {remote}").format(
+                        field=_LABELS.get(f.field, f.field),
+                        base=_value(f.field, f.base),
+                        local=_value(f.field, f.local),
+                        remote=_value(f.field, f.remote),
+                    )
                 )
-    print("Settle each with `addressbook resolve ID --keep local|remote|both`.")
+    print(_("Settle each with `addressbook resolve ID --keep local|remote|both`."))
     return 0
 
 

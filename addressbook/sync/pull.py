@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from addressbook.connectors.base import CancelToken, Connector, RemoteContact
 from addressbook.errors import AddressbookError, Cancelled
+from addressbook.i18n import _, format_number, ngettext
 from addressbook.model import Contact
 from addressbook.rules import CLIENTS_KEY, kept_here_fields
 from addressbook.store import CachedRemote, Store
@@ -41,12 +42,26 @@ class PullResult:
     inflight: bool = False  # creates were sent without an answer: match new records to them
 
     def summary(self) -> str:
-        """'12 new, 3 changed, 1 deleted, 2 conflicts'."""
+        """'12 new, 3 changed, 1 deleted, 2 conflicts' (in the user's language)."""
         count = len(self.conflicts)
-        return (
-            f"{self.new} new, {self.changed} changed, {self.deleted} deleted, "
-            f"{count} conflict{'' if count == 1 else 's'}"
+        parts = (
+            # Translators: the parts of a sync's summary, "12 new, 3 changed, 1 deleted, 2 conflicts".
+            ngettext("{n} new", "{n} new", self.new),
+            ngettext("{n} changed", "{n} changed", self.changed),
+            ngettext("{n} deleted", "{n} deleted", self.deleted),
+            ngettext("{n} conflict", "{n} conflicts", count),
         )
+        numbers = (self.new, self.changed, self.deleted, count)
+        return ", ".join(
+            part.format(n=format_number(n)) for part, n in zip(parts, numbers, strict=True)
+        )
+
+
+def _read_sentence(label: str, read: int) -> str:
+    """'Harvest: 300 contacts read' (the progress line of a pull)."""
+    return ngettext("{service}: {n} contact read", "{service}: {n} contacts read", read).format(
+        service=label, n=format_number(read)
+    )
 
 
 def now_utc() -> datetime:
@@ -69,7 +84,7 @@ def error_sentence(error: BaseException) -> str:
     """One sentence for the sync state's last_error."""
     if isinstance(error, AddressbookError):
         return str(error)
-    return f"internal error ({type(error).__name__}); details in the log"
+    return _("internal error ({kind}); details in the log").format(kind=type(error).__name__)
 
 
 def _since(store: Store, connector: Connector, full: bool) -> datetime | None:
@@ -106,7 +121,7 @@ def pull(
                 _apply_page(store, account, page, seen, result)
             result.pages += 1
             read += len(page)
-            report(progress, read, None, f"{connector.label}: {read} contacts read")
+            report(progress, read, None, _read_sentence(connector.label, read))
         cancel.check()
         if result.full:
             with store.transaction():

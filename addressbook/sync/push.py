@@ -28,17 +28,18 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
+from addressbook.i18n import N_, _, format_number, ngettext
 from addressbook.model import FIELDS, Contact, FieldChange, Patch, diff
-from addressbook.rules import kept_here_fields
+from addressbook.rules import check_new, check_patch, kept_here_fields
 from addressbook.store import OutboxEntry, Record, Store
 from addressbook.sync.merge import deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
 
 log = logging.getLogger("addressbook.sync")
 
-SENDING = (
+SENDING = N_(
     "Sent to the service; the answer has not arrived yet (the next push checks whether it landed)."
-)
+)  # translated where it is kept: _(SENDING)
 BATCH = 50  # creates per create_many call: small enough that a crash loses little work
 
 
@@ -66,14 +67,48 @@ class PushResult:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """'3 created, 2 updated, 1 deleted, 0 refused, 1 conflict'."""
-        parts = [f"{self.created} created", f"{self.updated} updated", f"{self.deleted} deleted"]
+        """'3 created, 2 updated, 1 deleted, 0 refused, 1 conflict' (in the user's language)."""
+        # Translators: the parts of a push's summary, "3 created, 2 updated, 1 deleted, 0 refused, 1 conflict".
+        parts = [
+            ngettext("{n} created", "{n} created", self.created).format(
+                n=format_number(self.created)
+            ),
+            ngettext("{n} updated", "{n} updated", self.updated).format(
+                n=format_number(self.updated)
+            ),
+            ngettext("{n} deleted", "{n} deleted", self.deleted).format(
+                n=format_number(self.deleted)
+            ),
+        ]
         if self.archived:
-            parts.append(f"{self.archived} archived")
-        parts.append(f"{len(self.refused)} refused")
+            parts.append(
+                ngettext("{n} archived", "{n} archived", self.archived).format(
+                    n=format_number(self.archived)
+                )
+            )
+        refused = len(self.refused)
+        parts.append(
+            ngettext("{n} refused", "{n} refused", refused).format(n=format_number(refused))
+        )
         count = len(self.conflicts)
-        parts.append(f"{count} conflict{'' if count == 1 else 's'}")
+        parts.append(
+            ngettext("{n} conflict", "{n} conflicts", count).format(n=format_number(count))
+        )
         return ", ".join(parts)
+
+
+def _to_send(label: str, total: int) -> str:
+    """'Harvest: 12 changes to send' (the first progress line of a push)."""
+    return ngettext(
+        "{service}: {n} change to send", "{service}: {n} changes to send", total
+    ).format(service=label, n=format_number(total))
+
+
+def _sent(label: str, done: int, total: int) -> str:
+    """'Harvest: 3 of 12 sent' (a progress line of a push)."""
+    return _("{service}: {done} of {total} sent").format(
+        service=label, done=format_number(done), total=format_number(total)
+    )
 
 
 @dataclass
@@ -153,7 +188,7 @@ def push(
     others = [e for e in entries if e.op != "create"]
     done = 0
     total = len(entries)
-    report(progress, 0, total, f"{connector.label}: {total} changes to send")
+    report(progress, 0, total, _to_send(connector.label, total))
     if connector.batch_create:
         fresh = [e for e in creates if e.attempts == 0]
         creates = [e for e in creates if e.attempts > 0]
@@ -162,12 +197,12 @@ def push(
             chunk = fresh[start : start + BATCH]
             _create_batch(store, connector, chunk, result)
             done += len(chunk)
-            report(progress, done, total, f"{connector.label}: {done} of {total} sent")
+            report(progress, done, total, _sent(connector.label, done, total))
     for entry in creates:
         cancel.check()
         _push_one(store, connector, entry, result)
         done += 1
-        report(progress, done, total, f"{connector.label}: {done} of {total} sent")
+        report(progress, done, total, _sent(connector.label, done, total))
     # Updates and deletes by batches: the records read in one get_many, the updates sent
     # in one update_many; each contact is merged, checked and settled on its own as before.
     for start in range(0, len(others), BATCH):
@@ -180,7 +215,7 @@ def push(
             _push_one(store, connector, entry, result, prefetched, sends)
         _send_updates(store, connector, sends, result)
         done += len(chunk)
-        report(progress, done, total, f"{connector.label}: {done} of {total} sent")
+        report(progress, done, total, _sent(connector.label, done, total))
     log.info("push %s: %s", account, result.summary())
     return result
 
@@ -221,7 +256,10 @@ def _push_one(
         raise
     except Exception as error:
         log.exception("bug while pushing contact %s", entry.contact_id)
-        store.fail(entry.id, f"internal error ({type(error).__name__}); details in the log")
+        store.fail(
+            entry.id,
+            _("internal error ({kind}); details in the log").format(kind=type(error).__name__),
+        )
         raise
 
 
@@ -233,7 +271,14 @@ def _refuse(
 
 
 def _check(connector: Connector, contact: Contact, base: RemoteContact | None) -> None:
-    problems = connector.validate(contact, base)
+    """Before sending: the rules every path asks (rules.py), then the service's own check."""
+    service = connector.description
+    clients = [c.name for c in connector.clients()] if service.rules.client_field else None
+    if base is None:
+        refused = check_new(contact, service, clients)
+    else:
+        refused = check_patch(base.contact, Patch.between(base.contact, contact), service, clients)
+    problems = [p.sentence for p in refused] or connector.validate(contact, base)
     if problems:
         raise ValidationRefused(" ".join(problems), problems)
 
@@ -259,7 +304,7 @@ def _set_inflight(store: Store, account: str, contact_id: int, contact: Contact 
 def _mark_sending(store: Store, account: str, entry: OutboxEntry, contact: Contact) -> None:
     """Count the attempt and keep what is sent, before it is sent (one transaction)."""
     with store.transaction():
-        store.fail(entry.id, SENDING)
+        store.fail(entry.id, _(SENDING))
         _set_inflight(store, account, entry.contact_id, contact)
 
 
@@ -312,7 +357,7 @@ def _create_batch(
         return
     with store.transaction():
         for entry, record in items:
-            store.fail(entry.id, SENDING)
+            store.fail(entry.id, _(SENDING))
             _set_inflight(store, entry.account, entry.contact_id, record.contact)
     answers = connector.create_many([(r.contact, e.idempotency_key) for e, r in items])
     stop: Exception | None = None
@@ -323,7 +368,9 @@ def _create_batch(
         elif isinstance(answer, ValidationRefused):
             _refuse(store, entry, record, str(answer), result)
         else:
-            store.fail(entry.id, str(answer) if isinstance(answer, AddressbookError) else SENDING)
+            store.fail(
+                entry.id, str(answer) if isinstance(answer, AddressbookError) else _(SENDING)
+            )
             stop = stop or answer
     if stop is not None:
         raise stop
@@ -444,7 +491,7 @@ def _send_updates(
         message = (
             str(error)
             if isinstance(error, ConnectorError)
-            else f"internal error ({type(error).__name__}); details in the log"
+            else _("internal error ({kind}); details in the log").format(kind=type(error).__name__)
         )
         for send in sends:
             store.fail(send.entry.id, message)
@@ -459,7 +506,7 @@ def _send_updates(
         elif isinstance(answer, ValidationRefused):
             _refuse(store, send.entry, send.record, str(answer), result)
         else:
-            reason = str(answer) if isinstance(answer, AddressbookError) else SENDING
+            reason = str(answer) if isinstance(answer, AddressbookError) else _(SENDING)
             store.fail(send.entry.id, reason)
             stop = stop or answer
     if stop is not None:
@@ -477,7 +524,7 @@ def _update(
 ) -> None:
     link = store.link(entry.contact_id)
     if link is None or link.remote_id is None:
-        raise ValidationRefused("This contact has no record on the service to update.")
+        raise ValidationRefused(_("This contact has no record on the service to update."))
     try:
         fresh = _read(connector, link.remote_id, prefetched)
     except NotFound:
@@ -644,5 +691,7 @@ def _archived(
     result.archived += 1
     name = answer.contact.display_name
     result.notes.append(
-        f"{name}: archived in {connector.label}; {connector.label} cannot delete contacts"
+        _("{name}: archived in {service}; {service} cannot delete contacts").format(
+            name=name, service=connector.label
+        )
     )
