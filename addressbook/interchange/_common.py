@@ -34,12 +34,19 @@ class Problem:
         return f"{self.where}: {self.reason}"
 
 
-def finish(contact: Contact, where: str, card: int | None = None) -> Contact | Problem:
+def finish(
+    contact: Contact, where: str, card: int | None = None, normalize: bool = True
+) -> Contact | Problem:
     """The normalised contact, or the problem if it has nothing to show it by.
+
+    normalize=False (the importer, whose store normalises every contact it writes): a
+    contact that has a display name is returned as read, which saves normalising twice.
 
     A contact without a name, organisation or email is shown by its nickname, else its
     first phone number or web address: a card is refused only when nothing of it can be read.
     """
+    if not normalize and contact.display_name.strip():
+        return contact
     contact = contact.normalized()
     if not contact.display_name:
         fallback = contact.nickname or next(

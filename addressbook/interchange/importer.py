@@ -37,7 +37,6 @@ summary.created_ids and summary.updated (id → the contact as it was) let the w
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,7 +46,7 @@ from addressbook.errors import InterchangeError
 from addressbook.i18n import _, ngettext
 from addressbook.interchange import detect_format, import_format, iter_stream, refusal
 from addressbook.interchange._common import Problem
-from addressbook.model import Contact, Patch, fold, same_contact
+from addressbook.model import Contact, Patch, clean, fold, same_contact
 from addressbook.store import LOCAL, Store
 
 CHUNK = 500  # contacts written per create_many
@@ -113,15 +112,15 @@ def uid_of(contact: Contact) -> str:
 
 def same_contact_key(contact: Contact) -> tuple[str, str] | None:
     """(folded display name, first email or phone digits): what makes two cards one contact."""
-    if not contact.display_name:
+    if not contact.display_name.strip():
         return None
     if contact.emails:
-        handle = "@" + contact.emails[0].address.casefold()
+        handle = "@" + contact.emails[0].address.strip().casefold()
     elif contact.phones:
         handle = "#" + "".join(ch for ch in contact.phones[0].number if ch.isdigit())
     else:
         handle = ""
-    return fold(unicodedata.normalize("NFC", contact.display_name)), handle
+    return fold(clean(contact.display_name)), handle
 
 
 class _Index:
@@ -231,7 +230,7 @@ def _run(
         chosen = detect_format(binary.read(4096), name)
         binary.seek(0)
     summary.format = chosen
-    items = iter_stream(binary, chosen, name)
+    items = iter_stream(binary, chosen, name, normalize=False)  # the store normalises
     pending: list[Contact] = []
     last_report = -1
 
