@@ -385,25 +385,29 @@ def _complete_create(
         _set_inflight(store, entry.account, entry.contact_id, None)
         if current is None:
             return  # deleted here meanwhile: the next pull brings the record back, once
-        _absorb_pulled_copy(store, entry, remote.remote_id)
+        copied = _absorb_pulled_copy(store, entry, remote.remote_id)
         store.complete(entry.id, remote.remote_id, remote.contact, remote.raw, remote.stamp)
         if not same(current.contact, sent):  # edited while it was being sent: still pending
             store.apply_patch(entry.contact_id, Patch.between(sent, current.contact), "force")
+        if copied:  # edits made to a pulled copy of the record
+            store.apply_patch(entry.contact_id, copied, "force")
 
 
-def _absorb_pulled_copy(store: Store, entry: OutboxEntry, remote_id: str) -> None:
+def _absorb_pulled_copy(store: Store, entry: OutboxEntry, remote_id: str) -> Patch:
     """A pull may have cached the landed record as a contact of its own: fold it in.
 
-    Its local edits, if any, are kept as edits of the created contact.
+    Returns that copy's local edits (over its base) as a patch, for the created contact.
     """
     other = store.find_remote(entry.account, remote_id)
     if other is None or other == entry.contact_id:
-        return
-    copy = store.get(other)
-    if store.outbox_entry(other) is not None and copy is not None:
+        return Patch()
+    copy, link = store.get(other), store.link(other)
+    edits = Patch()
+    if store.outbox_entry(other) is not None and copy is not None and link and link.base:
         log.info("contact %s duplicated the created %s; its edits move over", other, remote_id)
-        store.update(entry.contact_id, copy.contact)
+        edits = Patch.between(link.base, copy.contact)
     store.drop(other)
+    return edits
 
 
 def landed_create(store: Store, account: str, remote: RemoteContact) -> bool:
