@@ -6,11 +6,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from addressbook.i18n import _, ngettext
 from addressbook.store import ALL, LOCAL
+from addressbook.ui.colours import secondary_colour
 from addressbook.ui.icons import icon
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -30,33 +41,50 @@ class AccountEntry:
     error: str | None = None  # the last sync's failure, one sentence
     service: str | None = None
     offline: bool = False  # the last sync or push could not reach the service
+    service_label: str = ""  # 'Xero (API 1.0)'
 
     def subtitle(self, now: datetime | None = None) -> str:
-        """The second line: contacts, pending edits, last sync."""
+        """The second line: contacts, pending edits, last sync (numbers and dates localised)."""
+        locale = QLocale()
         if self.contacts is None:
-            parts = ["counting…"]
+            parts = [_("counting…")]
         else:
-            parts = [f"{self.contacts:,} contact" + ("" if self.contacts == 1 else "s")]
+            parts = [
+                ngettext("{n} contact", "{n} contacts", self.contacts).format(
+                    n=locale.toString(self.contacts)
+                )
+            ]
         if self.pending:
-            parts.append(f"{self.pending} to send")
+            parts.append(
+                ngettext("{n} to send", "{n} to send", self.pending).format(
+                    n=locale.toString(self.pending)
+                )
+            )
         if self.service is not None:
             if self.offline:
-                parts.append("offline")
+                parts.append(_("offline"))
             elif self.error:
-                parts.append("sync failed")
+                parts.append(_("sync failed"))
             else:
-                parts.append(ago(self.last_sync, now) if self.last_sync else "never synced")
+                parts.append(ago(self.last_sync, now) if self.last_sync else _("never synced"))
         return " · ".join(parts)
 
     def accessible(self) -> str:
-        text = f"{self.label}, {self.subtitle()}"
-        return f"{text}. Last sync failed: {self.error}" if self.error else text
+        label = (
+            _("{account}, {service} account").format(account=self.label, service=self.service_label)
+            if self.service_label
+            else self.label
+        )
+        text = f"{label}, {self.subtitle()}"
+        if self.error:
+            return _("{text}. Last sync failed: {error}").format(text=text, error=self.error)
+        return text
 
 
 def ago(iso: str | None, now: datetime | None = None) -> str:
-    """'just now', '5 min ago', '3 h ago', or the date, for an ISO UTC time."""
+    """'just now', '5 min ago', '3 h ago', or the date in the user's locale."""
     if not iso:
-        return "never"
+        return _("never")
     try:
         when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
@@ -65,12 +93,15 @@ def ago(iso: str | None, now: datetime | None = None) -> str:
         when = when.replace(tzinfo=UTC)
     seconds = ((now or datetime.now(UTC)) - when).total_seconds()
     if seconds < 60:
-        return "just now"
+        return _("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        minutes = int(seconds // 60)
+        return ngettext("{n} min ago", "{n} min ago", minutes).format(n=minutes)
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return when.astimezone().strftime("%d %b %Y")
+        hours = int(seconds // 3600)
+        return ngettext("{n} h ago", "{n} h ago", hours).format(n=hours)
+    moment = QDateTime.fromSecsSinceEpoch(int(when.timestamp())).toLocalTime()
+    return QLocale().toString(moment.date(), QLocale.FormatType.ShortFormat)
 
 
 def fixed_entries(counts: dict[str, tuple[int, int]], known: bool = True) -> list[AccountEntry]:
@@ -79,8 +110,8 @@ def fixed_entries(counts: dict[str, tuple[int, int]], known: bool = True) -> lis
     pending = sum(p for _, p in counts.values())
     local = counts.get(LOCAL, (0, 0))
     return [
-        AccountEntry(ALL, "All contacts", "all", total if known else None, pending),
-        AccountEntry(LOCAL, "On this computer", "local", local[0] if known else None, 0),
+        AccountEntry(ALL, _("All contacts"), "all", total if known else None, pending),
+        AccountEntry(LOCAL, _("On this computer"), "local", local[0] if known else None, 0),
     ]
 
 
@@ -201,7 +232,7 @@ class AccountDelegate(QStyledItemDelegate):
             small.setPointSizeF(small.pointSizeF() * 0.9)
         painter.setFont(small)
         if not selected:
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.setPen(secondary_colour(palette))
         painter.drawText(
             QRect(left, top + line + 2, width, line),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,

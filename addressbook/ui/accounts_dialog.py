@@ -30,33 +30,15 @@ from PySide6.QtWidgets import (
 
 from addressbook.connectors.base import AccountConfig, SecretSource
 from addressbook.errors import AddressbookError, KeyringUnavailable
+from addressbook.i18n import _, ngettext
 from addressbook.ui.icons import icon, service_icon
 from addressbook.ui.jobs import describe_error
-from addressbook.wording import counted
 
 if TYPE_CHECKING:
-    from addressbook.connectors.base import Connector
-    from addressbook.ui.main_window import MainWindow
+    from addressbook.connectors.service import ServiceDescription
+    from addressbook.ui.context import WindowContext
 
 log = logging.getLogger("addressbook.ui")
-
-SERVICE_CHOICES = (
-    ("xero", "Xero"),
-    ("xero-legacy", "Xero (API 1.0, private app key)"),
-    ("harvest", "Harvest"),
-    ("acuinvoice", "AcuInvoice"),
-)
-SECRET_LABELS = {
-    "api_key": "API key",
-    "xero_key": "Xero key",
-    "email": "Email",
-    "password": "Password",
-}
-URL_HINTS = {
-    "harvest": "https://SUBDOMAIN.harvestapp.com",
-    "acuinvoice": "https://ACCOUNT.acuinvoice.com",
-}
-_ADVANCED_MARKS = ("timeout", "give_up", "redirect_port", "_url", "tenant_")
 
 
 class TypedSecrets(SecretSource):
@@ -83,33 +65,45 @@ class TypedSecrets(SecretSource):
             KeyringSecrets(self._name).set(key, value)
 
 
-def _connector_class(service: str) -> type[Connector] | None:
-    from addressbook.connectors import connector_class
+def _description(service: str) -> ServiceDescription | None:
+    from addressbook.connectors import describe
 
     try:
-        return connector_class(service)
+        return describe(service)
     except (ImportError, AttributeError, AddressbookError):
         return None
 
 
+def _services() -> list[ServiceDescription]:
+    from addressbook.connectors import descriptions
+
+    try:
+        return list(descriptions())
+    except (ImportError, AttributeError, AddressbookError):
+        return []
+
+
 def keyring_problem() -> str | None:
-    """Why the keyring cannot be used, or None when it can."""
+    """Why the keyring cannot be used (one sentence, no setting names), or None when it can."""
     from addressbook.accounts import keyring_backend
 
     try:
         keyring_backend()
-    except KeyringUnavailable as error:
-        return str(error)
+    except KeyringUnavailable:
+        return _(
+            "No keyring is available to keep passwords: unlock or install the desktop's "
+            "keyring (GNOME Keyring, KWallet)."
+        )
     return None
 
 
 class AccountsDialog(QDialog):
     """Manage the accounts."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowContext) -> None:
+        super().__init__(window.dialog_parent())
         self.setObjectName("accountsDialog")
-        self.setWindowTitle("Accounts")
+        self.setWindowTitle(_("Accounts"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(780, 500)
         self._window = window
@@ -124,12 +118,13 @@ class AccountsDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setObjectName("accountsList")
-        self.list.setAccessibleName("Accounts")
+        self.list.setAccessibleName(_("Accounts"))
         self.list.setMaximumWidth(240)
         self.list.currentRowChanged.connect(self._on_selected)
-        self.add_button = QPushButton(icon("new"), "&Add")
+        self.add_button = QPushButton(icon("new"), _("&New Account"))
         self.add_button.setObjectName("addAccountButton")
-        self.remove_button = QPushButton(icon("delete"), "&Remove…")
+        self.add_button.setToolTip(_("Clear the form for a new account"))
+        self.remove_button = QPushButton(icon("delete"), _("Remo&ve…"))
         self.remove_button.setObjectName("removeAccountButton")
         self.add_button.clicked.connect(self.start_adding)
         self.remove_button.clicked.connect(self.remove_selected)
@@ -142,37 +137,45 @@ class AccountsDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setObjectName("accountName")
-        self.name.setAccessibleName("Account name")
-        self.name.setPlaceholderText("e.g. work-xero")
+        self.name.setAccessibleName(_("Account name"))
+        self.name.setPlaceholderText(_("e.g. work-xero"))
         self.service = QComboBox()
         self.service.setObjectName("serviceCombo")
-        self.service.setAccessibleName("Service")
-        for key, label in SERVICE_CHOICES:
-            self.service.addItem(service_icon(key), label, key)
+        self.service.setAccessibleName(_("Service"))
+        for description in _services():
+            self.service.addItem(
+                service_icon(description.icon), _(description.label), description.name
+            )
         self.service.currentIndexChanged.connect(
             lambda _i: self._build_fields(self._selected_service(), None)
         )
         self.url = QLineEdit()
         self.url.setObjectName("accountUrl")
-        self.url.setAccessibleName("Service address (URL)")
+        self.url.setAccessibleName(_("Service address (URL)"))
         self.form = QFormLayout()
-        self.form.addRow("&Name", self.name)
-        self.form.addRow("&Service", self.service)
-        self.form.addRow("&Address", self.url)
+        for text, widget in (
+            (_("&Name"), self.name),
+            (_("S&ervice"), self.service),
+            (_("Add&ress"), self.url),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            self.form.addRow(label, widget)
         self.fields_box = QWidget()
         self.fields_form = QFormLayout(self.fields_box)
         self.fields_form.setContentsMargins(0, 0, 0, 0)
-        self.advanced = QGroupBox("More settings")
+        self.advanced = QGroupBox(_("&More settings"))
         self.advanced.setCheckable(True)
         self.advanced.setChecked(False)
         self.advanced_form = QFormLayout(self.advanced)
         self.advanced.toggled.connect(self._show_advanced)
 
-        self.save_button = QPushButton("&Save")
+        self.save_button = QPushButton(_("&Save"))
         self.save_button.setObjectName("saveAccountButton")
-        self.test_button = QPushButton("&Test Connection")
+        self.save_button.setToolTip(_("Save this account (Enter)"))
+        self.test_button = QPushButton(_("&Test Connection"))
         self.test_button.setObjectName("testButton")
-        self.login_button = QPushButton(service_icon("xero"), "Sign &in with Xero")
+        self.login_button = QPushButton(service_icon("xero"), _("Sign &in with Xero"))
         self.login_button.setObjectName("loginButton")
         self.save_button.clicked.connect(self.save)
         self.test_button.clicked.connect(self.test_connection)
@@ -186,6 +189,7 @@ class AccountsDialog(QDialog):
         self.status.setObjectName("accountStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setAccessibleName(_("Account status"))
 
         right = QVBoxLayout()
         right.addLayout(self.form)
@@ -198,7 +202,13 @@ class AccountsDialog(QDialog):
         body.addLayout(left)
         body.addLayout(right, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         close.rejected.connect(self.reject)
+        # Enter in any field saves what is being edited; it never presses New Account.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.save_button.setAutoDefault(True)
+        self.save_button.setDefault(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.keyring_warning)
         layout.addLayout(body, 1)
@@ -207,7 +217,10 @@ class AccountsDialog(QDialog):
         problem = keyring_problem()
         if problem:
             self.keyring_warning.setText(
-                f"⚠ {problem} Accounts can be listed, but passwords cannot be kept until then."
+                "⚠ "
+                + problem
+                + " "
+                + _("Accounts can be listed, but passwords cannot be kept until then.")
             )
             self.keyring_warning.show()
         self._keyring_ok = problem is None
@@ -269,9 +282,7 @@ class AccountsDialog(QDialog):
         self.url.clear()
         self.remove_button.setEnabled(False)
         self._build_fields(self._selected_service(), None)
-        self.status.setText(
-            "Choose the service, give the account a name and its details, then Save."
-        )
+        self.say(_("Choose the service, give the account a name and its details, then Save."))
         self.name.setFocus()
 
     # --- the fields of a service ----------------------------------------------------------
@@ -280,48 +291,54 @@ class AccountsDialog(QDialog):
             while form.rowCount():
                 form.removeRow(0)
         self.secret_fields, self.setting_fields = {}, {}
-        cls = _connector_class(service)
-        if cls is None:
-            self.fields_form.addRow(QLabel("This service is not available in this version."))
+        description = _description(service)
+        if description is None:
+            self.fields_form.addRow(QLabel(_("This service is not available in this version.")))
             for button in (self.save_button, self.test_button, self.login_button):
                 button.setEnabled(False)
             return
-        self.url.setPlaceholderText(cls.default_url or URL_HINTS.get(service, "https://…"))
-        kept = self._kept_secrets(account, cls.secret_keys)
-        for key in cls.secret_keys:
+        self.url.setPlaceholderText(description.default_url or description.url_hint or "https://…")
+        asked = description.asked_secrets()
+        kept = self._kept_secrets(account, tuple(s.key for s in asked))
+        for spec in asked:
             edit = QLineEdit()
-            edit.setObjectName(f"secret_{key}")
+            edit.setObjectName(f"secret_{spec.key}")
             edit.setEchoMode(
-                QLineEdit.EchoMode.Password if key != "email" else QLineEdit.EchoMode.Normal
+                QLineEdit.EchoMode.Password if spec.hidden else QLineEdit.EchoMode.Normal
             )
-            edit.setAccessibleName(SECRET_LABELS.get(key, key))
+            edit.setAccessibleName(_(spec.label))
+            if spec.hint:
+                edit.setAccessibleDescription(_(spec.hint))
+                edit.setToolTip(_(spec.hint))
             edit.setPlaceholderText(
-                "kept in the keyring — type to replace" if kept.get(key) else "kept in the keyring"
+                _("kept in the keyring — type to replace")
+                if kept.get(spec.key)
+                else _("kept in the keyring")
             )
             edit.setEnabled(self._keyring_ok)
-            self.secret_fields[key] = edit
-            self.fields_form.addRow(
-                SECRET_LABELS.get(key, key.replace("_", " ").capitalize()), edit
-            )
+            self.secret_fields[spec.key] = edit
+            self.fields_form.addRow(_(spec.label), edit)
         settings = account.settings if account else {}
-        for key in cls.setting_keys:
-            edit = QLineEdit(settings.get(key, ""))
-            edit.setObjectName(f"setting_{key}")
-            edit.setAccessibleName(key.replace("_", " "))
-            self.setting_fields[key] = edit
-            form = (
-                self.advanced_form if any(m in key for m in _ADVANCED_MARKS) else self.fields_form
-            )
-            form.addRow(key.replace("_", " ").capitalize(), edit)
+        for setting in description.settings:
+            edit = QLineEdit(settings.get(setting.key, ""))
+            edit.setObjectName(f"setting_{setting.key}")
+            edit.setAccessibleName(_(setting.label))
+            if setting.hint:
+                edit.setAccessibleDescription(_(setting.hint))
+                edit.setToolTip(_(setting.hint))
+            self.setting_fields[setting.key] = edit
+            form = self.advanced_form if setting.advanced else self.fields_form
+            form.addRow(_(setting.label), edit)
         self._show_advanced(self.advanced.isChecked())
         self.save_button.setEnabled(True)
         self.test_button.setEnabled(True)
-        self.login_button.setVisible(bool(cls.needs_login))
+        self.login_button.setVisible(description.needs_login)
+        self.login_button.setText(_("Sign &in with {service}").format(service=_(description.label)))
         self.login_button.setEnabled(account is not None and self._keyring_ok)
         self.login_button.setToolTip(
-            "Save the account first, then sign in."
+            _("Save the account first, then sign in.")
             if account is None
-            else "Opens Xero in your browser"
+            else _("Opens the service's sign-in page in your browser")
         )
 
     def _show_advanced(self, shown: bool) -> None:
@@ -344,6 +361,14 @@ class AccountsDialog(QDialog):
                 kept[key] = False
         return kept
 
+    def say(self, text: str) -> None:
+        """The status line under the form, announced to screen readers."""
+        from addressbook.ui.main_window import announce
+
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+        announce(self.status, text)
+
     def typed_secrets(self) -> dict[str, str]:
         return {k: e.text() for k, e in self.secret_fields.items() if e.text()}
 
@@ -365,8 +390,13 @@ class AccountsDialog(QDialog):
                 )
                 missing = [k for k in self.secret_fields if not self.secret_fields[k].text()]
                 if missing:
-                    labels = ", ".join(SECRET_LABELS.get(k, k) for k in missing)
-                    raise AddressbookError(f"Fill in {labels}: the service needs it.")
+                    described = _description(self._selected_service())
+                    labels = ", ".join(
+                        _(described.secret_label(k)) if described else k for k in missing
+                    )
+                    raise AddressbookError(
+                        _("Fill in {fields}: the service needs it.").format(fields=labels)
+                    )
                 accounts.add_account(account, self.typed_secrets())
             else:
                 current = self.current()
@@ -390,12 +420,16 @@ class AccountsDialog(QDialog):
                     secrets.set(key, value)
                 accounts.save_settings(account)
         except AddressbookError as error:
-            self.status.setText(f"⚠ {error}")
+            self.say(f"⚠ {error}")
             return False
         for edit in self.secret_fields.values():
             edit.clear()
         self.reload(select=account.name)
-        self.status.setText(f"Saved {account.name}. Press F5 in the main window to sync it.")
+        self.say(
+            _("Saved {account}. Press F5 in the main window to sync it.").format(
+                account=account.name
+            )
+        )
         return True
 
     def remove_selected(self) -> None:
@@ -407,14 +441,23 @@ class AccountsDialog(QDialog):
             return
         pending = self._window.store.pending_count(account.name)
         extra = (
-            f" {counted(pending, 'edit')} made here and not yet sent will be lost."
+            " "
+            + ngettext(
+                "{n} edit made here and not yet sent will be lost.",
+                "{n} edits made here and not yet sent will be lost.",
+                pending,
+            ).format(n=pending)
             if pending
             else ""
         )
         answer = QMessageBox.question(
             self,
-            "Remove account",
-            f"Remove {account.name}? Its password is forgotten and its contacts are removed from this computer (they stay on the service).{extra}",
+            _("Remove account"),
+            _(
+                "Remove {account}? Its password is forgotten and its contacts are removed from "
+                "this computer (they stay on the service)."
+            ).format(account=account.name)
+            + extra,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -423,12 +466,12 @@ class AccountsDialog(QDialog):
         try:
             accounts.remove_account(account.name)
         except AddressbookError as error:
-            self.status.setText(f"⚠ {error}")
+            self.say(f"⚠ {error}")
             return
         self._window.store.forget_account(account.name)
         self._window.refresh()
         self.reload()
-        self.status.setText(f"Removed {account.name}.")
+        self.say(_("Removed {account}.").format(account=account.name))
 
     # --- connection checks in workers ---------------------------------------------------
     def _config_from_form(self) -> AccountConfig | None:
@@ -437,8 +480,10 @@ class AccountsDialog(QDialog):
         try:
             if self._adding:
                 service = self._selected_service()
-                cls = _connector_class(service)
-                url = self.url.text().strip() or (cls.default_url if cls else None) or ""
+                described = _description(service)
+                url = (
+                    self.url.text().strip() or (described.default_url if described else None) or ""
+                )
                 return AccountConfig(
                     self.name.text().strip() or "new",
                     service,
@@ -453,7 +498,7 @@ class AccountsDialog(QDialog):
                 current.name, current.service, url, {**current.settings, **self.typed_settings()}
             )
         except AddressbookError as error:
-            self.status.setText(f"⚠ {error}")
+            self.say(f"⚠ {error}")
             return None
 
     def test_connection(self) -> None:
@@ -473,17 +518,17 @@ class AccountsDialog(QDialog):
                 return connector.check()
 
         self.test_button.setEnabled(False)
-        self.status.setText("Testing the connection…")
+        self.say(_("Testing the connection…"))
         self._window.tasks.run(work, self._tested, self._test_failed)
 
     def _tested(self, text: Any) -> None:
         self.test_button.setEnabled(True)
-        self.status.setText(f"✓ Connected: {text}")
+        self.say(_("✓ Connected: {who}").format(who=text))
 
     def _test_failed(self, error: BaseException) -> None:
         self.test_button.setEnabled(True)
         sentence, details = describe_error(self.name.text() or "the account", error)
-        self.status.setText(f"⚠ {sentence}" + (f"\n{details}" if details != str(error) else ""))
+        self.say(f"⚠ {sentence}" + (f"\n{details}" if details and details != str(error) else ""))
 
     def sign_in(self) -> None:
         """Xero: run the browser sign-in from a worker; the browser opens on the GUI thread."""
@@ -497,22 +542,21 @@ class AccountsDialog(QDialog):
 
         open_url = self._window.open_url_hook or open_in_browser
         self.login_button.setEnabled(False)
-        self.status.setText("Waiting for you to allow access in the browser…")
+        self.say(_("Waiting for you to allow access in the browser…"))
         self._window.tasks.run(
             lambda: run_login(account, open_url), self._signed_in, self._sign_in_failed
         )
 
     def _signed_in(self, text: Any) -> None:
         self.login_button.setEnabled(True)
-        self.status.setText(f"✓ {text}")
         account = self.current()
         self.reload(select=account.name if account else None)
-        self.status.setText(f"✓ {text}")
+        self.say(f"✓ {text}")
 
     def _sign_in_failed(self, error: BaseException) -> None:
         self.login_button.setEnabled(True)
         sentence, _details = describe_error(self.name.text(), error)
-        self.status.setText(f"⚠ {sentence}")
+        self.say(f"⚠ {sentence}")
 
 
 def _open_url(url: str) -> None:

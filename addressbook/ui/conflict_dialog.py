@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from addressbook.errors import AddressbookError
-from addressbook.model import Contact
+from addressbook.i18n import _
 from addressbook.store import Conflict, Record
 from addressbook.ui.values import field_label, value_text
 
 if TYPE_CHECKING:
-    from addressbook.ui.main_window import MainWindow
+    from addressbook.ui.context import WindowContext
 
 DELETED = "deleted"
 # A tint that reads on light and dark palettes alike: the side that changed a field.
@@ -36,39 +36,36 @@ CHANGED_STYLE = (
 SAME_STYLE = "QRadioButton { padding: 3px; }"
 
 
-def chosen_contact(local: Contact, conflict: Conflict, choices: dict[str, str]) -> Contact:
-    """The local version with each conflicting field taken from the chosen side."""
-    contact = local.copy()
-    for item in conflict.fields:
-        if item.field != DELETED and choices.get(item.field) == "remote":
-            contact = contact.with_field(item.field, item.remote)
-    return contact.normalized()
-
-
 def apply_choices(
-    window: MainWindow, record: Record, conflict: Conflict, choices: dict[str, str]
+    window: WindowContext, record: Record, conflict: Conflict, choices: dict[str, str]
 ) -> str:
-    """Settle the conflict with a choice per field; one line saying what was done."""
-    from addressbook.sync.resolve import resolve
+    """Settle the conflict with a choice per field, as a patch checked by rules.py.
 
-    sides = {choices.get(f.field, "local") for f in conflict.fields if f.field != DELETED}
-    store = window.store
-    if sides <= {"local"}:
-        return resolve(store, record.id, "local")
-    if sides == {"remote"}:
-        return resolve(store, record.id, "remote")
-    with store.transaction():
-        store.update(record.id, chosen_contact(record.contact, conflict, choices))
-        return resolve(store, record.id, "local")
+    `resolve_fields` takes the service's value for the fields chosen 'remote' only; every
+    other edit made here stays pending. Returns one line saying what was done.
+    """
+    from addressbook.sync.resolve import resolve_fields
+
+    wanted = {f.field: choices.get(f.field, "local") for f in conflict.fields if f.field != DELETED}
+    resolve_fields(window.store, record.id, wanted)
+    return settled_text(record, wanted)
+
+
+def settled_text(record: Record, choices: dict[str, str]) -> str:
+    """The status line after a resolve (no ids, no commands)."""
+    name = record.contact.display_name
+    if any(side == "local" for side in choices.values()):
+        return _("{name}: settled. Press Push to send what was kept here.").format(name=name)
+    return _("{name}: settled with the service's values.").format(name=name)
 
 
 class ConflictDialog(QDialog):
     """Choose, per field, which side of a conflict to keep — or keep both."""
 
-    def __init__(self, window: MainWindow, record: Record, conflict: Conflict) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowContext, record: Record, conflict: Conflict) -> None:
+        super().__init__(window.dialog_parent())
         self.setObjectName("conflictDialog")
-        self.setWindowTitle(f"Resolve: {record.contact.display_name}")
+        self.setWindowTitle(_("Resolve: {name}").format(name=record.contact.display_name))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(860, min(640, 200 + 60 * len(conflict.fields)))
         self._window = window
@@ -86,7 +83,7 @@ class ConflictDialog(QDialog):
         grid.setColumnStretch(2, 1)
         grid.setColumnStretch(3, 1)
         for column, title in enumerate(
-            ("", "When last synced", "This computer", window.account_label(conflict.account))
+            ("", _("When last synced"), _("This computer"), window.account_label(conflict.account))
         ):
             header = QLabel(f"<b>{title}</b>")
             grid.addWidget(header, 0, column)
@@ -109,7 +106,11 @@ class ConflictDialog(QDialog):
                 button = QRadioButton(value_text(item.field, value))
                 button.setObjectName(f"choice_{item.field}_{side}")
                 button.setAccessibleName(
-                    f"{field_label(item.field)}: keep {'this computer' if side == 'local' else 'the service'}'s value"
+                    (
+                        _("{field}: keep this computer's value")
+                        if side == "local"
+                        else _("{field}: keep the service's value")
+                    ).format(field=field_label(item.field))
                 )
                 button.setStyleSheet(CHANGED_STYLE if value != item.base else SAME_STYLE)
                 button.setProperty("side", side)
@@ -127,25 +128,26 @@ class ConflictDialog(QDialog):
         scroll.setWidget(grid_widget)
 
         buttons = QDialogButtonBox()
-        self.all_local = QPushButton("All from this &computer")
-        self.all_remote = QPushButton("All from the &service")
-        self.keep_both = QPushButton("Keep &both")
+        self.all_local = QPushButton(_("All from this &computer"))
+        self.all_remote = QPushButton(_("All from the &service"))
+        self.keep_both = QPushButton(_("Keep &both"))
         self.keep_both.setObjectName("keepBothButton")
         self.keep_both.setToolTip(
-            "Keep the service's version, and this computer's as a new contact"
+            _("Keep the service's version, and this computer's as a new contact")
         )
-        self.apply = QPushButton("&Apply")
+        self.apply = QPushButton(_("&Apply"))
         self.apply.setObjectName("applyButton")
         self.apply.setDefault(True)
         buttons.addButton(self.all_local, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.all_remote, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.keep_both, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.apply, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_("Cancel"))
         # after addButton, which shows the button again
         if self.deleted:
-            self.all_local.setText("Keep this &computer's")
-            self.all_remote.setText("Keep the &service's")
+            self.all_local.setText(_("Keep this &computer's"))
+            self.all_remote.setText(_("Keep the &service's"))
             self.apply.hide()
         buttons.rejected.connect(self.reject)
         self.all_local.clicked.connect(lambda: self._choose_all("local"))
@@ -163,12 +165,18 @@ class ConflictDialog(QDialog):
         if self.deleted:
             head = self._conflict.fields[0]
             if head.local:
-                return f"{name} was deleted here and changed on the service. Keep the delete, or the service's version?"
-            return f"{name} was changed here and deleted on the service. Keep this computer's version (sent as a new contact), or let it go?"
-        return (
-            f"{name} was changed here and on the service since the last sync. "
-            "For each field, choose the value to keep (changed values are highlighted)."
-        )
+                return _(
+                    "{name} was deleted here and changed on the service. Keep the delete, or "
+                    "the service's version?"
+                ).format(name=name)
+            return _(
+                "{name} was changed here and deleted on the service. Keep this computer's "
+                "version (sent as a new contact), or let it go?"
+            ).format(name=name)
+        return _(
+            "{name} was changed here and on the service since the last sync. For each "
+            "field, choose the value to keep (changed values are highlighted)."
+        ).format(name=name)
 
     def choices(self) -> dict[str, str]:
         """field → 'local' or 'remote', as chosen."""
@@ -200,10 +208,13 @@ class ConflictDialog(QDialog):
                     self._window, self._record, self._conflict, self.choices()
                 )
             else:
-                self.result_text = resolve(self._window.store, self._record.id, keep)
+                resolve(self._window.store, self._record.id, keep)
+                self.result_text = settled_text(
+                    self._record, {"": "remote" if keep == "remote" else "local"}
+                )
         except AddressbookError as error:
-            QMessageBox.warning(self, "Cannot resolve", str(error))
+            QMessageBox.warning(self, _("Cannot resolve"), str(error))
             return
-        self._window.statusBar().showMessage(self.result_text, 10000)
+        self._window.show_status(self.result_text)
         self._window.refresh()
         self.accept()

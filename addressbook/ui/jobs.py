@@ -10,24 +10,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from addressbook.connectors.base import CancelToken
+from addressbook.connectors.base import AccountConfig, CancelToken
 from addressbook.errors import (
     AddressbookError,
     AuthError,
-    Cancelled,
     KeyringUnavailable,
     RateLimited,
     ServiceUnavailable,
 )
-from addressbook.ui.panes import JobProgress
-from addressbook.wording import counted
+from addressbook.i18n import _
 
 if TYPE_CHECKING:
-    from addressbook.ui.main_window import MainWindow
+    from addressbook.store import Store
+    from addressbook.ui.tasks import TaskManager
 
 log = logging.getLogger("addressbook.ui")
 
@@ -37,7 +36,16 @@ class _Job:
     kind: str  # 'sync' | 'push'
     account: str
     cancel: CancelToken
-    progress: JobProgress
+
+
+class JobHost(Protocol):
+    """What the runner needs: the accounts, the task layer and the cache file."""
+
+    accounts: dict[str, AccountConfig]
+    tasks: TaskManager
+
+    @property
+    def store(self) -> Store: ...
 
 
 def describe_error(account: str, error: BaseException) -> tuple[str, str]:
@@ -45,38 +53,74 @@ def describe_error(account: str, error: BaseException) -> tuple[str, str]:
     reason = str(error).strip() or type(error).__name__
     if isinstance(error, ServiceUnavailable):
         return (
-            f"{account}: offline — the service could not be reached. Your contacts stay available here.",
+            _(
+                "{account}: offline — the service could not be reached. Your contacts stay "
+                "available here."
+            ).format(account=account),
             reason,
         )
     if isinstance(error, AuthError):
         return (
-            f"{account}: the service refused the sign-in. Open Accounts… to enter the key or sign in again.",
+            _(
+                "{account}: the service refused the sign-in. Enter the key again in Accounts, "
+                "or sign in again."
+            ).format(account=account),
             reason,
         )
     if isinstance(error, RateLimited):
-        return (f"{account}: the service asked us to slow down; try again in a minute.", reason)
+        return (
+            _("{account}: the service asked us to slow down; try again in a minute.").format(
+                account=account
+            ),
+            reason,
+        )
     if isinstance(error, KeyringUnavailable):
-        return (f"{account}: the keyring holding its password cannot be used.", reason)
+        return (
+            _(
+                "{account}: the keyring that keeps its password cannot be used. Unlock the "
+                "desktop's keyring (or install one), then try again."
+            ).format(account=account),
+            "",
+        )
     if isinstance(error, AddressbookError):
-        return (f"{account}: {reason}", reason)
+        return (_("{account}: {reason}").format(account=account, reason=reason), reason)
     from addressbook.logs import log_file
 
     return (
-        f"{account}: an internal error stopped the job ({type(error).__name__}).",
-        f"This is a bug in addressbook. The details are in the log file:\n{log_file()}",
+        _("{account}: an internal error stopped the job ({kind}).").format(
+            account=account, kind=type(error).__name__
+        ),
+        _("This is a bug in addressbook. The details are in the log file:\n{path}").format(
+            path=log_file()
+        ),
     )
 
 
-class JobRunner(QObject):
-    """Runs sync and push jobs for the window, at most one of each kind per account."""
+def error_fix(error: BaseException, needs_login: bool = False) -> str:
+    """What a button could do about a failed job: 'login', 'accounts' or ''."""
+    if isinstance(error, AuthError):
+        return "login" if needs_login else "accounts"
+    if isinstance(error, KeyringUnavailable):
+        return "accounts"
+    return ""
 
+
+class JobRunner(QObject):
+    """Runs sync and push jobs, at most one of each kind per account; reports by signals.
+
+    The runner touches no widget: the window listens to `started`, `progressed`,
+    `finished`, `failed` and `idle` and updates itself.
+    """
+
+    started = Signal(str, str)  # kind, account
+    progressed = Signal(str, str, int, object, str)  # kind, account, done, total|None, message
     finished = Signal(str, str, object)  # kind, account, result
     failed = Signal(str, str, object)  # kind, account, error
     idle = Signal()  # no job left running
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, host: JobHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._host = host
         self._jobs: dict[tuple[str, str], _Job] = {}
 
     def running(self) -> list[tuple[str, str]]:
@@ -88,7 +132,7 @@ class JobRunner(QObject):
         from addressbook.sync.jobs import run_pull
 
         for name in names:
-            account = self._window.accounts.get(name)
+            account = self._host.accounts.get(name)
             if account is None:
                 continue
             self._start(
@@ -103,7 +147,7 @@ class JobRunner(QObject):
 
         chosen = None if contact_ids is None else frozenset(contact_ids)
         for name in names:
-            account = self._window.accounts.get(name)
+            account = self._host.accounts.get(name)
             if account is None:
                 continue
             self._start(
@@ -112,26 +156,29 @@ class JobRunner(QObject):
                 lambda a=account, c=None, p=None: run_push(a, p, c, self._database(), chosen),
             )
 
+    def cancel(self, kind: str, account: str) -> None:
+        """Ask one job to stop (between pages and between contacts)."""
+        job = self._jobs.get((kind, account))
+        if job is not None:
+            job.cancel.cancel()
+
     def cancel_all(self) -> None:
         """Ask every job to stop (they stop between pages and between contacts)."""
         for job in self._jobs.values():
             job.cancel.cancel()
 
     def _database(self) -> str:
-        return str(self._window.store.path)
+        return str(self._host.store.path)
 
     def _start(self, kind: str, account: str, work: Callable[..., Any]) -> None:
         key = (kind, account)
         if key in self._jobs:
             return
         token = CancelToken()
-        title = f"{'Syncing' if kind == 'sync' else 'Sending to'} {account}…"
-        widget = JobProgress(title)
-        widget.cancel_requested.connect(token.cancel)
-        self._window.statusBar().addPermanentWidget(widget)
-        job = _Job(kind, account, token, widget)
+        job = _Job(kind, account, token)
         self._jobs[key] = job
-        tasks = self._window.tasks
+        tasks = self._host.tasks
+        self.started.emit(kind, account)
 
         def progress(done: int, total: int | None, message: str) -> None:
             # Called in the worker: hand the numbers to the GUI thread.
@@ -145,49 +192,15 @@ class JobRunner(QObject):
 
     def _progress(self, job: _Job, done: int, total: int | None, message: str) -> None:
         if self._jobs.get((job.kind, job.account)) is job:
-            job.progress.update_progress(done, total, f"{job.account}: {message}")
-            self._window.schedule_refresh()
-
-    def _end(self, job: _Job) -> None:
-        self._jobs.pop((job.kind, job.account), None)
-        self._window.statusBar().removeWidget(job.progress)
-        job.progress.deleteLater()
-        self._window.schedule_refresh()  # off the GUI thread: 100,000 rows take a while to sort
+            self.progressed.emit(job.kind, job.account, done, total, message)
 
     def _done(self, job: _Job, result: Any) -> None:
-        self._window.offline.discard(job.account)
-        self._end(job)
-        summary = result.summary() if hasattr(result, "summary") else "done"
-        self._window.statusBar().showMessage(f"{job.account}: {summary}", 10000)
-        refused = getattr(result, "refused", None) or []
-        conflicts = getattr(result, "conflicts", None) or []
-        if refused:
-            details = "\n".join(f"{r.name}: {r.message}" for r in refused)
-            self._window.message_bar.show_message(
-                f"{job.account}: the service refused {counted(len(refused), 'contact')}; the others were sent.",
-                "warning",
-                details=details,
-            )
-        elif conflicts:
-            self._window.message_bar.show_message(
-                f"{job.account}: {counted(len(conflicts), 'contact')} changed here and on the service. "
-                "Select one marked with the red sign and choose Resolve.",
-                "conflict",
-            )
+        self._jobs.pop((job.kind, job.account), None)
         self.finished.emit(job.kind, job.account, result)
         self._maybe_idle()
 
     def _failed(self, job: _Job, error: BaseException) -> None:
-        if isinstance(error, ServiceUnavailable):
-            self._window.offline.add(job.account)
-        self._end(job)
-        if isinstance(error, Cancelled):
-            self._window.statusBar().showMessage(
-                f"{job.account}: cancelled; what was done is kept.", 10000
-            )
-        else:
-            text, details = describe_error(job.account, error)
-            self._window.message_bar.show_message(text, "warning", details=details)
+        self._jobs.pop((job.kind, job.account), None)
         self.failed.emit(job.kind, job.account, error)
         self._maybe_idle()
 

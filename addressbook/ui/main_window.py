@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
+    QPoint,
     QSettings,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -35,8 +52,9 @@ from PySide6.QtWidgets import (
 
 from addressbook import __version__
 from addressbook.connectors.base import AccountConfig
-from addressbook.errors import AddressbookError
-from addressbook.model import Contact
+from addressbook.errors import AddressbookError, EditMoved
+from addressbook.i18n import _, ngettext
+from addressbook.model import Contact, FieldEdit, Patch
 from addressbook.store import ALL, LOCAL, Record, Store
 from addressbook.ui.account_list import (
     KEY_ROLE,
@@ -45,31 +63,25 @@ from addressbook.ui.account_list import (
     AccountListModel,
     fixed_entries,
 )
+from addressbook.ui.colours import apply_accessible_palette
 from addressbook.ui.delegate import ContactDelegate
 from addressbook.ui.icons import app_icon, icon
 from addressbook.ui.list_model import ContactListModel
-from addressbook.ui.panes import DetailPane, MessageBar
+from addressbook.ui.panes import DetailPane, JobProgress, MessageBar
+from addressbook.ui.people_dialog import edit_person, install_people
 from addressbook.ui.readers import Overview, read_ids, read_overview
 from addressbook.ui.tasks import TaskManager
+from addressbook.ui.undo import UndoOperation, UndoStack
+from addressbook.ui.watcher import ChangeWatcher
+from addressbook.wording import field_labels
 
 if TYPE_CHECKING:
+    from addressbook.rules import Problem
     from addressbook.ui.jobs import JobRunner
 
 log = logging.getLogger("addressbook.ui")
 
-SERVICE_LABELS = {
-    "xero": "Xero",
-    "xero-legacy": "Xero (API 1.0)",
-    "harvest": "Harvest",
-    "acuinvoice": "AcuInvoice",
-}
-EMPTY_TEXT = (
-    "<p><b>No contacts yet.</b></p>"
-    "<p>Choose <b>Accounts…</b> to connect Xero, Harvest or AcuInvoice and press "
-    "<b>F5</b> to bring in their contacts, or press <b>Ctrl+N</b> to add a contact "
-    "on this computer.</p><p>To look around with sample data, run "
-    "<code>addressbook demo</code>.</p>"
-)
+IMPORT_SUFFIXES = (".vcf", ".vcard", ".vcards", ".csv")
 
 
 class MainWindow(QMainWindow):
@@ -78,39 +90,64 @@ class MainWindow(QMainWindow):
     contact_shown = Signal(int)  # a contact's details are on screen (tests, screenshots)
     list_refreshed = Signal()  # a background re-run of the search was applied
     overview_updated = Signal()  # the account pane's counts and states were read again
+    announced = Signal(str)  # a status line was shown (and announced to screen readers)
 
     def __init__(self, store: Store, settings: QSettings, tasks: TaskManager | None = None) -> None:
         super().__init__()
+        from addressbook.rules import Checker
+
+        apply_accessible_palette()
         self.store = store
         self.settings = settings
         self.tasks = tasks or TaskManager(self)
+        self.checker = Checker(store)
+        self.undo_stack = UndoStack(self)
         self.accounts: dict[str, AccountConfig] = {}
         self._editing_id: int | None = None  # None with the editor open: a new contact
         self._new_account: str | None = None
         self._editor_account: str | None = None  # whose clients the editor offers
         self._shown_id: int | None = None
         self._reverting = False
-        self._last_deleted: Record | None = None
         self._jobs: JobRunner | None = None
+        self._progress: dict[tuple[str, str], JobProgress] = {}
+        self._bar_cause: tuple[str, str] | None = None  # what the message bar is about
         self.offline: set[str] = set()  # accounts whose last job could not reach the service
         self._overview: Overview | None = None
         self._overview_running = self._overview_again = False
         self._search_running = self._search_again = False
         # Replaces the browser for the Xero sign-in (the demo and tests approve by themselves).
         self.open_url_hook: Callable[[str], None] | None = None
-        self.setWindowTitle("Address Book")
+        self.setWindowTitle(_("Address Book"))
         self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
         self._build_actions()
         self._build_panes()
         self._build_menus()
+        install_people(self)  # people: actionPeople, a person's detail and Split (ui/people_dialog.py)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(400)
         self._refresh_timer.timeout.connect(self._refresh_in_background)
+        self.watcher = ChangeWatcher(store.path, self)
+        self.watcher.changed.connect(self.schedule_refresh)
         self._restore_layout()
         self.reload_accounts()
         self.model.set_filter("", ALL)
         self._after_list_change()
+        self.undo_stack.changed.connect(self._update_undo)
+        self._update_undo()
+        self.watcher.start()
+        self.list_view.setFocus()
+
+    # --- the narrow interface the dialogs use (ui/context.py) ------------------------------
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def show_status(self, text: str, msecs: int = 10000) -> None:
+        """A passing line in the status bar, announced to screen readers."""
+        self.statusBar().showMessage(text, msecs)
+        announce(self, text)
+        self.announced.emit(text)
 
     # --- building -----------------------------------------------------------------------
     def _action(
@@ -123,6 +160,9 @@ class MainWindow(QMainWindow):
             action.setProperty("icon_name", icon_name)
         if shortcut is not None:
             action.setShortcut(shortcut)  # type: ignore[call-overload]
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                tip = _("{tip} ({keys})").format(tip=tip, keys=keys)
         action.setToolTip(tip)
         action.setStatusTip(tip)
         self.addAction(action)
@@ -130,80 +170,146 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         key = QKeySequence.StandardKey
-        self.action_new = self._action("actionNew", "&New Contact", "new", key.New, "Add a contact")
+        seq = QKeySequence
+        self.action_new = self._action(
+            "actionNew", _("&New Contact"), "new", key.New, _("Add a contact")
+        )
         self.action_edit = self._action(
-            "actionEdit",
-            "&Edit Contact",
-            "edit",
-            QKeySequence("Ctrl+E"),
-            "Edit the selected contact",
+            "actionEdit", _("&Edit Contact"), "edit", seq("Ctrl+E"), _("Edit the selected contact")
         )
         self.action_delete = self._action(
-            "actionDelete", "&Delete Contact", "delete", key.Delete, "Delete the selected contact"
+            "actionDelete",
+            _("&Delete"),
+            "delete",
+            key.Delete,
+            _("Delete the selected contacts"),
+        )
+        self.action_undo = self._action(
+            "actionUndo", _("&Undo"), None, key.Undo, _("Undo the last edit, delete or import")
+        )
+        self.action_copy_text = self._action(
+            "actionCopyText",
+            _("&Copy as Text"),
+            None,
+            key.Copy,
+            _("Copy the selected contacts as text"),
+        )
+        self.action_copy_vcard = self._action(
+            "actionCopyVCard",
+            _("Copy as &vCard"),
+            None,
+            seq("Ctrl+Shift+C"),
+            _("Copy the selected contacts as vCard"),
         )
         self.action_sync = self._action(
             "actionSync",
-            "&Sync",
+            _("&Sync"),
             "sync",
             key.Refresh,
-            "Bring in changes from the selected account, or from all (F5)",
+            _("Bring in changes from the selected account, or from all"),
         )
         self.action_sync_full = self._action(
             "actionSyncFull",
-            "Sync &Everything Again",
+            _("Sync &Everything Again"),
             None,
-            QKeySequence("Ctrl+F5"),
-            "Read every contact again, not only the changes (finds deletions on services without a change feed)",
+            seq("Ctrl+F5"),
+            _("Read every contact again, not only the changes"),
         )
         self.action_push = self._action(
             "actionPush",
-            "&Push Changes…",
+            _("&Push Changes…"),
             "push",
-            QKeySequence("Ctrl+Shift+P"),
-            "Review and send the edits made here",
+            seq("Ctrl+Shift+P"),
+            _("Review and send the edits made here"),
+        )
+        self.action_push_selected = self._action(
+            "actionPushSelected",
+            _("Push Se&lected"),
+            None,
+            seq("Ctrl+Alt+P"),
+            _("Send the edits of the selected contacts only"),
         )
         self.action_accounts = self._action(
-            "actionAccounts", "&Accounts…", "accounts", None, "Add, change or remove accounts"
+            "actionAccounts",
+            _("&Accounts…"),
+            "accounts",
+            seq("Ctrl+Shift+A"),
+            _("Add, change or remove accounts"),
         )
         self.action_copy = self._action(
             "actionCopyTo",
-            "&Copy to Account…",
+            _("Copy &to Account…"),
             None,
-            None,
-            "Copy the selected contact to an account",
+            seq("Ctrl+Shift+T"),
+            _("Copy the selected contacts to an account"),
         )
         self.action_resolve = self._action(
             "actionResolve",
-            "&Resolve Conflict…",
+            _("&Resolve Conflict…"),
             "conflict",
+            seq("Ctrl+R"),
+            _("Choose what to keep of a contact changed on both sides"),
+        )
+        self.action_import = self._action(
+            "actionImport",
+            _("&Import…"),
             None,
-            "Choose what to keep of a contact changed on both sides",
+            seq("Ctrl+I"),
+            _("Import contacts from a vCard or CSV file"),
+        )
+        self.action_export = self._action(
+            "actionExport",
+            _("E&xport…"),
+            None,
+            seq("Ctrl+Shift+E"),
+            _("Export contacts to a vCard or CSV file"),
+        )
+        self.action_print = self._action(
+            "actionPrint", _("&Print…"), None, key.Print, _("Print the selected contacts")
+        )
+        self.action_pdf = self._action(
+            "actionSavePdf",
+            _("Save as P&DF…"),
+            None,
+            seq("Ctrl+Shift+S"),
+            _("Save the selected contacts as a PDF file"),
         )
         self.action_find = self._action(
-            "actionFind", "&Find", "search", key.Find, "Search contacts"
+            "actionFind", _("&Find"), "search", key.Find, _("Search contacts")
         )
-        self.action_quit = self._action("actionQuit", "&Quit", None, key.Quit, "Quit")
-        self.action_about = self._action("actionAbout", "&About Address Book", None, None, "About")
+        self.action_quit = self._action("actionQuit", _("&Quit"), None, key.Quit, _("Quit"))
+        self.action_about = self._action(
+            "actionAbout", _("&About Address Book"), None, None, _("About")
+        )
         self.action_new.triggered.connect(self.new_contact)
         self.action_edit.triggered.connect(self.edit_contact)
         self.action_delete.triggered.connect(self.delete_contact)
+        self.action_undo.triggered.connect(self.undo)
+        self.action_copy_text.triggered.connect(lambda: self.copy_to_clipboard("text"))
+        self.action_copy_vcard.triggered.connect(lambda: self.copy_to_clipboard("vcard"))
         self.action_sync.triggered.connect(self.sync_selected)
         self.action_sync_full.triggered.connect(lambda: self.sync_selected(full=True))
         self.action_push.triggered.connect(self.open_push_preview)
+        self.action_push_selected.triggered.connect(self.push_selected)
         self.action_accounts.triggered.connect(self.open_accounts)
         self.action_copy.triggered.connect(self.copy_to_account)
         self.action_resolve.triggered.connect(self.resolve_conflict)
+        self.action_import.triggered.connect(self.import_file)
+        self.action_export.triggered.connect(self.export_file)
+        self.action_print.triggered.connect(lambda: self.print_selected(None))
+        self.action_pdf.triggered.connect(self.save_pdf)
         self.action_find.triggered.connect(self.focus_search)
         self.action_quit.triggered.connect(self.close)
         self.action_about.triggered.connect(self.show_about)
-        # Delete in a text field deletes text, not the contact.
-        self.action_delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _build_panes(self) -> None:
         self.account_model = AccountListModel(self)
         self.account_view = QListView()
         self.account_view.setObjectName("accountList")
-        self.account_view.setAccessibleName("Accounts")
+        self.account_view.setAccessibleName(_("Accounts"))
+        self.account_view.setAccessibleDescription(
+            _("Choose which contacts the list shows: all, this computer's, or one account's")
+        )
         self.account_view.setModel(self.account_model)
         self.account_view.setItemDelegate(AccountDelegate(self.account_view))
         self.account_view.setUniformItemSizes(True)
@@ -212,21 +318,36 @@ class MainWindow(QMainWindow):
 
         self.search = QLineEdit()
         self.search.setObjectName("searchField")
-        self.search.setPlaceholderText("Search name, organisation, email, phone")
-        self.search.setAccessibleName("Search contacts")
+        self.search.setPlaceholderText(_("Search name, organisation, email, phone"))
+        self.search.setAccessibleName(_("Search contacts"))
+        self.search.setAccessibleDescription(
+            _("Type to filter the list; Down goes to the list, Escape clears")
+        )
         self.search.setClearButtonEnabled(True)
         lens = self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         lens.setProperty("icon_name", "search")
         self.search.textChanged.connect(self._on_search)
         self.search.returnPressed.connect(self._focus_list)
+        self.search.installEventFilter(self)
 
         self.model = ContactListModel(self.store, self)
         self.list_view, self.contact_delegate = make_contact_view(self.model)
+        self.list_view.setAccessibleDescription(
+            _("Type to search; Enter edits; Delete deletes; the menu key offers more")
+        )
         self.list_view.selectionModel().currentChanged.connect(self._on_contact_changed)
+        self.list_view.selectionModel().selectionChanged.connect(
+            lambda *_args: self._update_actions()
+        )
         self.list_view.doubleClicked.connect(lambda _index: self.edit_contact())
         self.list_view.activated.connect(lambda _index: self.edit_contact())
-        self.action_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.list_view.addAction(self.action_delete)
+        self.list_view.installEventFilter(self)
+        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list_view.customContextMenuRequested.connect(self._context_menu)
+        # Delete and Ctrl+C in a text field act on the text, not the contacts.
+        for action in (self.action_delete, self.action_copy_text):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.list_view.addAction(action)
 
         self.empty = QLabel()
         self.empty.setObjectName("emptyState")
@@ -234,13 +355,47 @@ class MainWindow(QMainWindow):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setTextFormat(Qt.TextFormat.RichText)
         self.empty.setContentsMargins(16, 16, 16, 16)
+        self.first_run = QWidget()
+        self.first_run.setObjectName("firstRunButtons")
+        buttons = QVBoxLayout(self.first_run)
+        self.add_account_button = QPushButton(icon("accounts"), _("&Add Account…"))
+        self.add_account_button.setObjectName("firstRunAccount")
+        self.import_button = QPushButton(_("&Import File…"))
+        self.import_button.setObjectName("firstRunImport")
+        self.demo_button = QPushButton(_("Try the &Demo Data"))
+        self.demo_button.setObjectName("firstRunDemo")
+        self.demo_button.setToolTip(
+            _("Opens a second window on sample accounts; your address book is not touched")
+        )
+        for button, description in (
+            (self.add_account_button, _("Connect Xero, Harvest or AcuInvoice")),
+            (self.import_button, _("Bring in contacts from a vCard or CSV file")),
+            (self.demo_button, self.demo_button.toolTip()),
+        ):
+            button.setAccessibleDescription(description)
+            buttons.addWidget(button)
+        self.add_account_button.clicked.connect(self.open_accounts)
+        self.import_button.clicked.connect(self.import_file)
+        self.demo_button.clicked.connect(self.start_demo)
+        empty_page = QWidget()
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addStretch(1)
+        empty_layout.addWidget(self.empty)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.first_run)
+        row.addStretch(1)
+        empty_layout.addLayout(row)
+        empty_layout.addStretch(2)
+        self.empty_page = empty_page
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.list_view)
-        self.list_stack.addWidget(self.empty)
+        self.list_stack.addWidget(empty_page)
         self.model.modelReset.connect(self._update_empty)
 
         self.undo_bar = MessageBar("undoBar")
         self.message_bar = MessageBar("messageBar")
+        self.message_bar.closed.connect(self._forget_bar_cause)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -254,6 +409,7 @@ class MainWindow(QMainWindow):
         self.editor = self.detail.editor
         self.editor.save_requested.connect(self.save_edit)
         self.editor.cancelled.connect(self.cancel_edit)
+        self.editor.escape_pressed.connect(self._editor_escape)
 
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
@@ -270,30 +426,39 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.setTabOrder(self.account_view, self.search)
         self.setTabOrder(self.search, self.list_view)
         self.setTabOrder(self.list_view, self.detail)
+        self.setTabOrder(self.detail, self.account_view)
         self.statusBar().setSizeGripEnabled(True)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.action_new, self.action_copy])
+        file_menu = bar.addMenu(_("&File"))
+        file_menu.addAction(self.action_new)
+        file_menu.addSeparator()
+        file_menu.addActions([self.action_import, self.action_export])
+        file_menu.addSeparator()
+        file_menu.addActions([self.action_print, self.action_pdf])
         file_menu.addSeparator()
         file_menu.addAction(self.action_accounts)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
-        edit_menu = bar.addMenu("&Edit")
+        self.edit_menu = edit_menu = bar.addMenu(_("&Edit"))
+        edit_menu.setObjectName("menuEdit")
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addSeparator()
         edit_menu.addActions([self.action_edit, self.action_delete])
         edit_menu.addSeparator()
+        edit_menu.addActions([self.action_copy_text, self.action_copy_vcard, self.action_copy])
+        edit_menu.addSeparator()
         edit_menu.addAction(self.action_find)
-        sync_menu = bar.addMenu("&Sync")
+        sync_menu = bar.addMenu(_("&Sync"))
         sync_menu.addActions([self.action_sync, self.action_sync_full])
         sync_menu.addSeparator()
-        sync_menu.addActions([self.action_push, self.action_resolve])
-        help_menu = bar.addMenu("&Help")
+        sync_menu.addActions([self.action_push, self.action_push_selected, self.action_resolve])
+        help_menu = bar.addMenu(_("&Help"))
         help_menu.addAction(self.action_about)
-        toolbar = QToolBar("Main")
+        toolbar = QToolBar(_("Main"))
         toolbar.setObjectName("mainToolBar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -304,18 +469,54 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.action_accounts)
         self.addToolBar(toolbar)
 
+    def _context_menu(self, point: QPoint) -> None:
+        menu = self.context_menu()
+        menu.exec(self.list_view.viewport().mapToGlobal(point))
+
+    def context_menu(self) -> QMenu:
+        """The list's context menu (for the selected contacts)."""
+        menu = QMenu(self)
+        menu.setObjectName("contactMenu")
+        menu.addActions([self.action_edit, self.action_delete])
+        menu.addSeparator()
+        menu.addActions([self.action_copy_text, self.action_copy_vcard, self.action_copy])
+        menu.addSeparator()
+        menu.addActions([self.action_export, self.action_print, self.action_push_selected])
+        return menu
+
     # --- layout memory ------------------------------------------------------------------
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
         size = self.settings.value("window/size")
         # restoreGeometry can refuse (another screen, no window manager); the size still holds.
+        first = geometry is None and not isinstance(size, QSize)
         if geometry is None or not self.restoreGeometry(geometry):  # type: ignore[arg-type]
             self.resize(size if isinstance(size, QSize) else QSize(1100, 700))
+        self.fit_screen(margin=0.9 if first else 1.0)
         splitter = self.settings.value("window/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)  # type: ignore[arg-type]
         else:
-            self.splitter.setSizes([250, 380, 560])
+            width = self.width()
+            self.splitter.setSizes([int(width * 0.22), int(width * 0.33), int(width * 0.45)])
+
+    def fit_screen(self, margin: float = 1.0) -> None:
+        """Never larger than the screen's free area (a first start at scale 2, another screen).
+
+        On a first start the window takes at most `margin` of it, so the desktop shows around.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        width = min(self.width(), int(free.width() * margin))
+        height = min(self.height(), int(free.height() * margin))
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not free.contains(frame):
+            frame.moveCenter(free.center())
+            self.move(frame.topLeft())
 
     def save_layout(self) -> None:
         """Remember the window's size and the splitter positions."""
@@ -334,8 +535,10 @@ class MainWindow(QMainWindow):
         except AddressbookError as error:
             self.accounts = {}
             self.message_bar.show_message(str(error), "warning")
+        self.checker = type(self.checker)(self.store)  # services may have changed
         self.contact_delegate.services = {n: a.service for n, a in self.accounts.items()}
         self.refresh_accounts()
+        self._update_empty()
 
     def refresh_accounts(self) -> None:
         """Rebuild the left pane now from the last overview; read a fresh one in a worker."""
@@ -357,6 +560,7 @@ class MainWindow(QMainWindow):
         self._overview_running = False
         self._overview = overview
         self._show_overview()
+        self._check_bar_cause()
         self.overview_updated.emit()
         if self._overview_again:
             self._overview_again = False
@@ -383,6 +587,7 @@ class MainWindow(QMainWindow):
                     state.last_error if state else None,
                     account.service,
                     name in self.offline,
+                    self.service_label(account.service),
                 )
             )
         current = self.current_account()
@@ -398,14 +603,26 @@ class MainWindow(QMainWindow):
         index = self.account_view.currentIndex()
         return index.data(KEY_ROLE) if index.isValid() else ALL
 
+    @staticmethod
+    def service_label(service: str) -> str:
+        """The service's one label ('Xero (API 1.0)'), from its description."""
+        from addressbook.connectors import describe
+
+        try:
+            return describe(service).label
+        except (AddressbookError, ImportError, AttributeError):
+            return service
+
     def account_label(self, account: str | None) -> str:
         """'Name (Service)' for an account, 'On this computer' for none."""
         if not account:
-            return "On this computer"
+            return _("On this computer")
         config = self.accounts.get(account)
         if config is None:
             return account
-        return f"{account} ({SERVICE_LABELS.get(config.service, config.service)})"
+        return _("{account} ({service})").format(
+            account=account, service=self.service_label(config.service)
+        )
 
     def _on_account_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._reverting:
@@ -420,20 +637,56 @@ class MainWindow(QMainWindow):
         self.model.set_filter(self.search.text(), account)
         self._after_list_change()
 
-    # --- the list -----------------------------------------------------------------------
-    def _on_search(self, text: str) -> None:
-        self.model.set_filter(text, self.model.account)
-        self._after_list_change()
+    # --- the keyboard -------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if watched is self.list_view and self._type_to_search(event):
+                return True
+            if watched is self.search and self._search_key(event):
+                return True
+        return super().eventFilter(watched, event)
+
+    def _type_to_search(self, event: QKeyEvent) -> bool:
+        """A letter typed in the list goes to the search field (and stays there)."""
+        text = event.text()
+        modifiers = event.modifiers() & ~(
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+        )
+        if not text or not text.isprintable() or text.isspace() or modifiers:
+            return False
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.end(False)
+        self.search.insert(text)
+        return True
+
+    def _search_key(self, event: QKeyEvent) -> bool:
+        key = event.key()
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            self._focus_list(last=key in (Qt.Key.Key_Up, Qt.Key.Key_PageUp))
+            return True
+        if key == Qt.Key.Key_Escape:
+            if self.search.text():
+                self.search.clear()
+            else:
+                self._focus_list()
+            return True
+        return False
 
     def focus_search(self) -> None:
         """Ctrl+F: put the cursor in the search field."""
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
-    def _focus_list(self) -> None:
-        self.list_view.setFocus()
-        if not self.list_view.currentIndex().isValid() and self.model.rowCount():
-            self.list_view.setCurrentIndex(self.model.index(0))
+    def _focus_list(self, last: bool = False) -> None:
+        self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        count = self.model.rowCount()
+        if count and not self.list_view.currentIndex().isValid():
+            self.list_view.setCurrentIndex(self.model.index(count - 1 if last else 0))
+
+    # --- the list -----------------------------------------------------------------------
+    def _on_search(self, text: str) -> None:
+        self.model.set_filter(text, self.model.account)
+        self._after_list_change()
 
     def schedule_refresh(self) -> None:
         """Refresh soon, off the GUI thread (pages of a sync land often: at most 2–3× a second)."""
@@ -466,6 +719,7 @@ class MainWindow(QMainWindow):
                 self._after_list_change()
                 if self._shown_id is not None and not self.detail.editing():
                     self.show_contact(self._shown_id)
+            self._check_bar_cause()
             if self._search_again:
                 self._search_again = False
                 self._refresh_in_background()
@@ -486,9 +740,10 @@ class MainWindow(QMainWindow):
         self.refresh_accounts()
         if self._shown_id is not None and not self.detail.editing():
             self.show_contact(self._shown_id)
+        self._check_bar_cause()
 
     def _after_list_change(self) -> None:
-        """Select the contact that was selected before the list changed, if still there."""
+        """Keep the shown contact selected if the list still holds it; else show nothing."""
         self._update_empty()
         target = self._shown_id
         row = self.model.row_of(target) if target is not None else None
@@ -500,25 +755,42 @@ class MainWindow(QMainWindow):
                     index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                 )
                 self._reverting = False
+        elif target is not None and not self.detail.editing():
+            # The search or the account filter hides it: the pane follows the list.
+            self._shown_id = None
+            self.detail.show_hint()
         self._update_actions()
 
     def _update_empty(self) -> None:
         if self.model.rowCount():
             self.list_stack.setCurrentWidget(self.list_view)
             return
+        first_run = False
         if self.model.query:
-            self.empty.setText(f"<p>No contacts match “{_html(self.model.query)}”.</p>")
+            self.empty.setText(
+                _("<p>No contacts match “{query}”.</p><p>Escape clears the search.</p>").format(
+                    query=_html(self.model.query)
+                )
+            )
         elif self.model.account is ALL and not self.accounts:
-            self.empty.setText(EMPTY_TEXT)
+            first_run = True
+            self.empty.setText(
+                _(
+                    "<p><b>No contacts yet.</b></p><p>Connect an account to bring in its "
+                    "contacts, import a file, or look around with sample data. "
+                    "<b>Ctrl+N</b> adds a contact on this computer.</p>"
+                )
+            )
         elif self.model.account == LOCAL:
             self.empty.setText(
-                "<p>No contacts on this computer only.</p><p>Press <b>Ctrl+N</b> to add one.</p>"
+                _("<p>No contacts on this computer only.</p><p>Press <b>Ctrl+N</b> to add one.</p>")
             )
         else:
             self.empty.setText(
-                "<p>No contacts here yet.</p><p>Press <b>F5</b> to sync this account.</p>"
+                _("<p>No contacts here yet.</p><p>Press <b>F5</b> to sync this account.</p>")
             )
-        self.list_stack.setCurrentWidget(self.empty)
+        self.first_run.setVisible(first_run)
+        self.list_stack.setCurrentWidget(self.empty_page)
 
     def _on_contact_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._reverting:
@@ -538,9 +810,35 @@ class MainWindow(QMainWindow):
         self.show_contact(contact_id)
 
     def selected_id(self) -> int | None:
-        """The id of the contact selected in the list."""
+        """The id of the contact selected in the list (the current one)."""
         index = self.list_view.currentIndex()
         return self.model.id_at(index.row()) if index.isValid() else None
+
+    def selected_ids(self) -> list[int]:
+        """The ids of every selected contact, in list order (the shown one if none)."""
+        rows = sorted(index.row() for index in self.list_view.selectionModel().selectedRows())
+        ids = [i for i in (self.model.id_at(row) for row in rows) if i is not None]
+        if not ids and self._shown_id is not None and self.model.row_of(self._shown_id) is not None:
+            ids = [self._shown_id]
+        return ids
+
+    def select_ids(self, ids: Sequence[int]) -> None:
+        """Select these contacts (those in the list), the first one current."""
+        selection = self.list_view.selectionModel()
+        first = True
+        for contact_id in ids:
+            row = self.model.row_of(contact_id)
+            if row is None:
+                continue
+            flag = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                if first
+                else QItemSelectionModel.SelectionFlag.Select
+            )
+            if first:
+                self.list_view.setCurrentIndex(self.model.index(row))
+            selection.select(self.model.index(row), flag | QItemSelectionModel.SelectionFlag.Rows)
+            first = False
 
     def select_contact(self, contact_id: int) -> bool:
         """Select a contact in the list (and show it); False if the list does not hold it."""
@@ -568,13 +866,34 @@ class MainWindow(QMainWindow):
         """The record whose details are shown."""
         return self.store.get(self._shown_id) if self._shown_id is not None else None
 
+    def _locked(self, contact_id: int) -> list[Problem]:
+        """Why a contact cannot be changed at all (read-only on its service), from rules.py."""
+        return self.checker.delete(contact_id)
+
     def _update_actions(self) -> None:
-        record = self.shown_record() if not self.detail.editing() else None
-        editable = record is not None and record.contact.status != "read-only"
-        self.action_edit.setEnabled(editable)
-        self.action_delete.setEnabled(editable)
-        self.action_copy.setEnabled(record is not None)
+        editing = self.detail.editing()
+        record = self.shown_record() if not editing else None
+        ids = [] if editing else self.selected_ids()
+        shown_ok = record is not None and not self._locked(record.id)
+        self.action_edit.setEnabled(shown_ok and len(ids) <= 1)
+        self.action_delete.setEnabled(bool(ids) and (len(ids) > 1 or shown_ok))
+        for action in (
+            self.action_copy,
+            self.action_copy_text,
+            self.action_copy_vcard,
+            self.action_print,
+            self.action_pdf,
+            self.action_push_selected,
+        ):
+            action.setEnabled(bool(ids))
         self.action_resolve.setEnabled(record is not None and record.state == "conflict")
+
+    def _update_undo(self) -> None:
+        top = self.undo_stack.top()
+        self.action_undo.setEnabled(top is not None)
+        self.action_undo.setText(
+            _("&Undo {what}").format(what=top.text) if top is not None else _("&Undo")
+        )
 
     # --- editing ------------------------------------------------------------------------
     def new_contact(self) -> None:
@@ -582,57 +901,66 @@ class MainWindow(QMainWindow):
         if not self.confirm_leave_editor():
             return
         account = self.current_account()
-        self._new_account = account if account else None
+        self._new_account = account if account and account != LOCAL else None
         self._editing_id = None
         where = self.account_label(self._new_account)
-        self.editor.load(
-            Contact(),
-            f"New contact — {where}",
-            self._capability(self._new_account, "requires_email"),
-        )
+        self.editor.check = lambda contact, _patch: self._check_new(contact)
+        self.editor.load(Contact(), _("New contact — {where}").format(where=where))
         self._offer_clients(self._new_account)
         self.detail.setCurrentWidget(self.editor)
         self._update_actions()
 
     def edit_contact(self) -> None:
-        """Open the editor on the shown contact (read-only contacts cannot be edited)."""
+        """Open the editor on the shown contact (a read-only one says why it cannot)."""
         record = self.shown_record()
         if record is None or self.detail.editing():
             return
-        if record.contact.status == "read-only":
-            self.message_bar.show_message(
-                "This contact is read-only on the service (a data-protection request); it cannot be edited.",
-                "read-only",
-                hide_after_ms=8000,
-            )
+        locked = self._locked(record.id)
+        if locked:
+            self.message_bar.show_message(locked[0].sentence, "read-only", hide_after_ms=8000)
+            announce(self, locked[0].sentence)
             return
         self._editing_id = record.id
-        heading = f"Edit — {self.account_label(record.account)}"
-        self.editor.load(
-            record.contact, heading, self._capability(record.account, "requires_email")
-        )
+        heading = _("Edit — {where}").format(where=self.account_label(record.account))
+        self.editor.check = lambda contact, patch: self._check_patch(record.account, contact, patch)
+        self.editor.load(record.contact, heading)
         self._offer_clients(record.account)
         self.detail.setCurrentWidget(self.editor)
         self._update_actions()
 
-    def _capability(self, account: str | None, flag: str) -> bool:
-        """A capability flag of the account's connector (False for local contacts)."""
-        config = self.accounts.get(account or "")
-        if config is None:
-            return False
-        try:
-            from addressbook.connectors import connector_class
+    def _clients_for_check(self, account: str | None) -> list[str] | None:
+        if self._editor_account == account and self.editor.clients:
+            return self.editor.clients  # cached, or read from the service for this form
+        return self.checker.clients(account) if account else None
 
-            return bool(getattr(connector_class(config.service), flag))
-        except (ImportError, AddressbookError):
-            return False
+    def _check_new(self, contact: Contact) -> list[Problem]:
+        from addressbook.rules import check_new
+
+        account = self._new_account
+        return check_new(contact, self.checker.service(account), self._clients_for_check(account))
+
+    def _check_patch(self, account: str | None, contact: Contact, patch: Patch) -> list[Problem]:
+        from addressbook.rules import check_patch
+
+        return check_patch(
+            self.editor.opened(),
+            patch,
+            self.checker.service(account),
+            self._clients_for_check(account),
+        )
 
     def _offer_clients(self, account: str | None) -> None:
-        """Where a contact must belong to a client, offer the account's clients (read in a worker)."""
+        """Where a contact must belong to a client, offer the account's clients."""
         self._editor_account = account
-        if not account or not self._capability(account, "needs_client"):
+        service = self.checker.service(account)
+        if not account or service is None or not service.rules.client_field:
             self.editor.set_clients(None)
             return
+        cached = self.checker.clients(account)
+        if cached is not None:
+            self.editor.set_clients(cached)
+            return
+        # Not pulled yet: ask the service in a worker (the check waits for the names).
         config = self.accounts[account]
 
         def work() -> list[str]:
@@ -648,18 +976,42 @@ class MainWindow(QMainWindow):
             if self.detail.editing() and self._editor_account == account:
                 self.editor.set_clients(names)
 
-        self._editor_account = account
         self.editor.set_clients([])
         self.tasks.run(work, loaded, failed)
 
     def save_edit(self, contact: Contact) -> bool:
-        """Write the editor's contact to the cache (queued for push if it has an account)."""
+        """Write the editor's changes: a new contact, or a patch of the fields changed."""
         try:
             if self._editing_id is None:
+                problems = self._check_new(contact)
+                if problems:
+                    self.editor.show_problems(problems)
+                    return False
                 contact_id = self.store.create(contact, self._new_account)
+                self.undo_stack.push(
+                    UndoOperation(
+                        _("New Contact {name}").format(name=contact.display_name),
+                        lambda: self._undo_create(contact_id),
+                        "new",
+                    )
+                )
             else:
                 contact_id = self._editing_id
-                self.store.update(contact_id, contact)
+                patch = Patch.between(self.editor.opened(), contact)
+                if patch and self.store.person_of(contact_id) is not None:
+                    if not edit_person(self, contact_id, patch):  # every record: people_dialog.py
+                        return False
+                elif patch:
+                    applied = self._apply_edit(contact_id, patch)
+                    if applied is None:
+                        return False  # the user keeps editing
+                    self.undo_stack.push(
+                        UndoOperation(
+                            _("Edit of {name}").format(name=contact.display_name),
+                            lambda: self._undo_patch(contact_id, applied),
+                            "edit",
+                        )
+                    )
         except AddressbookError as error:
             self.message_bar.show_message(str(error), "warning")
             return False
@@ -670,7 +1022,92 @@ class MainWindow(QMainWindow):
         if self.model.row_of(contact_id) is None and self.search.text():
             self.search.clear()  # show the saved contact even if the search hides it
         self.select_contact(contact_id)
+        self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.show_status(_("Saved {name}.").format(name=contact.display_name), 5000)
         return True
+
+    def _apply_edit(self, contact_id: int, patch: Patch) -> Patch | None:
+        """Apply the patch; when fields moved underneath, ask whose values to keep."""
+        for _attempt in range(5):
+            problems = self.checker.patch(contact_id, patch)
+            if problems:
+                self.editor.show_problems(problems)
+                return None
+            try:
+                self.store.apply_patch(contact_id, patch, moved="refuse")
+                return patch
+            except EditMoved as moved:
+                choice = self.ask_moved(moved)
+                if choice is None:
+                    return None
+                record = self.store.get(contact_id)
+                if record is None:
+                    raise AddressbookError(
+                        _("The contact was deleted meanwhile; your edits are still in the form.")
+                    ) from moved
+                now = record.contact
+                names = [item.field for item in moved.fields]
+                kept = patch.without(names) if choice == "theirs" else patch
+                patch = Patch.between(now, kept.apply(now))
+                if not patch:
+                    return patch
+        return None
+
+    def ask_moved(self, moved: EditMoved) -> str | None:
+        """'mine', 'theirs' or None (keep editing) for fields changed while the form was open."""
+        from addressbook.rules import describe_value
+        from addressbook.wording import field_label
+
+        box = QMessageBox(self)
+        box.setObjectName("editMovedDialog")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(_("Changed meanwhile"))
+        names = [item.field for item in moved.fields]
+        box.setText(
+            _(
+                "While you were editing, the {fields} of this contact changed (a sync, or "
+                "another window). Keep the new values, or overwrite them with yours?"
+            ).format(fields=field_labels(names))
+        )
+        lines = [
+            _("{field}: now “{now}”, yours “{mine}”").format(
+                field=field_label(item.field),
+                now=describe_value(item.field, item.remote),
+                mine=describe_value(item.field, item.local),
+            )
+            for item in moved.fields
+        ]
+        box.setInformativeText("\n".join(lines))
+        theirs = box.addButton(_("Keep &Theirs"), QMessageBox.ButtonRole.AcceptRole)
+        mine = box.addButton(_("&Overwrite with Mine"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(_("Keep &Editing"), QMessageBox.ButtonRole.RejectRole)
+        theirs.setObjectName("keepTheirsButton")
+        mine.setObjectName("overwriteButton")
+        box.setDefaultButton(theirs)
+        box.setEscapeButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is theirs:
+            return "theirs"
+        if clicked is mine:
+            return "mine"
+        return None
+
+    def _undo_patch(self, contact_id: int, patch: Patch) -> None:
+        inverse = Patch(tuple(FieldEdit(e.field, e.after, e.before) for e in patch.edits))
+        self.store.apply_patch(contact_id, inverse, moved="keep")
+        self._after_undo([contact_id])
+
+    def _undo_create(self, contact_id: int) -> None:
+        self.store.delete(contact_id)
+        self._after_undo([])
+
+    def _after_undo(self, ids: list[int]) -> None:
+        self.refresh()
+        if ids:
+            self._shown_id = ids[0]
+            self.select_ids(ids)
+            self.show_contact(ids[0])
 
     def cancel_edit(self) -> None:
         """Close the editor without saving."""
@@ -682,8 +1119,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.list_view.setFocus()
 
+    def _editor_escape(self) -> None:
+        """Escape in the form: close it, asking first when it holds edits."""
+        self.confirm_leave_editor()
+
     def confirm_leave_editor(self) -> bool:
-        """With unsaved edits open, ask Save/Discard/Cancel; True when it is fine to go on."""
+        """With unsaved edits open, ask Save/Discard/Keep editing; True when fine to go on."""
         if not self.detail.editing():
             return True
         if not self.editor.is_dirty():
@@ -692,14 +1133,17 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setObjectName("unsavedDialog")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Unsaved changes")
-        box.setText("Save the changes to this contact?")
-        box.setInformativeText("Your edits are lost if you discard them.")
+        box.setWindowTitle(_("Unsaved changes"))
+        box.setText(_("Save the changes to this contact?"))
+        box.setInformativeText(_("Your edits are lost if you discard them."))
         box.setStandardButtons(
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel
         )
+        box.button(QMessageBox.StandardButton.Save).setText(_("&Save"))
+        box.button(QMessageBox.StandardButton.Discard).setText(_("&Discard"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(_("Keep &Editing"))
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         if answer == QMessageBox.StandardButton.Save:
@@ -711,63 +1155,352 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    # --- delete and undo ----------------------------------------------------------------
     def delete_contact(self) -> None:
-        """Delete the shown contact; an Undo bar offers it back."""
-        record = self.shown_record()
-        if record is None or record.contact.status == "read-only" or self.detail.editing():
+        """Delete the selected contacts (read-only ones are kept, and said); Ctrl+Z undoes."""
+        if self.detail.editing():
+            return
+        ids = self.selected_ids()
+        if not ids:
             return
         row = self.list_view.currentIndex().row()
+        records = [r for r in self.store.records(ids) if r.state != "deleted"]
+        locked = [r for r in records if self._locked(r.id)]
+        records = [r for r in records if not self._locked(r.id)]
+        if locked and not records:
+            sentence = self._locked(locked[0].id)[0].sentence
+            self.message_bar.show_message(sentence, "read-only", hide_after_ms=8000)
+            return
         try:
-            self.store.delete(record.id)
+            with self.store.transaction():
+                for record in records:
+                    self.store.delete(record.id)
         except AddressbookError as error:
             self.message_bar.show_message(str(error), "warning")
             return
-        self._last_deleted = record
         self._shown_id = None
         self.detail.show_hint()
         self.refresh()
         if self.model.rowCount():
             next_row = min(max(row, 0), self.model.rowCount() - 1)
             self.list_view.setCurrentIndex(self.model.index(next_row))
-        name = record.contact.display_name or "the contact"
+        if len(records) == 1:
+            what = _("Delete of {name}").format(name=records[0].contact.display_name)
+            text = _("Deleted {name}.").format(name=records[0].contact.display_name)
+        else:
+            what = ngettext("Delete of {n} Contact", "Delete of {n} Contacts", len(records)).format(
+                n=len(records)
+            )
+            text = ngettext("Deleted {n} contact.", "Deleted {n} contacts.", len(records)).format(
+                n=len(records)
+            )
+        if locked:
+            text += " " + ngettext(
+                "{n} read-only contact was kept.", "{n} read-only contacts were kept.", len(locked)
+            ).format(n=len(locked))
+        operation = UndoOperation(what, lambda: self._undo_delete(records), "delete")
+        self.undo_stack.push(operation)
         self.undo_bar.show_message(
-            f"Deleted {name}.", None, ("&Undo", self.undo_delete), hide_after_ms=15000
+            text + " " + _("Ctrl+Z brings it back."),
+            None,
+            (_("&Undo"), self.undo),
+            hide_after_ms=15000,
         )
+        announce(self, text)
+
+    def _undo_delete(self, records: list[Record]) -> None:
+        ids = []
+        with self.store.transaction():
+            for record in records:
+                if record.state in ("local", "new"):  # its row was removed
+                    ids.append(self.store.create(record.contact, record.account))
+                else:
+                    self.store.restore(record.id)
+                    ids.append(record.id)
+        self.undo_bar.hide()
+        self._after_undo(ids)
 
     def undo_delete(self) -> None:
-        """Bring back the last deleted contact."""
-        record, self._last_deleted = self._last_deleted, None
-        if record is None:
+        """Bring back the last deleted contacts (when a delete is the newest operation)."""
+        top = self.undo_stack.top()
+        if top is not None and top.kind == "delete":
+            self.undo()
+
+    def undo(self) -> None:
+        """Ctrl+Z: undo the newest operation on the stack."""
+        if self.detail.editing():
+            return  # Ctrl+Z in the form undoes typing
+        try:
+            operation = self.undo_stack.undo()
+        except AddressbookError as error:
+            self.message_bar.show_message(str(error), "warning", hide_after_ms=10000)
             return
-        if record.state in ("local", "new"):
-            contact_id = self.store.create(record.contact, record.account)  # its row was removed
+        if operation is not None:
+            self.show_status(_("Undone: {what}.").format(what=operation.text), 6000)
+
+    # --- many at once: clipboard, export, print, push --------------------------------------
+    def selected_records(self) -> list[Record]:
+        return [r for r in self.store.records(self.selected_ids()) if r.state != "deleted"]
+
+    def copy_to_clipboard(self, how: str) -> None:
+        """Copy the selected contacts as plain text or as vCard."""
+        from PySide6.QtCore import QMimeData
+
+        from addressbook.ui.printing import contacts_text
+
+        records = self.selected_records()
+        if not records:
+            return
+        contacts = [r.contact for r in records]
+        data = QMimeData()
+        if how == "vcard":
+            from addressbook.interchange import export_contacts
+
+            cards = export_contacts(contacts, "vcard")
+            data.setText(cards)
+            data.setData("text/vcard", cards.encode("utf-8"))
         else:
-            self.store.restore(record.id)
-            contact_id = record.id
-        self.undo_bar.hide()
-        self._shown_id = contact_id
-        self.refresh()
-        self.select_contact(contact_id)
+            data.setText(contacts_text(contacts))
+        QGuiApplication.clipboard().setMimeData(data)
+        self.show_status(
+            ngettext("Copied {n} contact.", "Copied {n} contacts.", len(records)).format(
+                n=len(records)
+            ),
+            4000,
+        )
+
+    def push_selected(self) -> None:
+        """Send the edits of the selected contacts only."""
+        by_account: dict[str, list[int]] = {}
+        for record in self.selected_records():
+            if record.account and record.state in ("new", "modified", "deleted"):
+                by_account.setdefault(record.account, []).append(record.id)
+        if not by_account:
+            self.show_status(_("The selected contacts have no edits to send."))
+            return
+        ids = [i for group in by_account.values() for i in group]
+        self.jobs.push(list(by_account), ids)
+
+    def print_selected(self, pdf_path: Path | None) -> bool:
+        """Print the selected contacts (or write them to a PDF file)."""
+        from addressbook.ui.printing import print_records
+
+        records = self.selected_records()
+        if not records:
+            return False
+        return print_records(self, records, self.account_label, pdf_path)
+
+    def save_pdf(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save as PDF"), str(Path.home() / _("contacts.pdf")), _("PDF files (*.pdf)")
+        )
+        if path and self.print_selected(Path(path)):
+            self.show_status(_("Saved {path}.").format(path=path))
+
+    def export_file(self) -> None:
+        from addressbook.ui.transfer import export_dialog
+
+        export_dialog(self)
+
+    def import_file(self) -> None:
+        from addressbook.ui.transfer import choose_and_import
+
+        choose_and_import(self)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and all(u.toLocalFile().lower().endswith(IMPORT_SUFFIXES) for u in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        from addressbook.ui.transfer import import_paths
+
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = [p for p in paths if p.suffix.lower() in IMPORT_SUFFIXES]
+        if paths:
+            event.acceptProposedAction()
+            import_paths(self, paths)
+
+    def start_demo(self) -> None:
+        """Open the demo in a process of its own (its own throw-away home)."""
+        from PySide6.QtCore import QProcess
+
+        ok = QProcess.startDetached(sys.executable, ["-m", "addressbook", "demo"])
+        self.show_status(
+            _("The demo opens in a window of its own; your address book is not touched.")
+            if ok
+            else _("The demo could not be started.")
+        )
 
     # --- dialogs and jobs (their modules load on first use) -------------------------------
     @property
     def jobs(self) -> JobRunner:
-        """The sync and push runner (made on first use)."""
+        """The sync and push runner (made on first use); the window follows its signals."""
         if self._jobs is None:
             from addressbook.ui.jobs import JobRunner
 
-            self._jobs = JobRunner(self)
+            self._jobs = JobRunner(self, self)
+            self._jobs.started.connect(self._job_started)
+            self._jobs.progressed.connect(self._job_progressed)
+            self._jobs.finished.connect(self._job_finished)
+            self._jobs.failed.connect(self._job_failed)
         return self._jobs
 
+    def _job_started(self, kind: str, account: str) -> None:
+        title = (_("Syncing {account}…") if kind == "sync" else _("Sending to {account}…")).format(
+            account=account
+        )
+        widget = JobProgress(title)
+        widget.cancel_requested.connect(lambda: self.jobs.cancel(kind, account))
+        self._progress[(kind, account)] = widget
+        self.statusBar().addPermanentWidget(widget)
+        announce(self, title)
+
+    def _job_progressed(
+        self, kind: str, account: str, done: int, total: int | None, message: str
+    ) -> None:
+        widget = self._progress.get((kind, account))
+        if widget is not None:
+            widget.update_progress(done, total, f"{account}: {message}")
+        self.schedule_refresh()
+
+    def _job_ended(self, kind: str, account: str) -> None:
+        widget = self._progress.pop((kind, account), None)
+        if widget is not None:
+            self.statusBar().removeWidget(widget)
+            widget.deleteLater()
+        self.schedule_refresh()  # off the GUI thread: 100,000 rows take a while to sort
+
+    def _job_finished(self, kind: str, account: str, result: object) -> None:
+        self.offline.discard(account)
+        self._job_ended(kind, account)
+        summary = result.summary() if hasattr(result, "summary") else _("done")
+        self.show_status(_("{account}: {summary}").format(account=account, summary=summary))
+        refused = list(getattr(result, "refused", None) or [])
+        conflicts = list(getattr(result, "conflicts", None) or [])
+        if self._bar_cause in (("sync", account), ("push", account)):
+            self._hide_bar()
+        if refused:
+            sent = sum(
+                int(getattr(result, name, 0) or 0)
+                for name in ("created", "updated", "deleted", "archived")
+            )
+            text = ngettext(
+                "{account}: the service refused {n} contact",
+                "{account}: the service refused {n} contacts",
+                len(refused),
+            ).format(account=account, n=len(refused))
+            text += "; " + (
+                ngettext("{n} other was sent.", "{n} others were sent.", sent).format(n=sent)
+                if sent
+                else _("nothing else was sent.")
+            )
+            self._show_bar(
+                ("push", account),
+                text,
+                "warning",
+                (_("&Show What to Fix…"), lambda: self.show_refusals(account, refused)),
+            )
+        elif conflicts:
+            self._show_bar(
+                ("conflicts", account),
+                ngettext(
+                    "{account}: {n} contact changed here and on the service. Select it "
+                    "(marked with the red sign) and choose Resolve.",
+                    "{account}: {n} contacts changed here and on the service. Select one "
+                    "marked with the red sign and choose Resolve.",
+                    len(conflicts),
+                ).format(account=account, n=len(conflicts)),
+                "conflict",
+            )
+
+    def _job_failed(self, kind: str, account: str, error: object) -> None:
+        from addressbook.errors import Cancelled, ServiceUnavailable
+        from addressbook.ui.jobs import describe_error, error_fix
+
+        assert isinstance(error, BaseException)
+        if isinstance(error, ServiceUnavailable):
+            self.offline.add(account)
+        self._job_ended(kind, account)
+        if isinstance(error, Cancelled):
+            self.show_status(
+                _("{account}: cancelled; what was done is kept.").format(account=account)
+            )
+            return
+        text, details = describe_error(account, error)
+        config = self.accounts.get(account)
+        service = self.checker.service(account) if config else None
+        fix = error_fix(error, bool(service and service.needs_login))
+        action: tuple[str, Callable[[], None]] | None = None
+        if fix == "login":
+            action = (_("Sign &In Again…"), lambda: self.open_accounts(account, sign_in=True))
+        elif fix == "accounts":
+            action = (_("Open &Accounts…"), lambda: self.open_accounts(account))
+        self._show_bar((kind, account), text, "warning", action, details)
+
+    def show_refusals(self, account: str, refused: list[object]) -> None:
+        from addressbook.ui.refusals import RefusalsDialog
+
+        dialog = RefusalsDialog(self, account, refused)
+        dialog.edit_requested.connect(self._edit_refused)
+        dialog.open()
+
+    def _edit_refused(self, contact_id: int) -> None:
+        if self.model.row_of(contact_id) is None:
+            self.search.clear()
+            self.account_view.setCurrentIndex(self.account_model.index(0))
+        if self.select_contact(contact_id):
+            self.edit_contact()
+
+    # --- the message bar: it goes when its cause goes ---------------------------------------
+    def _show_bar(
+        self,
+        cause: tuple[str, str] | None,
+        text: str,
+        mark: str | None,
+        action: tuple[str, Callable[[], None]] | None = None,
+        details: str = "",
+    ) -> None:
+        self.message_bar.show_message(text, mark, action, details)
+        self._bar_cause = cause
+        announce(self, text)
+
+    def _hide_bar(self) -> None:
+        self.message_bar.hide()
+        self._bar_cause = None
+
+    def _forget_bar_cause(self) -> None:
+        self._bar_cause = None
+
+    def _check_bar_cause(self) -> None:
+        """Hide the bar when what it says is no longer so (conflicts resolved, a fix pushed)."""
+        if self._bar_cause is None or not self.message_bar.isVisible():
+            return
+        kind, account = self._bar_cause
+        if (
+            kind == "conflicts"
+            and not self.store.conflicts(account)
+            or kind == "push"
+            and not self.store.pending_count(account)
+            or account not in self.accounts
+        ):
+            self._hide_bar()
+
+    # --- jobs and dialogs ---------------------------------------------------------------
     def sync_selected(self, full: bool = False) -> None:
         """F5: sync the account chosen on the left, or every account (`full`: read everything)."""
         account = self.current_account()
-        names = [account] if account else list(self.accounts)
+        names = [account] if account and account in self.accounts else list(self.accounts)
         if not names:
-            self.message_bar.show_message(
-                "There are no accounts to sync: add one with Accounts…",
+            self._show_bar(
+                None,
+                _("There are no accounts to sync yet."),
                 "warning",
-                hide_after_ms=8000,
+                (_("Add an &Account…"), self.open_accounts),
             )
             return
         self.jobs.sync(names, full=full)
@@ -776,15 +1509,19 @@ class MainWindow(QMainWindow):
         from addressbook.ui.push_preview import PushPreviewDialog
 
         account = self.current_account()
-        dialog = PushPreviewDialog(self, [account] if account else None)
+        dialog = PushPreviewDialog(self, [account] if account in self.accounts else None)
         dialog.open()
 
-    def open_accounts(self) -> None:
+    def open_accounts(self, account: str | None = None, sign_in: bool = False) -> None:
         from addressbook.ui.accounts_dialog import AccountsDialog
 
         dialog = AccountsDialog(self)
         dialog.finished.connect(lambda _result: self.reload_accounts())
+        if isinstance(account, str) and account:
+            dialog.reload(select=account)
         dialog.open()
+        if sign_in and dialog.login_button.isEnabled() and dialog.login_button.isVisible():
+            dialog.sign_in()
 
     def resolve_conflict(self) -> None:
         from addressbook.ui.conflict_dialog import ConflictDialog
@@ -802,33 +1539,36 @@ class MainWindow(QMainWindow):
     def copy_to_account(self) -> None:
         from addressbook.ui.copy_dialog import CopyToAccountDialog
 
-        record = self.shown_record()
-        if record is None:
+        records = self.selected_records()
+        if not records:
             return
-        if not [name for name in self.accounts if name != record.account]:
-            self.message_bar.show_message(
-                "Add an account first (Accounts…): there is nowhere to copy to.",
+        if not [name for name in self.accounts if any(name != r.account for r in records)]:
+            self._show_bar(
+                None,
+                _("There is no account to copy to yet."),
                 "warning",
-                hide_after_ms=8000,
+                (_("Add an &Account…"), self.open_accounts),
             )
             return
-        dialog = CopyToAccountDialog(self, record)
+        dialog = CopyToAccountDialog(self, records)
         dialog.open()
 
     def show_about(self) -> None:
         QMessageBox.about(
             self,
-            "About Address Book",
-            f"<h3>Address Book {__version__}</h3>"
-            "<p>Your Xero, Harvest and AcuInvoice contacts in one fast list on this "
-            "computer. Edit offline; send the edits when you choose.</p>"
-            "<p>Licensed under the GNU GPL, version 3 or later.</p>",
+            _("About Address Book"),
+            _(
+                "<h3>Address Book {version}</h3><p>Your Xero, Harvest and AcuInvoice contacts "
+                "in one fast list on this computer. Edit offline; send the edits when you "
+                "choose.</p><p>Licensed under the GNU GPL, version 3 or later.</p>"
+            ).format(version=__version__),
         )
 
     # --- the system palette ----------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
         """Light ↔ dark: line icons are drawn in the palette's text colour; draw them again."""
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            apply_accessible_palette()
             for action in self.findChildren(QAction):
                 name = action.property("icon_name")
                 if name:
@@ -842,10 +1582,19 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self._refresh_timer.stop()
+        self.watcher.stop()
         if self._jobs is not None:
             self._jobs.cancel_all()
         self.tasks.wait(10000)
         event.accept()
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Say a status change to screen readers (an announcement event; Qt ≥ 6.8)."""
+    if not QAccessible.isActive():
+        return
+    event = QAccessibleAnnouncementEvent(widget, text)
+    QAccessible.updateAccessibility(event)
 
 
 def make_contact_view(model: ContactListModel) -> tuple[QTableView, ContactDelegate]:
@@ -857,14 +1606,14 @@ def make_contact_view(model: ContactListModel) -> tuple[QTableView, ContactDeleg
     """
     view = QTableView()
     view.setObjectName("contactList")
-    view.setAccessibleName("Contacts")
+    view.setAccessibleName(_("Contacts"))
     view.setModel(model)
     delegate = ContactDelegate(view)
     view.setItemDelegate(delegate)
     view.setShowGrid(False)
     view.setWordWrap(False)
     view.setTabKeyNavigation(False)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from addressbook.i18n import _
 from addressbook.store import Record
 from addressbook.ui.detail import ContactView
 from addressbook.ui.editor import ContactEditor
@@ -32,8 +33,8 @@ class DetailPane(QStackedWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contactDetail")
-        self.setAccessibleName("Contact details")
-        self.hint = QLabel("Select a contact to see it here.")
+        self.setAccessibleName(_("Contact details"))
+        self.hint = QLabel(_("Select a contact to see it here."))
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         self.hint.setEnabled(False)
@@ -46,9 +47,10 @@ class DetailPane(QStackedWidget):
         banner_layout = QHBoxLayout(self.banner)
         banner_icon = QLabel()
         banner_icon.setPixmap(icon("conflict").pixmap(16, 16))
-        self.banner_text = QLabel("This contact was changed here and on the service.")
+        self.banner_text = QLabel(_("This contact was changed here and on the service."))
         self.banner_text.setWordWrap(True)
-        self.resolve_button = QPushButton("&Resolve…")
+        self.resolve_button = QPushButton(_("&Resolve…"))
+        self.resolve_button.setToolTip(_("Choose what to keep (Ctrl+R)"))
         self.resolve_button.clicked.connect(self.resolve_requested)
         banner_layout.addWidget(banner_icon)
         banner_layout.addWidget(self.banner_text, 1)
@@ -63,8 +65,8 @@ class DetailPane(QStackedWidget):
         self.addWidget(self.view_page)
         self.addWidget(self.editor)
 
-    def show_hint(self, text: str = "Select a contact to see it here.") -> None:
-        self.hint.setText(text)
+    def show_hint(self, text: str | None = None) -> None:
+        self.hint.setText(text or _("Select a contact to see it here."))
         self.setCurrentWidget(self.hint)
 
     def show_record(self, record: Record, account_label: str) -> None:
@@ -80,6 +82,8 @@ class DetailPane(QStackedWidget):
 class MessageBar(QFrame):
     """An in-window, non-modal message with an optional action and a Details button."""
 
+    closed = Signal()  # the user closed it
+
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
@@ -92,18 +96,18 @@ class MessageBar(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action_button = QPushButton()
-        self.details_button = QPushButton("&Details…")
+        self.details_button = QPushButton(_("Det&ails…"))
         close = QToolButton()
         close.setIcon(icon("cancel"))
         close.setAutoRaise(True)
-        close.setToolTip("Close this message")
-        close.setAccessibleName("Close message")
+        close.setToolTip(_("Close this message"))
+        close.setAccessibleName(_("Close message"))
         layout.addWidget(self.mark)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.action_button)
         layout.addWidget(self.details_button)
         layout.addWidget(close)
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self._close)
         self.action_button.clicked.connect(self._act)
         self.details_button.clicked.connect(self._show_details)
         self._action: Callable[[], None] | None = None
@@ -139,6 +143,10 @@ class MessageBar(QFrame):
         else:
             self._timer.stop()
 
+    def _close(self) -> None:
+        self.hide()
+        self.closed.emit()
+
     def _act(self) -> None:
         action, self._action = self._action, None
         self.hide()
@@ -146,7 +154,7 @@ class MessageBar(QFrame):
             action()
 
     def _show_details(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "Details", self.text.text(), parent=self)
+        box = QMessageBox(QMessageBox.Icon.Information, _("Details"), self.text.text(), parent=self)
         box.setInformativeText(self._details)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setModal(False)
@@ -173,8 +181,8 @@ class JobProgress(QWidget):
         self.cancel = QToolButton()
         self.cancel.setIcon(icon("cancel"))
         self.cancel.setAutoRaise(True)
-        self.cancel.setToolTip(f"Cancel: {title}")
-        self.cancel.setAccessibleName(f"Cancel {title}")
+        self.cancel.setToolTip(_("Cancel: {title}").format(title=title))
+        self.cancel.setAccessibleName(_("Cancel: {title}").format(title=title))
         self.cancel.clicked.connect(self._cancel)
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
@@ -188,5 +196,5 @@ class JobProgress(QWidget):
 
     def _cancel(self) -> None:
         self.cancel.setEnabled(False)
-        self.label.setText(self.label.text() + " — cancelling…")
+        self.label.setText(_("{title} — cancelling…").format(title=self.label.text()))
         self.cancel_requested.emit()

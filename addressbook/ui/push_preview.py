@@ -18,38 +18,34 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from addressbook.errors import AddressbookError
+from addressbook.i18n import N_, _, ngettext
 from addressbook.ui.icons import icon, service_icon
 from addressbook.ui.values import field_label, value_text
-from addressbook.wording import counted
 
 if TYPE_CHECKING:
     from addressbook.sync import PlannedChange
-    from addressbook.ui.main_window import MainWindow
+    from addressbook.ui.context import WindowContext
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TOP_LEFT = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
 OP_TEXT = {
-    "create": "will be created",
-    "update": "will be updated",
-    "delete": "will be deleted",
-    "archive": "will be archived (the service cannot delete)",
+    "create": N_("will be created"),
+    "update": N_("will be updated"),
+    "delete": N_("will be deleted"),
+    "archive": N_("will be archived (the service cannot delete)"),
 }
 
 
-def load_plans(window: MainWindow, names: list[str] | None) -> dict[str, list[PlannedChange]]:
+def load_plans(window: WindowContext, names: list[str] | None) -> dict[str, list[PlannedChange]]:
     """account → its planned changes, from the cache alone (no network)."""
-    from addressbook.connectors import connector_class
     from addressbook.sync import plan_push
 
     plans: dict[str, list[PlannedChange]] = {}
-    for name, account in window.accounts.items():
+    for name in window.accounts:
         if names is not None and name not in names:
             continue
-        try:
-            can_delete = connector_class(account.service).can_delete
-        except AddressbookError:
-            can_delete = True
+        service = window.checker.service(name)
+        can_delete = service.can_delete if service is not None else True
         plan = plan_push(window.store, name, can_delete)
         if plan:
             plans[name] = plan
@@ -59,10 +55,10 @@ def load_plans(window: MainWindow, names: list[str] | None) -> dict[str, list[Pl
 class PushPreviewDialog(QDialog):
     """The pending changes, with Push all / Push selected / Discard selected."""
 
-    def __init__(self, window: MainWindow, names: list[str] | None = None) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowContext, names: list[str] | None = None) -> None:
+        super().__init__(window.dialog_parent())
         self.setObjectName("pushPreview")
-        self.setWindowTitle("Send changes to the services")
+        self.setWindowTitle(_("Send changes to the services"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(760, 520)
         self._window = window
@@ -71,9 +67,13 @@ class PushPreviewDialog(QDialog):
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
         self.tree.setObjectName("pushTree")
-        self.tree.setAccessibleName("Pending changes")
+        self.tree.setAccessibleName(_("Pending changes"))
+        self.tree.setAccessibleDescription(
+            _("Each contact with its changed fields: the value when last synced, and the new one")
+        )
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Change", "On the service now", "Will become"])
+        # The cache knows the service's values as of the last sync, not now: say so.
+        self.tree.setHeaderLabels([_("Change"), _("When last synced"), _("Will become")])
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -84,17 +84,18 @@ class PushPreviewDialog(QDialog):
         self.tree.itemChanged.connect(self._on_item_changed)
 
         buttons = QDialogButtonBox()
-        self.push_all = QPushButton(icon("push"), "Push &All")
+        self.push_all = QPushButton(icon("push"), _("Push &All"))
         self.push_all.setObjectName("pushAllButton")
-        self.push_selected = QPushButton("Push &Selected")
+        self.push_selected = QPushButton(_("Push &Selected"))
         self.push_selected.setObjectName("pushSelectedButton")
-        self.push_selected.setToolTip("Send only the ticked contacts; the others stay here.")
-        self.discard = QPushButton(icon("delete"), "&Discard Selected…")
+        self.push_selected.setToolTip(_("Send only the ticked contacts; the others stay here."))
+        self.discard = QPushButton(icon("delete"), _("&Discard Selected…"))
         self.discard.setObjectName("discardButton")
         buttons.addButton(self.push_all, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.push_selected, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.discard, QDialogButtonBox.ButtonRole.DestructiveRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setText(_("Close"))
         buttons.rejected.connect(self.reject)
         self.push_all.clicked.connect(self._push_all)
         self.push_selected.clicked.connect(self._push_selected)
@@ -127,8 +128,13 @@ class PushPreviewDialog(QDialog):
             self.tree.addTopLevelItem(top)
             for change in plan:
                 total += 1
+                what = _(OP_TEXT[change.op]) if change.op in OP_TEXT else change.op
                 item = QTreeWidgetItem(
-                    [f"{change.display_name or '(no name)'} — {OP_TEXT.get(change.op, change.op)}"]
+                    [
+                        _("{name} — {what}").format(
+                            name=change.display_name or _("(no name)"), what=what
+                        )
+                    ]
                 )
                 item.setData(0, ID_ROLE, change.contact_id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -136,7 +142,7 @@ class PushPreviewDialog(QDialog):
                 if change.state == "conflict":
                     item.setIcon(0, icon("conflict"))
                     item.setToolTip(
-                        0, "Changed on both sides: resolve the conflict first; it is skipped."
+                        0, _("Changed on both sides: resolve the conflict first; it is skipped.")
                     )
                 top.addChild(item)
                 for field in change.changes:
@@ -161,13 +167,18 @@ class PushPreviewDialog(QDialog):
         self.tree.blockSignals(False)
         if total:
             self.summary.setText(
-                f"{counted(total, 'change')} {'waits' if total == 1 else 'wait'} to be sent. "
-                "Nothing is sent until you press Push. "
-                "Untick what you want to keep here for now."
+                ngettext(
+                    "{n} change waits to be sent.", "{n} changes wait to be sent.", total
+                ).format(n=total)
+                + " "
+                + _(
+                    "Nothing is sent until you press Push. Untick what you want to keep here "
+                    "for now."
+                )
             )
         else:
             self.summary.setText(
-                "Nothing to send: every edit made here is on the services already."
+                _("Nothing to send: every edit made here is on the services already.")
             )
         for button in (self.push_all, self.push_selected, self.discard):
             button.setEnabled(bool(total))
@@ -218,9 +229,12 @@ class PushPreviewDialog(QDialog):
             return
         answer = QMessageBox.question(
             self,
-            "Discard changes",
-            f"Discard {counted(count, 'change')} made here? "
-            "The contacts go back to how the service has them.",
+            _("Discard changes"),
+            ngettext(
+                "Discard {n} change made here?", "Discard {n} changes made here?", count
+            ).format(n=count)
+            + " "
+            + _("The contacts go back to how the service has them."),
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

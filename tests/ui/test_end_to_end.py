@@ -163,10 +163,21 @@ def test_copy_a_local_contact_to_an_account_with_its_client(
     spec = sandbox_account(harvest, "work")
     accounts.add_account(accounts.new_account("work", "harvest", spec["url"], {}), spec["secrets"])
     window.reload_accounts()
-    local = window.store.create(Contact(display_name="Lin Wei", emails=[Email("lin@example.cn")]))
+    nameless = window.store.create(Contact(display_name="Nobody Given"))
+    local = window.store.create(
+        Contact(given_name="Lin", family_name="Wei", emails=[Email("lin@example.cn")])
+    )
     window.refresh()
-    assert window.select_contact(local)
+    # rules.py refuses a Harvest contact without a given name: said in the dialog, nothing made
+    assert window.select_contact(nameless)
     dialog: CopyToAccountDialog = open_dialog(qtbot, window.action_copy, CopyToAccountDialog)
+    qtbot.waitUntil(lambda: dialog.client.count() > 0, timeout=10000)
+    dialog.copy()
+    assert "given name" in dialog.note.text() and dialog.isVisible()
+    dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert window.select_contact(local)
+    dialog = open_dialog(qtbot, window.action_copy, CopyToAccountDialog)
     assert dialog.account.currentData() == "work"
     qtbot.waitUntil(lambda: dialog.client.count() > 0, timeout=10000)
     client = harvest.service.state()["clients"][0]["name"]
