@@ -73,6 +73,8 @@ def snippet(text: str, limit: int = 40) -> str:
 _KANA = re.compile("[\u3040-\u30ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _HIGH_RUN = re.compile(rb"[\xc0-\xff]{4,}")
+# Windows-1250 letters (ą ł ś ź ż Ą Ł Ś Ź Ż) read as Windows-1252 are symbols inside words.
+_CENTRAL = re.compile("(?<=[^\\W\\d_])[¹³œŸ¿¥£ŒŠ¯¬]|[¹³œŸ¿¥£ŒŠ¯¬](?=[^\\W\\d_])")
 
 
 def charset_codec(name: str | None) -> str | None:
@@ -92,8 +94,9 @@ def guess_legacy(data: bytes) -> str:
     """The likeliest 8-bit code page of bytes that are not UTF-8.
 
     Shift_JIS when the bytes decode as it and give kana (Japanese phones); Windows-1251
-    when the high bytes come in runs that read as Cyrillic words; else Windows-1252
-    (Western Outlook and phones). ISO-8859-1 is Windows-1252's subset.
+    when the high bytes come in runs that read as Cyrillic words; Windows-1250 when, read
+    as Windows-1252, letters of words come out as symbols (Polish 'ł' is '³'); else
+    Windows-1252 (Western Outlook and phones). ISO-8859-1 is Windows-1252's subset.
     """
     try:
         if _KANA.search(data.decode("shift_jis")):
@@ -108,6 +111,8 @@ def guess_legacy(data: bytes) -> str:
                 return "cp1251"
         except UnicodeDecodeError:
             pass
+    if _CENTRAL.search(decode_legacy(data, "cp1252")):
+        return "cp1250"
     return "cp1252"
 
 

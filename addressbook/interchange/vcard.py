@@ -724,11 +724,14 @@ class _CardReader:
             )
         )
 
-    def _fallback(self) -> str:
+    def _fallback(self, data: bytes) -> str:
+        """The code page of a value that is not UTF-8: a CHARSET the card names elsewhere,
+        else a guess from the card's 8-bit bytes (or this quoted-printable value's)."""
         if self._named:
             return self._named
         if self._guess is None:
-            self._guess = guess_legacy(self.raw.body)
+            body = self.raw.body
+            self._guess = guess_legacy(body if not body.isascii() else data)
         return self._guess
 
     def _text(self, data: bytes, charset: str | None) -> str:
@@ -737,7 +740,7 @@ class _CardReader:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            return decode_legacy(data, self._fallback())
+            return decode_legacy(data, self._fallback(data))
 
     def properties(self) -> list[Property]:
         result: list[Property] = []
@@ -781,6 +784,8 @@ class _CardReader:
                 raw_value = quopri.decodestring(raw_value)
                 decoded = True
             value = self._text(raw_value, charset)
+            if encoding in ("B", "BASE64") and (" " in value or "\t" in value):
+                value = "".join(value.split())  # base64 ignores the blanks of 2.1 folds
             result.append(Property(name, group, params, types, value, decoded, index))
         return result
 
