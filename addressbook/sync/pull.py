@@ -20,9 +20,9 @@ from addressbook.model import Contact
 from addressbook.rules import CLIENTS_KEY, kept_here_fields
 from addressbook.store import CachedRemote, Store
 from addressbook.store.cache import overlay_kept
+from addressbook.sync.inflight import base_with_sent, forget_sent, landed_create
 from addressbook.sync.merge import DELETED, deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
-from addressbook.sync.push import base_with_sent, forget_sent, landed_create
 
 log = logging.getLogger("addressbook.sync")
 

@@ -28,18 +28,24 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
-from addressbook.i18n import N_, _, format_number, ngettext
-from addressbook.model import FIELDS, Contact, FieldChange, Patch, diff
+from addressbook.i18n import _, format_number, ngettext
+from addressbook.model import Contact, FieldChange, Patch, diff
 from addressbook.rules import check_new, check_patch, kept_here_fields
 from addressbook.store import OutboxEntry, Record, Store
+from addressbook.sync.inflight import (
+    SENDING,
+    base_with_sent,
+    complete_create,
+    find_landed,
+    mark_sending,
+    set_inflight,
+    set_sent,
+)
 from addressbook.sync.merge import deleted_conflict, merge, same
 from addressbook.sync.progress import Progress, report
 
 log = logging.getLogger("addressbook.sync")
 
-SENDING = N_(
-    "Sent to the service; the answer has not arrived yet (the next push checks whether it landed)."
-)  # translated where it is kept: _(SENDING)
 BATCH = 50  # creates per create_many call: small enough that a crash loses little work
 
 
@@ -284,59 +290,20 @@ def _check(connector: Connector, contact: Contact, base: RemoteContact | None) -
 
 
 # --- creates -------------------------------------------------------------------------------
-def _inflight(store: Store, account: str) -> dict[str, dict]:
-    return dict(store.sync_state(account).extra.get("inflight") or {})
-
-
-def _set_inflight(store: Store, account: str, contact_id: int, contact: Contact | None) -> None:
-    state = store.sync_state(account)
-    inflight = dict(state.extra.get("inflight") or {})
-    if contact is None:
-        if str(contact_id) not in inflight:
-            return
-        inflight.pop(str(contact_id), None)
-    else:
-        inflight[str(contact_id)] = contact.to_dict()
-    state.extra = {**state.extra, "inflight": inflight}
-    store.save_sync_state(state)
-
-
-def _mark_sending(store: Store, account: str, entry: OutboxEntry, contact: Contact) -> None:
-    """Count the attempt and keep what is sent, before it is sent (one transaction)."""
-    with store.transaction():
-        store.fail(entry.id, _(SENDING))
-        _set_inflight(store, account, entry.contact_id, contact)
-
-
-def _find_landed(
-    store: Store, connector: Connector, entry: OutboxEntry, contact: Contact
-) -> tuple[RemoteContact, Contact] | None:
-    """An earlier attempt's record on the service, with the version that attempt sent."""
-    sent = _inflight(store, entry.account).get(str(entry.contact_id))
-    candidates = [Contact.from_dict(sent)] if sent else []
-    if not any(same(c, contact) for c in candidates):
-        candidates.append(contact)
-    for candidate in candidates:
-        found = connector.find_created(candidate, entry.idempotency_key)
-        if found is not None:
-            return found, candidate
-    return None
-
-
 def _create(
     store: Store, connector: Connector, entry: OutboxEntry, record: Record, result: PushResult
 ) -> None:
     contact = record.contact
     if entry.attempts > 0:
-        landed = _find_landed(store, connector, entry, contact)
+        landed = find_landed(store, connector, entry, contact)
         if landed is not None:
-            _complete_create(store, entry, landed[0], landed[1])
+            complete_create(store, entry, landed[0], landed[1])
             result.created += 1
             return
     _check(connector, contact, None)
-    _mark_sending(store, entry.account, entry, contact)
+    mark_sending(store, entry.account, entry, contact)
     remote = connector.create(contact, entry.idempotency_key)
-    _complete_create(store, entry, remote, contact)
+    complete_create(store, entry, remote, contact)
     result.created += 1
 
 
@@ -358,12 +325,12 @@ def _create_batch(
     with store.transaction():
         for entry, record in items:
             store.fail(entry.id, _(SENDING))
-            _set_inflight(store, entry.account, entry.contact_id, record.contact)
+            set_inflight(store, entry.account, entry.contact_id, record.contact)
     answers = connector.create_many([(r.contact, e.idempotency_key) for e, r in items])
     stop: Exception | None = None
     for (entry, record), answer in zip(items, answers, strict=True):
         if isinstance(answer, RemoteContact):
-            _complete_create(store, entry, answer, record.contact)
+            complete_create(store, entry, answer, record.contact)
             result.created += 1
         elif isinstance(answer, ValidationRefused):
             _refuse(store, entry, record, str(answer), result)
@@ -374,63 +341,6 @@ def _create_batch(
             stop = stop or answer
     if stop is not None:
         raise stop
-
-
-def _complete_create(
-    store: Store, entry: OutboxEntry, remote: RemoteContact, sent: Contact
-) -> None:
-    """Store the created record as the new base; keep edits made since `sent` pending."""
-    with store.transaction():
-        current = store.get(entry.contact_id)
-        _set_inflight(store, entry.account, entry.contact_id, None)
-        if current is None:
-            return  # deleted here meanwhile: the next pull brings the record back, once
-        copied = _absorb_pulled_copy(store, entry, remote.remote_id)
-        store.complete(entry.id, remote.remote_id, remote.contact, remote.raw, remote.stamp)
-        if not same(current.contact, sent):  # edited while it was being sent: still pending
-            store.apply_patch(entry.contact_id, Patch.between(sent, current.contact), "force")
-        if copied:  # edits made to a pulled copy of the record
-            store.apply_patch(entry.contact_id, copied, "force")
-
-
-def _absorb_pulled_copy(store: Store, entry: OutboxEntry, remote_id: str) -> Patch:
-    """A pull may have cached the landed record as a contact of its own: fold it in.
-
-    Returns that copy's local edits (over its base) as a patch, for the created contact.
-    """
-    other = store.find_remote(entry.account, remote_id)
-    if other is None or other == entry.contact_id:
-        return Patch()
-    copy, link = store.get(other), store.link(other)
-    edits = Patch()
-    if store.outbox_entry(other) is not None and copy is not None and link and link.base:
-        log.info("contact %s duplicated the created %s; its edits move over", other, remote_id)
-        edits = Patch.between(link.base, copy.contact)
-    store.drop(other)
-    return edits
-
-
-def landed_create(store: Store, account: str, remote: RemoteContact) -> bool:
-    """At a pull: if this unknown record is an unanswered create of ours, link it.
-
-    True when it was (the pull must not add it as a new contact).
-    """
-    inflight = _inflight(store, account)
-    for key, sent in inflight.items():
-        if not _looks_same(Contact.from_dict(sent), remote.contact):
-            continue
-        entry = store.outbox_entry(int(key))
-        if entry is None or entry.op != "create":
-            continue
-        _complete_create(store, entry, remote, Contact.from_dict(sent))
-        return True
-    return False
-
-
-def _looks_same(sent: Contact, remote: Contact) -> bool:
-    a, b = sent.normalized(), remote.normalized()
-    emails = {e.address.casefold() for e in a.emails} == {e.address.casefold() for e in b.emails}
-    return emails and (a.given_name, a.family_name) == (b.given_name, b.family_name)
 
 
 # --- updates and deletes ---------------------------------------------------------------------
@@ -551,7 +461,7 @@ def _update(
         result.unchanged += 1
         return
     _check(connector, outcome.contact, fresh)
-    _set_sent(store, entry, outcome.contact, record.contact)
+    set_sent(store, entry, outcome.contact, record.contact)
     if sends is not None:
         key = _request_key(entry, outcome.contact)
         sends.append(_Send(entry, record, fresh, outcome.contact, key))
@@ -575,67 +485,11 @@ def _request_key(entry: OutboxEntry, sent: Contact) -> str:
     return str(uuid.uuid5(uuid.UUID(entry.idempotency_key), body))
 
 
-def _set_sent(
-    store: Store, entry: OutboxEntry, sent: Contact | None, local: Contact | None = None
-) -> None:
-    """Keep (None: forget) the version of an update about to be sent, before sending it.
-
-    `local` is the contact as edited here at that moment: a field of `sent` equal to it
-    carries our edit; any other changed field carries the service's own change, merged in.
-    """
-    with store.transaction():
-        state = store.sync_state(entry.account)
-        kept = dict(state.extra.get("sent") or {})
-        if sent is None:
-            if str(entry.contact_id) not in kept:
-                return
-            kept.pop(str(entry.contact_id))
-        else:
-            kept[str(entry.contact_id)] = {
-                "key": entry.idempotency_key,
-                "contact": sent.to_dict(),
-                "local": (local or sent).to_dict(),
-            }
-        state.extra = {**state.extra, "sent": kept}
-        store.save_sync_state(state)
-
-
-def base_with_sent(
-    store: Store, entry: OutboxEntry, base: Contact | None, remote: Contact
-) -> Contact | None:
-    """The base to merge over when an update of this entry may have landed unanswered.
-
-    A field the service now holds exactly as we sent it, where what we sent was our own
-    edit, was changed by us, not by someone else: it counts as the base, so a later local
-    edit of that field is not a conflict. (A field we sent only because the service had
-    changed it stays a change of the service's, which the merge takes.)
-    """
-    kept = (store.sync_state(entry.account).extra.get("sent") or {}).get(str(entry.contact_id))
-    if base is None or not kept or kept.get("key") != entry.idempotency_key:
-        return base
-    sent = Contact.from_dict(kept["contact"]).normalized()
-    ours = Contact.from_dict(kept.get("local") or kept["contact"]).normalized()
-    theirs, adopted = remote.normalized(), base.normalized()
-    derived = adopted.display_name == adopted.derived_display_name()
-    for name in FIELDS:
-        value = sent.get(name)
-        if theirs.get(name) == value == ours.get(name) != adopted.get(name):
-            adopted = adopted.with_field(name, value)
-    if derived and adopted.display_name == base.normalized().display_name:
-        adopted.display_name = ""  # a name built from the parts follows the adopted parts
-    return adopted.normalized()
-
-
-def forget_sent(store: Store, entry: OutboxEntry) -> None:
-    """The entry's base caught up with the service: a kept version sent is no longer needed."""
-    _set_sent(store, entry, None)
-
-
 def _complete(store: Store, entry: OutboxEntry, answer: RemoteContact, sent: Contact) -> None:
     """The service's answer becomes the base; an edit made meanwhile stays pending."""
     with store.transaction():
         current = store.get(entry.contact_id)
-        _set_sent(store, entry, None)
+        set_sent(store, entry, None)
         store.complete(entry.id, answer.remote_id, answer.contact, answer.raw, answer.stamp)
         if current is not None and current.state != "deleted" and not same(current.contact, sent):
             # Edited while it was being sent: that edit lands over the answer, still pending.
