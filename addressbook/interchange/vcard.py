@@ -436,17 +436,16 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
         begin_at = -1  # offset of the open card's BEGIN line
         body_at = 0
         depth = 0
-        for match in _BOUNDARY.finditer(usable):
-            is_begin = match.group(1).upper() == b"BEGIN"
+        for m_start, m_end, is_begin in _boundaries(usable):
             if begin_at < 0:
                 if is_begin:
-                    junk = _junk(usable[done : match.start()], lines.at(done))
+                    junk = _junk(usable[done:m_start], lines.at(done))
                     if junk:
                         yield junk
-                    begin_at, body_at, depth = match.start(), match.end() + 1, 1
+                    begin_at, body_at, depth = m_start, m_end + 1, 1
                     continue
                 # An END:VCARD without its BEGIN: what comes before it is read as a card.
-                gap = usable[done : match.start()]
+                gap = usable[done:m_start]
                 if gap.strip():
                     number += 1
                     start = done + (len(gap) - len(gap.lstrip(b"\n")))
@@ -454,17 +453,17 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
                     yield Problem(
                         _("card {n}, line {line}").format(n=number, line=first),
                         _("no BEGIN:VCARD before this card's END:VCARD on line {line}").format(
-                            line=lines.at(match.start())
+                            line=lines.at(m_start)
                         ),
                         fatal=False,
                         card=number,
                         line=first,
                     )
-                    yield RawCard(number, first - 1, usable[start : match.start()])
-                done = match.end()
+                    yield RawCard(number, first - 1, usable[start:m_start])
+                done = m_end
                 continue
             if is_begin:
-                before = usable[body_at : match.start()].rstrip(b"\n")
+                before = usable[body_at:m_start].rstrip(b"\n")
                 if before[before.rfind(b"\n") + 1 :][:5].upper() == b"AGENT":
                     depth += 1  # vCard 2.1 embeds the agent's card in the AGENT property
                     continue
@@ -473,21 +472,21 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
                 yield Problem(
                     _("card {n}, line {line}").format(n=number, line=first),
                     _("no END:VCARD before the next BEGIN:VCARD on line {line}").format(
-                        line=lines.at(match.start())
+                        line=lines.at(m_start)
                     ),
                     fatal=False,
                     card=number,
                     line=first,
                 )
-                yield RawCard(number, first, usable[body_at : match.start()])
-                begin_at, body_at, depth = match.start(), match.end() + 1, 1
+                yield RawCard(number, first, usable[body_at:m_start])
+                begin_at, body_at, depth = m_start, m_end + 1, 1
                 continue
             depth -= 1
             if depth:
                 continue
             number += 1
-            yield RawCard(number, lines.at(begin_at), usable[body_at : match.start()])
-            begin_at, done = -1, match.end()
+            yield RawCard(number, lines.at(begin_at), usable[body_at:m_start])
+            begin_at, done = -1, m_end
         if begin_at >= 0 and at_end:
             number += 1
             first = lines.at(begin_at)
@@ -515,8 +514,33 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
 
 def _line_ends(data: bytes) -> bytes:
     """CR CR LF, CR LF and lone CR made LF (replace() is twice as fast as a regex)."""
-    data = data.replace(b"\r\r\n", b"\n").replace(b"\r\n", b"\n")
+    if b"\r\r" in data:
+        data = data.replace(b"\r\r\n", b"\n")
+    data = data.replace(b"\r\n", b"\n")
     return data.replace(b"\r", b"\n") if b"\r" in data else data
+
+
+def _boundaries(text: bytes) -> list[tuple[int, int, bool]]:
+    """(start, end, is BEGIN) of each BEGIN:VCARD / END:VCARD line, in order.
+
+    Most files write them in capitals at the start of a line: found by plain searching,
+    which skips over photos fast. Any other spelling (lower case, blanks) anywhere, and
+    the pattern is used instead.
+    """
+    found: list[tuple[int, int, bool]] = []
+    for word, is_begin in ((b"BEGIN:VCARD", True), (b"END:VCARD", False)):
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or text[at - 1] == 10) and (end == len(text) or text[end] == 10):
+                found.append((at, end, is_begin))
+            at = text.find(word, end)
+    if len(found) != text.lower().count(b"vcard"):
+        return [
+            (m.start(), m.end(), m.group(1).upper() == b"BEGIN") for m in _BOUNDARY.finditer(text)
+        ]
+    found.sort()
+    return found
 
 
 class _LineCounter:
@@ -744,50 +768,57 @@ class _CardReader:
 
     def properties(self) -> list[Property]:
         result: list[Property] = []
+        append = result.append
+        parse = _parse_head
         depth = 0
         for index, line in _logical_lines(self.raw.body):
-            if not line.strip():
-                continue
             colon = line.find(b":")
             if colon > 0 and 34 in line[:colon]:  # a '"' in the head: ':' may be quoted
                 colon = _head_end(line)
-            parsed = _parse_head(line[:colon]) if colon > 0 else None
+            parsed = parse(line[:colon]) if colon > 0 else None
             if parsed is None:
-                text = self._text(line, None)
-                last = result[-1] if result else None
-                if last is not None and _continues(last, text):
-                    # An address label or note continued on a raw line (no fold): more of it.
-                    joiner = "" if last.params.get("ENCODING") else "\\n"
-                    last.value += joiner + text
-                    self._warn(
-                        index,
-                        _("not a vCard property; taken as more of the {name} above: {text}").format(
-                            name=last.name, text=snippet(text)
-                        ),
-                    )
-                    continue
-                self._warn(
-                    index, _("not a vCard property, skipped: {text}").format(text=snippet(text))
-                )
+                if line.strip():
+                    self._not_a_property(result, index, line)
                 continue
             name, group, params, types, encoding, charset = parsed
-            if name in ("BEGIN", "END"):  # an embedded (AGENT) card: not this contact's
-                depth += 1 if name == "BEGIN" else -1
+            if depth or name in ("BEGIN", "END"):  # an embedded (AGENT) card: not this one's
+                depth += 1 if name == "BEGIN" else -1 if name == "END" else 0
                 continue
-            if depth > 0:
-                continue
-            if charset:
-                self._named = charset
             raw_value = line[colon + 1 :]
             decoded = False
-            if encoding == "QUOTED-PRINTABLE":
-                raw_value = quopri.decodestring(raw_value)
-                decoded = True
-            value = self._text(raw_value, charset)
-            if encoding in ("B", "BASE64") and (" " in value or "\t" in value):
-                value = "".join(value.split())  # base64 ignores the blanks of 2.1 folds
-            result.append(Property(name, group, params, types, value, decoded, index))
+            if encoding:
+                if encoding == "QUOTED-PRINTABLE":
+                    raw_value = quopri.decodestring(raw_value)
+                    decoded = True
+                elif encoding in ("B", "BASE64") and (b" " in raw_value or b"\t" in raw_value):
+                    raw_value = b"".join(raw_value.split())  # base64 ignores 2.1 fold blanks
+            if charset:
+                self._named = charset
+                value = decode_legacy(raw_value, charset)
+            else:
+                try:
+                    value = raw_value.decode("utf-8")
+                except UnicodeDecodeError:
+                    value = decode_legacy(raw_value, self._fallback(raw_value))
+            append(Property(name, group, params, types, value, decoded, index))
         return result
+
+    def _not_a_property(self, result: list[Property], index: int, line: bytes) -> None:
+        """A line that is no property: more of the one before it, or skipped (a warning)."""
+        text = self._text(line, None)
+        last = result[-1] if result else None
+        if last is not None and _continues(last, text):
+            # An address label or note continued on a raw line (no fold): more of it.
+            joiner = "" if last.params.get("ENCODING") else "\\n"
+            last.value += joiner + text
+            self._warn(
+                index,
+                _("not a vCard property; taken as more of the {name} above: {text}").format(
+                    name=last.name, text=snippet(text)
+                ),
+            )
+            return
+        self._warn(index, _("not a vCard property, skipped: {text}").format(text=snippet(text)))
 
 
 _KNOWN = frozenset(
@@ -879,7 +910,17 @@ _DROPPED = frozenset(("VERSION", "PRODID"))
 def _read_card(reader: _CardReader, normalize: bool = True) -> Contact | Problem:
     props = reader.properties()
     where, number = reader.where, reader.raw.number
-    version = next((unescape(p.value).strip() for p in props if p.name == "VERSION"), "")
+    version = ""
+    mapped_groups: set[str] = set()
+    labels: dict[str, str] = {}
+    for p in props:
+        if p.name == "VERSION":
+            version = version or unescape(p.value).strip()
+        elif p.group:
+            if p.name == "X-ABLABEL":
+                labels[p.group.lower()] = _apple_label(unescape(p.value))
+            elif p.name in ("EMAIL", "TEL", "ADR", "URL"):
+                mapped_groups.add(p.group.lower())
     if version and version not in READABLE_VERSIONS:
         return Problem(
             where,
@@ -888,14 +929,6 @@ def _read_card(reader: _CardReader, normalize: bool = True) -> Contact | Problem
             ),
             card=number,
         )
-    mapped_groups = {
-        p.group.lower() for p in props if p.group and p.name in ("EMAIL", "TEL", "ADR", "URL")
-    }
-    labels = {
-        p.group.lower(): _apple_label(unescape(p.value))
-        for p in props
-        if p.name == "X-ABLABEL" and p.group
-    }
     contact = Contact()
     name_parts: list[str] = []
     notes: list[str] = []
