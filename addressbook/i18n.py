@@ -75,6 +75,38 @@ def N_(message: str) -> str:
     return message
 
 
+# --- argparse's own words ---------------------------------------------------------------------
+# argparse translates its words ("usage: ", "options", its errors) through gettext's global
+# domain; `use_catalog_for_argparse()` points that domain at our catalog, which holds them
+# (marked here so the extraction finds them). %-placeholders: keep them exactly.
+ARGPARSE_WORDS = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+)
+
+
+def use_catalog_for_argparse() -> None:
+    """Make argparse's own words (and other users of gettext's global domain) ours."""
+    _gettext.bindtextdomain(DOMAIN, str(locale_dir()))
+    _gettext.textdomain(DOMAIN)
+
+
 # --- dates and numbers in the user's locale --------------------------------------------------
 _locales: dict[str, Locale | None] = {}
 

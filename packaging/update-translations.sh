@@ -21,6 +21,7 @@ extract() {
     $PYBABEL extract -F babel.cfg --no-default-keywords -k _ -k N_ -k ngettext:1,2 \
         --add-comments=Translators: --sort-by-file --no-wrap \
         --project=addressbook --copyright-holder="the addressbook authors" \
+        --version="$(sed -n "s/^__version__ = \"\(.*\)\"/\1/p" addressbook/__init__.py)" \
         -o "$POT" .
 }
 

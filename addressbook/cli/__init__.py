@@ -20,7 +20,7 @@ from typing import Any, cast
 from addressbook import __version__
 from addressbook.connectors import service_names
 from addressbook.errors import AddressbookError, UsageError
-from addressbook.i18n import _
+from addressbook.i18n import _, use_catalog_for_argparse
 
 log = logging.getLogger("addressbook")
 
@@ -248,6 +248,7 @@ def _setup_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    use_catalog_for_argparse()
     parser = build_parser(_command_word(args_list))
     try:
         args = parser.parse_args(args_list)
