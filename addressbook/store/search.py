@@ -164,7 +164,7 @@ def index_text(contact: Contact) -> str:
     # (folding works character by character and never across a space), so it is read
     # from their cached words instead of being folded and split once more.
     shown = (given, family) if given and family and name == f"{given} {family}" else (name,)
-    for text in (*shown, given, family, contact.organization, contact.title):
+    for text in (*shown, given, family, contact.nickname, contact.organization, contact.title):
         if text:
             field_words, field_joined, field_suffixes = _name_words(text)
             found += field_words

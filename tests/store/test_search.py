@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from addressbook.model import Contact, Email, Phone
@@ -149,3 +151,11 @@ def test_cached_order_sees_writes_of_another_connection(store: Store, tmp_path) 
     with Store(store.path) as other:
         other.create(Contact(display_name="Another"))
     assert _names(store, "") == ["Another", "First"]
+
+
+def test_a_nickname_is_searchable(tmp_path: Path) -> None:
+    with Store(tmp_path / "nick.sqlite3") as store:
+        bob = store.create(Contact(given_name="Robert", family_name="Tables", nickname="Bobby"))
+        store.create(Contact(given_name="Alice", family_name="Liddell"))
+        assert store.search_ids("bobb") == [bob]
+        assert store.search_ids("robert") == [bob]
