@@ -200,14 +200,28 @@ def import_file(
     return summary
 
 
-def _checker(store: Store, account: str | None) -> Callable[[Contact], str] | None:
-    """For an account: the rules' sentence refusing a new contact ('' when it may be made)."""
-    if account is None:
-        return None
-    from addressbook.rules import Checker, sentences
+class _Rules:
+    """The account's rules (addressbook.rules) as one sentence each: '' when allowed."""
 
-    rules = Checker(store)
-    return lambda contact: sentences(rules.new(contact, account))
+    def __init__(self, store: Store, account: str):
+        from addressbook.rules import Checker
+
+        self._checker = Checker(store)
+        self._account = account
+
+    def new(self, contact: Contact) -> str:
+        from addressbook.rules import sentences
+
+        return sentences(self._checker.new(contact, self._account))
+
+    def patch(self, contact_id: int, patch: Patch) -> str:
+        from addressbook.rules import sentences
+
+        return sentences(self._checker.patch(contact_id, patch))
+
+
+def _checker(store: Store, account: str | None) -> _Rules | None:
+    return _Rules(store, account) if account is not None else None
 
 
 def _run(
@@ -217,7 +231,7 @@ def _run(
     fmt: str | None,
     skip_invalid: bool,
     account: str | None,
-    checker: Callable[[Contact], str] | None,
+    checker: _Rules | None,
     summary: ImportSummary,
     total: int,
     progress: Progress | None,
@@ -265,7 +279,7 @@ def _run(
         found = index.find(contact)
         if found is None:
             if checker is not None:
-                sentence = checker(contact)
+                sentence = checker.new(contact)
                 if sentence:
                     refuse(Problem(contact.display_name, sentence))
                     continue
@@ -288,6 +302,11 @@ def _run(
         if not patch:
             summary.unchanged += 1
             continue
+        if checker is not None:
+            sentence = checker.patch(found, patch)
+            if sentence:
+                refuse(Problem(contact.display_name, sentence))
+                continue
         store.apply_patch(found, patch)
         summary.updated += 1
         summary.updated_ids.append(found)
