@@ -347,7 +347,6 @@ _BOUNDARY = re.compile(
 )
 _UNFOLD = re.compile(rb"\n[ \t]")
 _QP = re.compile(rb"QUOTED-PRINTABLE", re.IGNORECASE)
-_BASE64_LINE = re.compile(rb"[A-Za-z0-9+/=]+")
 _NAME = re.compile(r"[A-Za-z0-9_/+-]+")  # '/': KDE's old X-messaging/irc-All
 
 

@@ -158,3 +158,19 @@ def test_parameters_and_names_are_case_insensitive_and_21_bare() -> None:
 )
 def test_guessed_code_pages(text: str, codec: str) -> None:
     assert guess_legacy(text.encode(codec)) == codec
+
+
+@pytest.mark.parametrize("end", [b"\r\n", b"\r", b"\r\r\n"])
+def test_cards_across_chunk_boundaries(tmp_path: Path, end: bytes) -> None:
+    # The reader takes 1 MiB at a time: a 3 MB photo spans chunks, and so do line ends.
+    photo = b"QUJD" * 750_000
+    folded = end.join([photo[:74]] + [b" " + photo[i : i + 74] for i in range(74, len(photo), 74)])
+    small = [_card(b"FN:Card %d" % n, end=end) for n in range(3000)]
+    big = _card(b"FN:Big", b"PHOTO;ENCODING=b;TYPE=JPEG:" + folded, end=end)
+    result = _read(tmp_path, b"".join(small[:1500]) + big + b"".join(small[1500:]))
+    names = [c.display_name for c in result.contacts]
+    assert names == [f"Card {n}" for n in range(1500)] + ["Big"] + [
+        f"Card {n}" for n in range(1500, 3000)
+    ]
+    assert result.contacts[1500].extra[0]["value"] == photo.decode()
+    assert result.warnings == []
