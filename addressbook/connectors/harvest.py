@@ -31,7 +31,7 @@ from addressbook.connectors.base import (
     SecretSource,
     lost_field_problems,
 )
-from addressbook.connectors.http import HttpClient, HttpSettings, redirect_target
+from addressbook.connectors.http import HttpClient, HttpSettings, answer_reason, redirect_target
 from addressbook.connectors.service import FieldRules, SecretSpec, ServiceDescription
 from addressbook.errors import (
     AccountError,
@@ -397,9 +397,12 @@ class HarvestConnector(Connector):
             raise ServiceUnavailable(
                 f"Harvest failed (HTTP {response.status_code}) reading {what}; try again later."
             )
+        said = answer_reason(response)
         raise BadAnswer(
             f"Harvest answered HTTP {response.status_code} for {what} "
-            f"(account {self.account.name}); expected {status}."
+            f"(account {self.account.name}"
+            + (f"; Harvest says: {said}" if said else "")
+            + f"); expected {status}."
         )
 
 

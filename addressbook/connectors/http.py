@@ -263,7 +263,7 @@ def _read_head(response: httpx.Response) -> bytes | None:
             data += chunk
             if len(data) >= EXPLAINED_BYTES:
                 break
-    except (httpx.HTTPError, BadAnswer):
+    except (httpx.HTTPError, BadAnswer, _Bomb):
         return None
     return bytes(data[:EXPLAINED_BYTES])
 
@@ -384,6 +384,15 @@ def reason_of(body: bytes, content_type: str | None = None) -> str:
             return said(html.unescape(element.group(2)))
         return said(xml.plain_text(text.encode("utf-8")))
     return said(text.splitlines()[0]) if text else ""
+
+
+def answer_reason(response: httpx.Response) -> str:
+    """The reason an error answer gives (its body read already, or streamed: its start)."""
+    kind = response.headers.get("Content-Type")
+    if hasattr(response, "_content"):
+        return reason_of(response.content, kind)
+    text = small_body(response)
+    return reason_of(text.encode("utf-8"), kind) if text else ""
 
 
 def _json_reason(text: str) -> str:
@@ -922,7 +931,6 @@ class HttpClient:
         elif failure.maintenance:
             # maintenance lasts minutes: a few spaced tries, not a quick burst
             delay = max(self.settings.backoff_max, budget / 3)
-            delay = min(delay, max(budget, 0.0))
         else:
             delay = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
             delay *= random.uniform(0.5, 1.0)  # jitter: accounts sharing a limit spread out

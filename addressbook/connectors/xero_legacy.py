@@ -267,6 +267,9 @@ def updated_after(since: datetime, margin_seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+ERROR_BYTES = 64 * 1024  # of an error answer's body read for its reason
+
+
 # --- the connector -------------------------------------------------------------------------
 class XeroLegacyConnector(Connector):
     """One Xero organisation over the Partner API 1.0 (XML)."""
@@ -369,8 +372,12 @@ class XeroLegacyConnector(Connector):
             params["updatedAfter"] = updated_after(since, self.cursor_margin_seconds)
         with self.client.stream("GET", "/contacts", params=params) as response:
             if response.status_code != 200:
-                body = b"".join(self.client.iter_bytes(response))
-                raise self._failure(response.status_code, body)
+                body = bytearray()
+                for chunk in self.client.iter_bytes(response):
+                    body += chunk
+                    if len(body) > ERROR_BYTES:  # a reason is short: the rest is not read
+                        break
+                raise self._failure(response.status_code, bytes(body[:ERROR_BYTES]), response)
             stream = xml.XmlStream(item_depth=3, force_list=FORCE_LIST, service="Xero 1.0")
             for chunk in self.client.iter_bytes(response):
                 yield from _contacts_in(stream.feed(chunk))
@@ -428,7 +435,7 @@ class XeroLegacyConnector(Connector):
             safe=safe,
         )
         if response.status_code != 200:
-            raise self._failure(response.status_code, response.content)
+            raise self._failure(response.status_code, response.content, response)
         document = xml.parse(response.content, force_list=FORCE_LIST[1:], service="Xero 1.0")
         self._check_envelope(document)
         contact = document["Response"].get("Contact")
@@ -493,13 +500,31 @@ class XeroLegacyConnector(Connector):
         return self._save(_ordered(record, CONTACT_ORDER), safe=True)
 
     # --- failures ----------------------------------------------------------------------------
-    def _failure(self, status: int, body: bytes) -> ConnectorError:
+    def _failure(
+        self, status: int, body: bytes, response: httpx.Response | None = None
+    ) -> ConnectorError:
         from addressbook.connectors import xml
+        from addressbook.connectors.http import reason_of, redirect_target
 
+        if 300 <= status < 400:
+            # Xero 1.0 sends a wrong key (or a wrong address) to its sign-in page
+            where = f" to {redirect_target(response)}" if response is not None else ""
+            return AuthError(
+                f"Xero 1.0 answered with a redirect (HTTP {status}){where} instead of the "
+                f"contacts of account {self.account.name}: its API key or Xero key is wrong, "
+                "or the account's URL is; remove the account and add it again with the right "
+                "keys and URL."
+            )
         try:
             document = xml.parse(body, service="Xero 1.0")
         except BadAnswer:
-            return ConnectorError(f"Xero 1.0 refused the request (HTTP {status}).")
+            kind = response.headers.get("Content-Type") if response is not None else None
+            said = reason_of(body, kind)
+            return ConnectorError(
+                f"Xero 1.0 refused the request (HTTP {status}"
+                + (f": {said}" if said else "")
+                + ")."
+            )
         return self._refusal(document)
 
     def _refusal(self, document: dict[str, Any]) -> ConnectorError:

@@ -226,23 +226,23 @@ def hostile_body(kind: str, content_type: str, real: bytes) -> bytes:
     raise ValueError(kind)
 
 
-_BOMB: bytes | None = None
+_BOMBS: dict[int, bytes] = {}
 
 
 def gzip_bomb(expanded: int = 1024 * 1024 * 1024) -> bytes:
-    """A gzip body of about 1 MiB that expands to `expanded` bytes of spaces (made once)."""
-    global _BOMB
-    if _BOMB is None or expanded != 1024 * 1024 * 1024:
+    """A gzip body of about 1 MiB that expands to `expanded` bytes of spaces.
+
+    Made of identical gzip members of 8 MiB each (a gzip stream may hold several, and
+    every decoder must read them all), so it is made in milliseconds.
+    """
+    if expanded not in _BOMBS:
         import zlib
 
+        member_size = min(expanded, 8 * 1024 * 1024)
         packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
-        block = b" " * (1024 * 1024)
-        parts = [packer.compress(block) for _ in range(expanded // len(block))]
-        body = b"".join(parts) + packer.flush()
-        if expanded != 1024 * 1024 * 1024:
-            return body
-        _BOMB = body
-    return _BOMB
+        member = packer.compress(b" " * member_size) + packer.flush()
+        _BOMBS[expanded] = member * (expanded // member_size)
+    return _BOMBS[expanded]
 
 
 def _huge_chunks(content_type: str, size: int = 50 * 1024 * 1024) -> Iterable[bytes]:

@@ -35,9 +35,10 @@ from typing import Any
 
 import pytest
 
-from addressbook.connectors.base import AccountConfig, Connector, RemoteContact, SecretSource
+from addressbook.connectors.base import AccountConfig, Connector, RemoteContact
 from addressbook.errors import NotFound, ValidationRefused
 from addressbook.model import Contact, Email, Phone
+from tests.fakes import DictSecrets
 
 UNICODE_NAMES = [
     ("Hēmi", "Te Āwhina-Pōtae"),  # Māori macrons
@@ -46,19 +47,6 @@ UNICODE_NAMES = [
     ("美咲", "山田"),  # CJK
     ("Zoë 😀", "Straße-Müller"),  # emoji, ß, diaeresis
 ]
-
-
-class DictSecrets(SecretSource):
-    """Secrets held in a dict (the keyring is the accounts helper's; connectors only read)."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
 
 
 def account_config(account: dict[str, Any]) -> tuple[AccountConfig, DictSecrets]:

@@ -27,6 +27,7 @@ from addressbook.errors import (
     ServiceUnavailable,
 )
 from addressbook.sandbox.core import Request, Response, SandboxServer, Service
+from tests.fakes import FakeClock
 
 SECRET = "s3cr3t-Pa55word+/="
 QUERY_SECRET = "xk-9f8e7d6c5b4a"
@@ -110,12 +111,11 @@ def test_https_required_except_loopback() -> None:
 def test_retry_after_honoured_for_get(echo: tuple[SandboxServer, EchoService]) -> None:
     server, service = echo
     service.add_fault("status", status=503, retry_after=1)
-    with make_client(server.url, throttle_statuses=(429, 503)) as client:
-        started = time.monotonic()
+    clock = FakeClock()
+    with make_client(server.url, throttle_statuses=(429, 503), clock=clock) as client:
         answer = client.request("GET", "/echo")
-        waited = time.monotonic() - started
     assert answer.status_code == 200
-    assert 0.95 <= waited < 3
+    assert clock.slept == [1.0]  # exactly what Retry-After asked, on the fake clock
     assert service.requests_seen == 2
 
 
@@ -142,29 +142,32 @@ def test_unsafe_request_not_retried(echo: tuple[SandboxServer, EchoService]) -> 
 
 def test_write_with_idempotency_is_retried(echo: tuple[SandboxServer, EchoService]) -> None:
     server, service = echo
-    service.add_fault("status", status=429, retry_after=0.2)
-    with make_client(server.url) as client:
+    service.add_fault("status", status=429, retry_after=2)
+    clock = FakeClock()
+    with make_client(server.url, clock=clock) as client:
         assert client.request("POST", "/echo", safe=True).json()["method"] == "POST"
-    assert service.requests_seen == 2
+    assert service.requests_seen == 2 and clock.slept == [2.0]
 
 
 def test_give_up_bound_names_limit_and_wait(echo: tuple[SandboxServer, EchoService]) -> None:
     server, service = echo
     service.add_fault("status", count=100, status=503, retry_after=1)
-    with make_client(
-        server.url,
-        give_up_seconds=2.5,
-        throttle_statuses=(429, 503),
-        limit_description="100 calls per 15 seconds",
-    ) as client:
-        started = time.monotonic()
-        with pytest.raises(RateLimited) as caught:
-            client.request("GET", "/echo")
-        elapsed = time.monotonic() - started
+    clock = FakeClock()
+    with (
+        make_client(
+            server.url,
+            give_up_seconds=2.5,
+            throttle_statuses=(429, 503),
+            limit_description="100 calls per 15 seconds",
+            clock=clock,
+        ) as client,
+        pytest.raises(RateLimited) as caught,
+    ):
+        client.request("GET", "/echo")
     message = str(caught.value)
     assert "100 calls per 15 seconds" in message and "after waiting 2 seconds" in message
-    assert "account work" in message
-    assert 1.9 <= elapsed < 3.5
+    assert "account work" in message and caught.value.account == "work"
+    assert clock.slept == [1.0, 1.0] and service.requests_seen == 3
 
 
 def test_retry_after_longer_than_give_up_fails_at_once(
@@ -269,11 +272,14 @@ def test_a_stalled_answer_keeps_the_long_bound(echo: tuple[SandboxServer, EchoSe
 
 def test_retry_after_keeps_the_long_bound(echo: tuple[SandboxServer, EchoService]) -> None:
     server, service = echo
-    service.add_fault("status", status=503, retry_after=0.5)
-    client = make_client(server.url, connect_give_up_seconds=0.1, throttle_statuses=(429, 503))
+    service.add_fault("status", status=503, retry_after=5)
+    clock = FakeClock()
+    client = make_client(
+        server.url, connect_give_up_seconds=0.1, throttle_statuses=(429, 503), clock=clock
+    )
     with client:
         assert client.request("GET", "/echo").status_code == 200
-    assert client.calls == 2 and client.waited_seconds >= 0.4
+    assert client.calls == 2 and client.waited_seconds == 5 and clock.slept == [5.0]
 
 
 def test_connect_give_up_is_an_account_setting() -> None:
@@ -357,25 +363,26 @@ def test_cancel_during_retry_wait(echo: tuple[SandboxServer, EchoService]) -> No
 
 def test_pacing_spaces_calls(echo: tuple[SandboxServer, EchoService]) -> None:
     server, _ = echo
-    with make_client(server.url, max_calls=3, per_seconds=0.5) as client:
-        started = time.monotonic()
+    clock = FakeClock()
+    with make_client(server.url, max_calls=3, per_seconds=10, clock=clock) as client:
         for _ in range(7):
             client.request("GET", "/echo")
-        elapsed = time.monotonic() - started
-    assert 0.95 <= elapsed < 3  # 7 calls at 3 per 0.5 s need two full windows
+    # 7 calls at 3 per 10 s: the 4th and the 7th wait for a window to pass
+    assert clock.now() - clock.start == pytest.approx(20, abs=0.01)
 
 
 def test_throttle_pauses_other_requests_of_the_account(
     echo: tuple[SandboxServer, EchoService],
 ) -> None:
     server, service = echo
-    service.add_fault("status", status=503, retry_after=0.6)
-    with make_client(server.url, throttle_statuses=(503,)) as client:
+    service.add_fault("status", status=503, retry_after=4)
+    clock = FakeClock()
+    with make_client(server.url, throttle_statuses=(503,), clock=clock) as client:
         with pytest.raises(RateLimited):
             client.request("DELETE", "/echo")  # unsafe: raised at once, but the pause stays
-        started = time.monotonic()
+        assert clock.slept == []
         client.request("GET", "/echo")
-        assert time.monotonic() - started >= 0.5
+        assert sum(clock.slept) == pytest.approx(4, abs=0.01)
 
 
 def test_on_response_hook_sees_headers(echo: tuple[SandboxServer, EchoService]) -> None:

@@ -29,6 +29,7 @@ from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.xero import XeroService
 from tests.connectors.contract import ConnectorContract, pull_all
 from tests.connectors.xero_helpers import close_connectors, signed_in_xero  # noqa: F401
+from tests.fakes import FakeClock
 from tests.keyring_backend import keyring_file  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("keyring_file")
@@ -378,20 +379,18 @@ def test_redacted_contact_is_refused_before_any_request(xero: SandboxServer) -> 
 
 # --- limits --------------------------------------------------------------------------------
 def test_minute_limit_waits_retry_after_then_continues(xero: SandboxServer) -> None:
-    offset = [0.0]
-    xero.service = service = XeroService(
-        contacts=250, seed=8, minute_limit=2, clock=lambda: time.time() + offset[0]
-    )
+    clock = FakeClock()
+    xero.service = service = XeroService(contacts=250, seed=8, minute_limit=2, clock=clock)
     connector = signed_in_xero(xero)
+    connector.clock = clock  # the connector's waits move the sandbox's time too
     connector.page_size = 100  # pages of 100 (what this test counts in)
     connector.low_remaining = 0  # only the 429 path here (pacing is the benchmark's)
     pages = connector.pull(None)
     assert len(next(pages)) == 100
     assert len(next(pages)) == 100
-    offset[0] += 59  # the minute is nearly over: Xero will ask to wait about one second
-    started = time.monotonic()
+    clock.advance(59)  # the minute is nearly over: Xero will ask to wait about one second
     assert len(next(pages)) == 50
-    assert 0.9 < time.monotonic() - started < 10
+    assert clock.slept == [1.0]  # the second Xero asked for, on the fake clock
     assert connector.client.waited_seconds >= 1
     assert service.requests_seen == 5  # token, 2 pages, the 429, the retried page
 
@@ -413,14 +412,15 @@ def test_day_limit_stops_at_once_with_a_sentence(xero: SandboxServer) -> None:
 
 
 def test_pacing_slows_down_when_the_minute_runs_low(xero: SandboxServer) -> None:
-    xero.service = XeroService(contacts=450, seed=8, minute_limit=7)
+    clock = FakeClock()
+    xero.service = XeroService(contacts=450, seed=8, minute_limit=7, clock=clock)
     connector = signed_in_xero(xero)
+    connector.clock = clock
     connector.page_size = 100  # pages of 100 (what this test counts in)
-    connector.minute_seconds = 2.0  # a short "minute" for the test: pauses of (5 - left) × 2/60 s
-    connector.minute_limit = 60
     got = sum(len(p) for p in connector.pull(None))
     assert got == 450
     assert connector.client.waited_seconds > 0  # it paused: X-MinLimit-Remaining fell below 5
+    assert clock.slept and all(0 < pause <= 61 for pause in clock.slept)
 
 
 def test_account_in_secrets_and_settings(xero: SandboxServer) -> None:

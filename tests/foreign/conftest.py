@@ -9,8 +9,7 @@ import pytest
 from addressbook.connectors.acuinvoice import AcuInvoiceConnector
 from addressbook.connectors.base import AccountConfig
 from addressbook.connectors.harvest import HarvestConnector
-from tests.connectors.contract import DictSecrets
-from tests.foreign.server import CannedServer
+from tests.fakes import CannedServer, DictSecrets, FakeClock
 
 # Short bounds: a test that waits does so for well under a second or two.
 FAST = {"give_up_seconds": "3", "read_timeout": "2", "connect_timeout": "2"}
@@ -32,6 +31,7 @@ def harvest(server: CannedServer) -> Iterator[Callable[..., HarvestConnector]]:
         config = AccountConfig("work", "harvest", server.url, {**FAST, **settings})
         secrets = DictSecrets({"email": "jane@doe.com", "password": "s3cret-pass"})
         made.append(HarvestConnector(config, secrets))
+        made[-1].clock = FakeClock()  # waits are counted, not slept
         return made[-1]
 
     yield make
@@ -47,6 +47,7 @@ def acu(server: CannedServer) -> Iterator[Callable[..., AcuInvoiceConnector]]:
     def make(**settings: str) -> AcuInvoiceConnector:
         config = AccountConfig("books", "acuinvoice", server.url, {**FAST, **settings})
         made.append(AcuInvoiceConnector(config, DictSecrets({"api_key": "k3y-abc123"})))
+        made[-1].clock = FakeClock()
         return made[-1]
 
     yield make

@@ -18,7 +18,7 @@ from addressbook.errors import (
     ValidationRefused,
 )
 from addressbook.model import Contact, Email, Phone
-from tests.foreign.server import XML_UTF8, Canned, CannedServer, Recorded, xml_answer
+from tests.fakes import XML_UTF8, Canned, CannedServer, Recorded, xml_answer
 
 Make = Callable[..., AcuInvoiceConnector]
 ENDPOINT = "/api/xml-in"

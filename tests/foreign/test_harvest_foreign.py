@@ -22,7 +22,7 @@ from addressbook.errors import (
     ValidationRefused,
 )
 from addressbook.model import Contact, Email, Phone
-from tests.foreign.server import XML_UTF8, Canned, CannedServer, xml_answer
+from tests.fakes import XML_UTF8, Canned, CannedServer, xml_answer
 
 Make = Callable[..., HarvestConnector]
 

@@ -8,8 +8,7 @@ from typing import Any
 import keyring.core
 import pytest
 
-from tests.foreign_xero.recording_keyring import RecordingKeyring
-from tests.foreign_xero.server import CannedServer
+from tests.fakes import CannedServer, RecordingKeyring
 
 
 @pytest.fixture
@@ -34,5 +33,5 @@ def recording_keyring(events: list[tuple[Any, ...]]) -> Iterator[RecordingKeyrin
 def server(events: list[tuple[Any, ...]]) -> Iterator[CannedServer]:
     """A canned-answer server on loopback; each request is also appended to `events`."""
     with CannedServer() as canned:
-        canned.service.on_request = lambda request: events.append(("request", request))
+        canned.on_request = lambda request: events.append(("request", request))
         yield canned

@@ -17,6 +17,7 @@ from addressbook.connectors import xml
 from addressbook.connectors.base import AccountConfig, RemoteContact
 from addressbook.connectors.xero_legacy import XeroLegacyConnector, contact_from_xml
 from addressbook.errors import (
+    AuthError,
     ConnectorError,
     RateLimited,
     ServiceUnavailable,
@@ -24,8 +25,8 @@ from addressbook.errors import (
 )
 from addressbook.model import Email
 from tests.connectors.xero_helpers import close_connectors, track  # noqa: F401 - fixture
+from tests.fakes import HTML, TEXT, XML, Canned, CannedServer
 from tests.foreign_xero.seeds import SEED_000_ANSWER, SEED_000_REQUEST, SEED_001_ANSWER
-from tests.foreign_xero.server import HTML, TEXT, XML, CannedServer
 
 pytestmark = pytest.mark.usefixtures("recording_keyring")
 
@@ -365,3 +366,21 @@ def test_keys_sent_but_never_logged(server: CannedServer, caplog: pytest.LogCapt
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")
         assert API_KEY not in text and XERO_KEY not in text, record.name  # …scrubbed
+
+
+def test_a_redirect_means_wrong_keys_or_url(server: CannedServer) -> None:
+    server.route(
+        "GET", LIST, Canned(302, [("Location", "/login?ReturnUrl=%2fapi.xro%2f1.0%2fcontacts")])
+    )
+    with pytest.raises(AuthError) as failed:
+        pull_all(legacy(server))
+    message = str(failed.value)
+    assert "HTTP 302" in message and "API key or Xero key is wrong" in message
+    assert "URL" in message and API_KEY not in message and XERO_KEY not in message
+
+
+def test_an_error_page_is_quoted(server: CannedServer) -> None:
+    page = "<html><head><title>Service Unavailable</title></head><body>Try later</body></html>"
+    server.route("GET", LIST, Canned(400, [("Content-Type", "text/html")], page))
+    with pytest.raises(ConnectorError, match=r"HTTP 400: Service Unavailable"):
+        pull_all(legacy(server))

@@ -26,15 +26,26 @@ from addressbook.errors import (
     AccountError,
     AuthError,
     BadAnswer,
+    ConnectorError,
+    NotFound,
     RateLimited,
     ServiceUnavailable,
     ValidationRefused,
 )
 from addressbook.model import Contact, Email, Phone
 from tests.connectors.xero_helpers import close_connectors, track  # noqa: F401 - fixture
-from tests.foreign_xero.recording_keyring import RecordingKeyring
+from tests.fakes import (
+    FORM,
+    HTML,
+    JSON,
+    TEXT,
+    Canned,
+    CannedServer,
+    FakeClock,
+    RecordingKeyring,
+    canned,
+)
 from tests.foreign_xero.seeds import SEED_002_OK, SEED_002_VALIDATION
-from tests.foreign_xero.server import FORM, JSON, TEXT, Canned, CannedServer, canned
 
 pytestmark = pytest.mark.usefixtures("recording_keyring")
 
@@ -72,8 +83,16 @@ def token(n: int, refresh: bool = True, expires_in: Any = 1800) -> Canned:
     return canned(200, json.dumps(data), content_type=JSON)
 
 
-def xero(server: CannedServer, tenant: str | None = TENANT, **settings: str) -> XeroConnector:
-    """A Xero 2.0 connector on the canned server, signed in (refresh token in the keyring)."""
+def xero(
+    server: CannedServer,
+    tenant: str | None = TENANT,
+    clock: FakeClock | None = None,
+    **settings: str,
+) -> XeroConnector:
+    """A Xero 2.0 connector on the canned server, signed in (refresh token in the keyring).
+
+    Its waits run on a fake clock (`clock`, or a fresh one): no test sleeps for real.
+    """
     base = server.url
     all_settings = {
         "client_id": "CLIENT-ID-1",
@@ -85,10 +104,12 @@ def xero(server: CannedServer, tenant: str | None = TENANT, **settings: str) -> 
     if tenant:
         all_settings["tenant_id"] = tenant
     KeyringSecrets("books").set("refresh_token", FIRST_REFRESH)
-    if not server.service.routes.get(("POST", TOKEN)):
+    if not server.has_route("POST", TOKEN):
         server.answers("POST", TOKEN, [token(n) for n in range(1, 6)])
     config = AccountConfig("books", "xero", base + "/api.xro/2.0", all_settings)
-    return track(XeroConnector(config, KeyringSecrets("books")))
+    connector = track(XeroConnector(config, KeyringSecrets("books")))
+    connector.clock = clock or FakeClock()
+    return connector
 
 
 def pull_all(connector: XeroConnector) -> list[RemoteContact]:
@@ -417,10 +438,10 @@ def test_429_waits_retry_after_then_succeeds(server: CannedServer, problem: str)
     server.answers(
         "GET", CONTACTS, [_throttled(problem), canned(200, SEED_002_OK, content_type=JSON)]
     )
-    connector = xero(server)
-    started = time.monotonic()
+    clock = FakeClock()
+    connector = xero(server, clock=clock)
     assert pull_all(connector)[0].remote_id == SEED_ID
-    assert time.monotonic() - started >= 0.9  # waited the second Xero asked for
+    assert clock.slept == [1.0]  # waited the second Xero asked for
     assert len(server.requests_to("GET", CONTACTS)) == 2
 
 
@@ -450,17 +471,13 @@ def test_429_longer_than_allowed_names_the_limit(
 
 def test_429_without_retry_after_waits_a_bounded_while(server: CannedServer) -> None:
     server.answers("GET", CONTACTS, [_throttled("minute", None)])
-    started = time.monotonic()
+    clock = FakeClock()
     with pytest.raises(RateLimited) as limited:
         # The bound leaves room for one wait of DEFAULT_THROTTLE_WAIT, not two.
-        pull_all(xero(server, give_up_seconds="8"))
-    elapsed = time.monotonic() - started
-    times = [
-        t for r, t in zip(server.requests, server.service.times, strict=True) if r.path == CONTACTS
-    ]
-    assert len(times) == 2  # one retry, after a real wait: no hammering
-    assert times[1] - times[0] >= DEFAULT_THROTTLE_WAIT - 0.1
-    assert elapsed < DEFAULT_THROTTLE_WAIT + 3  # bounded: give_up_seconds ends the waiting
+        pull_all(xero(server, clock=clock, give_up_seconds="8"))
+    assert len(server.requests_to("GET", CONTACTS)) == 2  # one retry, after a wait
+    assert clock.slept and clock.slept[0] >= DEFAULT_THROTTLE_WAIT - 0.1  # no hammering
+    assert clock.now() - clock.start < 8  # bounded: give_up_seconds ends the waiting
     assert "rate limit" in str(limited.value) and "60 calls a minute" in str(limited.value)
 
 
@@ -653,3 +670,93 @@ def test_tokens_never_logged(server: CannedServer, caplog: pytest.LogCaptureFixt
         text = record.getMessage() + (record.exc_text or "")
         for secret in secrets:
             assert secret not in text, record.name
+
+
+# --- reasons that fit the request ------------------------------------------------------------
+def test_a_listing_404_is_not_a_missing_contact(server: CannedServer) -> None:
+    page = "<html><head><title>404 - File or directory not found.</title></head></html>"
+    server.answer("GET", CONTACTS, 404, page, content_type=HTML)
+    with pytest.raises(ConnectorError) as failed:
+        pull_all(xero(server))
+    message = str(failed.value)
+    assert not isinstance(failed.value, NotFound)
+    assert "no longer in Xero" not in message and "check the URL of account books" in message
+
+
+def test_a_contacts_404_is_gone(server: CannedServer) -> None:
+    server.answer("GET", CONTACTS + "/" + SEED_ID, 404, "", content_type=JSON)
+    with pytest.raises(NotFound, match="no longer in Xero"):
+        xero(server).get(SEED_ID)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "said"),
+    [
+        ('{"Type":"BadRequest","Message":"The organisation is not subscribed"}', JSON,
+         "The organisation is not subscribed"),
+        ("<html><head><title>Bad Request</title></head><body><h1>Header too long</h1></body></html>",
+         HTML, "Bad Request: Header too long"),
+        ("Unsupported media type", TEXT, "Unsupported media type"),
+    ],
+)  # fmt: skip
+def test_4xx_bodies_of_every_form_are_quoted(
+    server: CannedServer, body: str, kind: str, said: str
+) -> None:
+    server.answer("GET", CONTACTS, 400, body, content_type=kind)
+    connector = xero(server)
+    connector.page_size = 100  # a 400 to pageSize would be asked again at 100
+    with pytest.raises(ConnectorError) as failed:
+        pull_all(connector)
+    assert said in str(failed.value) and "HTTP 400" in str(failed.value)
+
+
+def test_a_refused_page_size_is_asked_again_at_100(server: CannedServer) -> None:
+    refusal = (
+        '{"ErrorNumber":10,"Type":"ValidationException","Message":"pageSize is not supported"}'
+    )
+    server.answers(
+        "GET",
+        CONTACTS,
+        [canned(400, refusal, content_type=JSON), canned(200, SEED_002_OK, content_type=JSON)],
+    )
+    assert [r.remote_id for r in pull_all(xero(server))] == [SEED_ID]
+    asked = server.requests_to("GET", CONTACTS)
+    assert asked[0].arg("pageSize") == "1000" and asked[1].arg("pageSize") is None
+
+
+# --- one size policy on every path -----------------------------------------------------------
+def _bomb(kind: str) -> Canned:
+    from addressbook.sandbox.core import gzip_bomb
+
+    return Canned(200, [("Content-Type", kind), ("Content-Encoding", "gzip")], gzip_bomb())
+
+
+@pytest.mark.parametrize("path", [CONTACTS, TOKEN, CONNECTIONS])
+def test_a_gzip_bomb_is_refused_on_every_xero_path(server: CannedServer, path: str) -> None:
+    connections = [{"id": "c", "tenantId": TENANT, "tenantType": "ORGANISATION", "tenantName": "D"}]
+    server.answer("GET", CONNECTIONS, 200, json.dumps(connections), content_type=JSON)
+    server.answer("GET", CONTACTS, 200, SEED_002_OK, content_type=JSON)
+    server.route("GET" if path != TOKEN else "POST", path, _bomb(JSON))
+    connector = xero(server)
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        with pytest.raises(BadAnswer) as refused:
+            connector.check()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 2
+    assert peak < 64 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
+    assert "compression bomb" in str(refused.value) or "larger than" in str(refused.value)
+
+
+def test_a_401_is_closed_unread(server: CannedServer) -> None:
+    # a hostile 401 of a gigabyte (gzip) costs nothing: the sign-in renews and goes on
+    from addressbook.sandbox.core import gzip_bomb
+
+    bomb = Canned(401, [("Content-Type", JSON), ("Content-Encoding", "gzip")], gzip_bomb())
+    server.answers("GET", CONTACTS, [bomb, canned(200, SEED_002_OK, content_type=JSON)])
+    started = time.monotonic()
+    assert [r.remote_id for r in pull_all(xero(server))] == [SEED_ID]
+    assert time.monotonic() - started < 2

@@ -12,6 +12,7 @@ import pytest
 
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.harvest import HarvestService
+from tests.fakes import FakeClock
 
 XML = {"Accept": "application/xml", "Content-Type": "application/xml"}
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -431,16 +432,6 @@ def test_rate_limit_status_counts_calls_but_not_itself(api: httpx.Client) -> Non
 # --- the throttle -------------------------------------------------------------------------
 
 
-class FakeClock:
-    """A monotonic clock that moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_the_101st_call_in_15_seconds_is_throttled(
     harvest: SandboxServer, api: httpx.Client
 ) -> None:
@@ -448,7 +439,7 @@ def test_the_101st_call_in_15_seconds_is_throttled(
     service_of(harvest).clock = clock
     for _ in range(100):
         assert api.get("/contacts/1001").status_code == 200
-        clock.now += 0.1
+        clock.advance(0.1)
     answer = api.get("/contacts/1001")
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "15"
@@ -464,12 +455,12 @@ def test_a_call_while_throttled_restarts_the_wait(
     for _ in range(100):
         api.get("/contacts/1001")
     assert api.get("/contacts/1001").status_code == 503  # locked until now + 15
-    clock.now += 10
+    clock.advance(10)
     again = api.get("/contacts/1001")  # restarts: locked until now + 15
     assert again.status_code == 503 and again.headers["retry-after"] == "15"
-    clock.now += 14
+    clock.advance(14)
     assert api.get("/contacts/1001").status_code == 503  # would have been free without restart
-    clock.now += 15
+    clock.advance(15)
     assert api.get("/contacts/1001").status_code == 200
 
 
@@ -478,7 +469,7 @@ def test_the_window_slides(harvest: SandboxServer, api: httpx.Client) -> None:
     service_of(harvest).clock = clock
     for _ in range(100):
         api.get("/contacts/1001")
-    clock.now += 15.01
+    clock.advance(15.01)
     assert api.get("/contacts/1001").status_code == 200
 
 

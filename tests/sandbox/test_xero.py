@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import pytest
 
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.xero import XeroService
+from tests.fakes import FakeClock
 from tests.fixtures.sandbox import sandbox_account
 
 SEED = json.loads(
@@ -37,23 +38,6 @@ HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 def _close_http() -> Iterator[None]:
     yield
     HTTP.close()
-
-
-class FakeClock:
-    """Monotonic and wall time that tests move by hand."""
-
-    def __init__(self) -> None:
-        self.seconds = 5000.0
-        self.wall = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> float:
-        return self.seconds
-
-    def utcnow(self) -> datetime:
-        return self.wall + timedelta(seconds=self.seconds - 5000.0)
-
-    def advance(self, seconds: float) -> None:
-        self.seconds += seconds
 
 
 class Api:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +13,7 @@ import pytest
 
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.xero import XeroService, s256
+from tests.fakes import FakeClock
 
 REDIRECT = "http://localhost:53682/callback"
 
@@ -26,23 +26,6 @@ HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 def _close_http() -> Iterator[None]:
     yield
     HTTP.close()
-
-
-class FakeClock:
-    """Monotonic and wall time that tests move by hand."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-        self.wall = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> float:
-        return self.seconds
-
-    def utcnow(self) -> datetime:
-        return self.wall + timedelta(seconds=self.seconds - 1000.0)
-
-    def advance(self, seconds: float) -> None:
-        self.seconds += seconds
 
 
 class Identity:
