@@ -53,6 +53,16 @@ def translations() -> _gettext.NullTranslations:
     return _translations
 
 
+def catalog_language() -> str | None:
+    """The language whose catalog the sentences come from ('de'), None for the source English.
+
+    The window loads Qt's own catalog of the same language (`qtbase_de.qm`) with it, so
+    Qt's standard buttons match our sentences.
+    """
+    found = _gettext.find(DOMAIN, str(locale_dir()))
+    return Path(found).parent.parent.name if found else None
+
+
 def reload() -> None:
     """Read the environment's language again (tests and `--lang` switch at run time)."""
     global _translations, _locales

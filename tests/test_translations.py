@@ -199,6 +199,13 @@ def test_sentences_and_plurals_follow_the_language(language: pytest.MonkeyPatch)
     assert i18n.ngettext("{n} conflict", "{n} conflicts", 1).format(n=1) == "1 Konflikt"
     assert i18n.ngettext("{n} conflict", "{n} conflicts", 3).format(n=3) == "3 Konflikte"
     assert i18n._("a sentence nobody wrote") == "a sentence nobody wrote"
+    assert i18n.catalog_language() == "de"
+    language.setenv("LANGUAGE", "fr:de")  # no French catalog: the next language's
+    i18n.reload()
+    assert i18n._("No conflicts.") == "Keine Konflikte." and i18n.catalog_language() == "de"
+    language.setenv("LANGUAGE", "en")
+    i18n.reload()
+    assert i18n._("No conflicts.") == "No conflicts." and i18n.catalog_language() is None
 
 
 def test_dates_and_numbers_follow_the_locale(language: pytest.MonkeyPatch) -> None:
