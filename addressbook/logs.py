@@ -79,6 +79,10 @@ class _RotatingFile(logging.FileHandler):
             return
         super().emit(record)
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A log line that cannot be written (a full disk) is dropped: the command's own
+        sentence says what happened; no traceback is spilled on the terminal."""
+
     def _would_overflow(self, record: logging.LogRecord) -> bool:
         if self.stream is None:
             self.stream = self._open()

@@ -145,10 +145,31 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+# Cache files opened read-only because the disk was full: a write refused on them is
+# the full disk's doing, and is said so.
+_OPENED_READ_ONLY_FULL: set[str] = set()
+_FULL_BYTES = 256 * 1024  # less free than this, and an I/O error is the full disk's
+
+
+def disk_full(path: Path) -> bool:
+    """True when the file system holding `path` has (next to) no space left."""
+    import os
+
+    folder = path if path.is_dir() else path.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < _FULL_BYTES
+
+
 def error_for(path: Path, error: sqlite3.Error) -> StoreError:
     """One sentence saying what went wrong with the cache file and what to do."""
     text = str(error).lower()
-    if "full" in text:
+    cannot_write = any(w in text for w in ("disk i/o", "readonly", "read-only", "unable to open"))
+    opened_read_only = str(path) in _OPENED_READ_ONLY_FULL and "readonly" in text
+    full = "full" in text or (cannot_write and (disk_full(path) or opened_read_only))
+    if full:
         return StoreError(
             f"the disk holding the address book {path} is full; free some space and try again"
             " (nothing was changed)"
@@ -172,25 +193,86 @@ def error_for(path: Path, error: sqlite3.Error) -> StoreError:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (or create) the cache file, set it up, and bring its schema up to date."""
+    """Open (or create) the cache file, set it up, and bring its schema up to date.
+
+    On a full disk the file is opened read-only (reading needs no space: `list`,
+    `search`, `show` and `export` work); a write then says the disk is full. A `-wal` or
+    `-shm` file left read-only beside a writable cache file (it was read while the file
+    was read-only) is made writable again, so the cache recovers by itself.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _repair_side_files(path)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = _open(path, f"file:{_uri_path(path)}")
     except sqlite3.Error as error:
-        raise error_for(path, error) from error
+        if not (disk_full(path) and path.exists()):
+            raise error_for(path, error) from error
+        conn = _open_read_only(path, error)
+    return conn
+
+
+def _open(path: Path, uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=True)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
+        if "?" not in uri:  # read-only: the file's mode stays as it is
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn, path)
-    except sqlite3.Error as error:
-        conn.close()
-        raise error_for(path, error) from error
-    except StoreError:
+    except BaseException:
         conn.close()
         raise
+    if "?" in uri:
+        _OPENED_READ_ONLY_FULL.add(str(path))
+    else:
+        _OPENED_READ_ONLY_FULL.discard(str(path))
     return conn
+
+
+def _open_read_only(path: Path, first: sqlite3.Error) -> sqlite3.Connection:
+    """The cache file opened for reading only, on a full disk (else the first error)."""
+    wal = path.with_name(path.name + "-wal")
+    uris = [f"file:{_uri_path(path)}?mode=ro"]
+    if not wal.exists() or wal.stat().st_size == 0:
+        # Nothing waits in a WAL: the file itself is the whole book, read without locks
+        # (which would need the -shm file, which needs space).
+        uris.append(f"file:{_uri_path(path)}?immutable=1")
+    for uri in uris:
+        try:
+            return _open(path, uri)
+        except sqlite3.Error:
+            continue
+        except StoreError:
+            raise
+    raise error_for(path, first) from first
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.absolute()))
+
+
+def _repair_side_files(path: Path) -> None:
+    """Make a read-only -wal/-shm beside a writable cache file writable again (ours)."""
+    import os
+    import stat
+
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    if not mode & stat.S_IWUSR:
+        return  # the cache file itself is read-only: nothing to repair
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        try:
+            side_mode = stat.S_IMODE(side.stat().st_mode)
+            if not side_mode & stat.S_IWUSR:
+                os.chmod(side, side_mode | (mode & 0o666))
+        except OSError:
+            continue
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
