@@ -330,6 +330,7 @@ class RecordOutcome:
     result: PatchResult | None = None  # None: nothing applied
     refused: list[str] = field(default_factory=list)  # sentences: fields it cannot take
     refused_fields: tuple[str, ...] = ()
+    patch: Patch = field(default_factory=Patch)  # what was applied (its undo is the inverse)
 
 
 @dataclass
@@ -397,6 +398,7 @@ def fan_out(
                     dict.fromkeys([*outcome.refused_fields, *patch.fields])
                 )
                 continue
+        outcome.patch = patch
         outcome.result = store.apply_patch(record.id, patch, moved=moved)
     return FanOut(outcomes)
 

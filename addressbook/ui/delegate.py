@@ -9,7 +9,13 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from addressbook.ui.icons import icon
-from addressbook.ui.list_model import ACCOUNT_ROLE, SECONDARY_ROLE, STATE_ROLE, STATUS_ROLE
+from addressbook.ui.list_model import (
+    ACCOUNT_ROLE,
+    ACCOUNTS_ROLE,
+    SECONDARY_ROLE,
+    STATE_ROLE,
+    STATUS_ROLE,
+)
 
 PADDING = 6
 MARK = 16
@@ -92,9 +98,13 @@ class ContactDelegate(QStyledItemDelegate):
         painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, initials(name))
 
         marks = marks_for(index.data(STATE_ROLE), index.data(STATUS_ROLE))
-        service = self.services.get(index.data(ACCOUNT_ROLE) or "")
-        if self.show_service and service:
-            marks.append(service)
+        if self.show_service:
+            # A badge per account: a person's row shows each service it lives on.
+            accounts = index.data(ACCOUNTS_ROLE) or (index.data(ACCOUNT_ROLE),)
+            for account in accounts:
+                service = self.services.get(account or "")
+                if service:
+                    marks.append(service)
         right = rect.right() - PADDING
         for mark in reversed(marks):
             right -= MARK

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
+from typing import Any, Protocol
 from urllib.parse import quote, quote_plus
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from addressbook.i18n import _
+from addressbook.model import comparable
 from addressbook.store import Record
 
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
@@ -89,10 +93,129 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
     return f'{head}<table cellspacing="0" style="margin-top:10px">{"".join(rows)}</table>'
 
 
+# Badge colours of the accounts in a person's detail (white text on each), by service.
+BADGE_COLOURS = {
+    "xero": "#13708f",
+    "xero-legacy": "#2f6d5b",
+    "harvest": "#b5482b",
+    "acuinvoice": "#6a4fb3",
+    "": "#5b6770",
+}
+_SCALARS = (
+    ("given_name", "given name"),
+    ("family_name", "family name"),
+    ("nickname", "nickname"),
+    ("organization", "organisation"),
+    ("title", "title"),
+    ("birthday", "birthday"),
+)
+
+
+class PeopleSource(Protocol):
+    """What the view asks the window about people."""
+
+    def person_records(self, record: Record) -> list[Record] | None:
+        """The records of the record's person to show together (None: show it alone)."""
+        ...
+
+    def account_label(self, account: str | None) -> str: ...
+
+    def service_of(self, account: str | None) -> str: ...
+
+
+def _badge(text: str, colour: str) -> str:
+    return f'<span style="background-color:{colour}; color:white">&nbsp;{escape(text)}&nbsp;</span>'
+
+
+def _entry_html(field: str, item: Any) -> tuple[str, str]:
+    """(label, value HTML) of one list entry of a person's detail."""
+    if field == "emails":
+        address = item["address"]
+        link = f'<a href="mailto:{quote(address, safe="@+.")}">{escape(address)}</a>'
+        return f"email ({item['kind']})", link
+    if field == "phones":
+        number = item["number"]
+        return KIND_TEXT.get(item["kind"], item["kind"]), (
+            f'<a href="{tel_url(number)}">{escape(number)}</a>'
+        )
+    if field == "urls":
+        url = item["url"]
+        return "web", f'<a href="{escape(url)}">{escape(url)}</a>'
+    lines = [
+        *item.get("lines", []),
+        " ".join(p for p in (item.get("city"), item.get("region"), item.get("postcode")) if p),
+        item.get("country", ""),
+    ]
+    return f"{item['kind']} address", "<br>".join(escape(line) for line in lines if line)
+
+
+def person_html(
+    records: Sequence[Record],
+    label: Callable[[str | None], str],
+    service: Callable[[str | None], str],
+    palette: QPalette,
+) -> str:
+    """One person of several records: each field once where they agree, each differing
+    value with the badges of the accounts that hold it."""
+    muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
+    badges = {
+        r.id: _badge(label(r.account), BADGE_COLOURS.get(service(r.account), BADGE_COLOURS[""]))
+        for r in records
+    }
+    everyone = {r.id for r in records}
+
+    def marks(holders: set[int]) -> str:
+        if holders == everyone:
+            return ""
+        return " " + " ".join(badges[r.id] for r in records if r.id in holders)
+
+    rows: list[str] = []
+    for field in ("emails", "phones", "addresses", "urls"):
+        entries: dict[str, tuple[Any, set[int]]] = {}
+        for record in records:
+            for item in record.contact.get(field):
+                key = comparable(field, [item])[0]
+                entries.setdefault(key, (item, set()))[1].add(record.id)
+        for item, holders in entries.values():
+            name, value = _entry_html(field, item)
+            rows.append(_row(name, value + marks(holders), muted))
+    for field, name in (*_SCALARS, ("notes", "notes")):
+        values: dict[str, set[int]] = {}
+        for record in records:
+            value = record.contact.get(field)
+            if value:
+                values.setdefault(value, set()).add(record.id)
+        for value, holders in values.items():
+            text = escape(value).replace("\n", "<br>")
+            rows.append(_row(name, text + marks(holders), muted))
+    for record in records:
+        state = STATE_TEXT.get(record.state, record.state)
+        if record.message:
+            state += f' — <span style="color:#c5221f">{escape(record.message)}</span>'
+        else:
+            state = escape(state)
+        rows.append(_row("record", f"{badges[record.id]} {state}", muted))
+    names: dict[str, set[int]] = {}
+    for record in records:
+        names.setdefault(record.contact.display_name or _("(no name)"), set()).add(record.id)
+    first = records[0].contact.display_name or _("(no name)")
+    head = f'<h2 style="margin-bottom:2px">{escape(first)}</h2>'
+    others = [n for n in names if n != first]
+    if others:
+        head += "".join(f'<p style="margin-top:0">{escape(n)}{marks(names[n])}</p>' for n in others)
+    count = _("One person in {accounts}").format(
+        accounts=", ".join(dict.fromkeys(label(r.account) for r in records))
+    )
+    head += f'<p style="margin-top:0; color:{muted}">{escape(count)}</p>'
+    return f'{head}<table cellspacing="0" style="margin-top:10px">{"".join(rows)}</table>'
+
+
 class ContactView(QTextBrowser):
-    """Shows one contact; links open in the desktop's mail, phone or map handler."""
+    """Shows one contact (or a person's records together); links open in the desktop's
+    mail, phone or map handler."""
 
     link_opened = Signal(QUrl)
+    person_shown = Signal(object)  # the person id on screen, None for a single record
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,10 +223,26 @@ class ContactView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self._open)
         self.setAccessibleName("Contact details")
+        self.people: PeopleSource | None = None  # set by the window (ui/people_dialog.install_people)
+        self.shown_person: int | None = None
+        self.shown_records: list[Record] = []
 
     def show_record(self, record: Record, account_label: str) -> None:
-        """Show a contact."""
-        self.setHtml(contact_html(record, account_label, self.palette()))
+        """Show a contact; one of a person (in "All contacts") shows the whole person."""
+        records = None
+        if record.person is not None and self.people is not None:
+            records = self.people.person_records(record)
+        if records and len(records) > 1:
+            people = self.people
+            assert people is not None
+            self.shown_person, self.shown_records = record.person, list(records)
+            self.setHtml(
+                person_html(records, people.account_label, people.service_of, self.palette())
+            )
+        else:
+            self.shown_person, self.shown_records = None, [record]
+            self.setHtml(contact_html(record, account_label, self.palette()))
+        self.person_shown.emit(self.shown_person)
 
     def _open(self, url: QUrl) -> None:
         self.link_opened.emit(url)

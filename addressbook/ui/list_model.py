@@ -3,6 +3,10 @@
 Like Anki's browser table: the search runs in SQL and gives the sorted ids; the text
 of a row is read only when the view paints it, a block of rows at a time, and the
 last blocks are kept. 100,000 contacts cost a list of ints, not 100,000 objects.
+
+"All contacts" shows a person (records of several accounts joined by the user) once:
+the row of its first record in list order that matches the search stands for it, with
+the accounts of all its records. Selecting one account shows its records only.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from addressbook.i18n import _
 from addressbook.store import ALL, ListRow
+from addressbook.store.people import PeopleIndex
 
 BLOCK = 200  # rows read per query
 KEPT_BLOCKS = 32  # blocks cached (about 6,400 rows)
@@ -24,6 +30,8 @@ SECONDARY_ROLE = Qt.ItemDataRole.UserRole + 2
 STATE_ROLE = Qt.ItemDataRole.UserRole + 3
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 4
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 5
+ACCOUNTS_ROLE = Qt.ItemDataRole.UserRole + 6  # every account of the row's person (or its own)
+PERSON_ROLE = Qt.ItemDataRole.UserRole + 7  # the row's person id, None for a record of no person
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -34,6 +42,8 @@ class RowSource(Protocol):
     def search_ids(self, query: str = "", account: str | None = ALL) -> list[int]: ...
 
     def rows(self, ids: Sequence[int]) -> list[ListRow]: ...
+
+    def people_index(self) -> PeopleIndex: ...
 
 
 class ContactListModel(QAbstractListModel):
@@ -49,6 +59,10 @@ class ContactListModel(QAbstractListModel):
         # Results of the last few searches: typing back (Backspace) costs nothing.
         # Cleared by refresh(), which every change of the cache calls.
         self._recent: OrderedDict[tuple[str, str | None], list[int]] = OrderedDict()
+        self._people = PeopleIndex()  # as of the last grouping
+        self._person_row: dict[int, int] = {}  # person → the id of the row standing for it
+        # account name → its label ('Ana (Xero)'), for the rows' accessible text
+        self.account_labels: dict[str, str] = {}
 
     # --- filtering ------------------------------------------------------------------
     def set_filter(self, query: str, account: str | None) -> None:
@@ -82,6 +96,7 @@ class ContactListModel(QAbstractListModel):
 
     def apply_ids(self, ids: list[int]) -> None:
         """Show these ids (a search result read elsewhere, e.g. in a worker)."""
+        ids = self._grouped(ids)
         if ids == self._ids:
             self.reload_rows()
             return
@@ -89,6 +104,35 @@ class ContactListModel(QAbstractListModel):
         self._ids = ids
         self._blocks.clear()
         self.endResetModel()
+
+    def _grouped(self, ids: list[int]) -> list[int]:
+        """In "All contacts": one row per person (its first record here), others as they are."""
+        people_index = getattr(self._store, "people_index", None)
+        index = people_index() if people_index is not None else PeopleIndex()
+        self._people = index
+        self._person_row = {}
+        person_of = index.person_of
+        if self.account is not ALL or not person_of:
+            return ids
+        first = self._person_row
+        get = person_of.get
+        grouped: list[int] = []
+        append = grouped.append
+        for contact_id in ids:
+            person = get(contact_id)
+            if person is None:
+                append(contact_id)
+            elif person not in first:
+                first[person] = contact_id
+                append(contact_id)
+        return grouped
+
+    def person_at(self, row: int) -> int | None:
+        """The person a row stands for (None: a record of no person, or not grouped)."""
+        contact_id = self.id_at(row)
+        if contact_id is None or not self._person_row:
+            return None
+        return self._people.person_of.get(contact_id)
 
     def reload_rows(self) -> None:
         """Forget the cached rows (their text changed, not the set of ids)."""
@@ -102,9 +146,17 @@ class ContactListModel(QAbstractListModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, contact_id: int) -> int | None:
-        """The row of a contact id, None if it is not in the list."""
+        """The row of a contact id (or of the row standing for its person), None if not shown."""
         try:
             return self._ids.index(contact_id)
+        except ValueError:
+            pass
+        person = self._people.person_of.get(contact_id)
+        shown = self._person_row.get(person) if person is not None else None
+        if shown is None:
+            return None
+        try:
+            return self._ids.index(shown)
         except ValueError:
             return None
 
@@ -146,6 +198,8 @@ class ContactListModel(QAbstractListModel):
             return None
         if role == ID_ROLE:
             return self.id_at(index.row())
+        if role == PERSON_ROLE:
+            return self.person_at(index.row())
         if role not in _ROW_ROLES:
             return None
         row = self.list_row(index.row())
@@ -153,10 +207,12 @@ class ContactListModel(QAbstractListModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return _accessible_text(row)
+                return self._accessible_text(row)
             return row.display_name or "(no name)"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _accessible_text(row)
+            return self._accessible_text(row)
+        if role == ACCOUNTS_ROLE:
+            return self.accounts_of(row)
         return {
             SECONDARY_ROLE: row.secondary,
             STATE_ROLE: row.state,
@@ -164,8 +220,34 @@ class ContactListModel(QAbstractListModel):
             ACCOUNT_ROLE: row.account,
         }[role]
 
+    def accounts_of(self, row: ListRow) -> tuple[str | None, ...]:
+        """The accounts a row stands for: its person's, or its own."""
+        person = self._people.person_of.get(row.id) if self._person_row else None
+        if person is not None:
+            return self._people.accounts.get(person, (row.account,))
+        return (row.account,)
+
+    def _accessible_text(self, row: ListRow) -> str:
+        """The row read aloud: the name, the second line, the accounts, its marks."""
+        text = _accessible_text(row)
+        accounts = self.accounts_of(row)
+        if self.account is not ALL and len(accounts) < 2:
+            return text
+        names = ", ".join(
+            self.account_labels.get(a, a) if a else _("on this computer") for a in accounts
+        )
+        if len(accounts) > 1:
+            where = _("one person in {accounts}").format(accounts=names)
+        elif accounts[0]:
+            where = _("in {account}").format(account=names)
+        else:
+            where = names
+        name, _sep, rest = text.partition(", ")
+        return ", ".join(part for part in (name, where, rest) if part)
+
 
 _ROW_ROLES = {
+    ACCOUNTS_ROLE,
     Qt.ItemDataRole.DisplayRole,
     Qt.ItemDataRole.AccessibleTextRole,
     Qt.ItemDataRole.ToolTipRole,

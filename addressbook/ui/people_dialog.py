@@ -1,0 +1,360 @@
+"""People in the window: the People dialog (suggestions: Join, Not the same), Split in a
+person's detail, editing a person everywhere, and their undo (Ctrl+Z).
+
+`install_people(window)` wires it all into the main window in one call: `actionPeople` in the
+Edit menu, the detail view's person mode (in "All contacts" a person's records show
+together), the Split bar of the detail pane. Join and split are operations that return
+their undo (`join`, `split`); each is pushed on the window's undo stack when it has one.
+`edit_person` is what the window's save calls for a contact of a person: one patch,
+fanned out to every record (addressbook.people.edit_person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from addressbook.errors import AddressbookError
+from addressbook.i18n import _
+from addressbook.model import FieldEdit, Patch
+from addressbook.people import Suggestion, reason_text, suggestions
+from addressbook.people import edit_person as fan_out_edit
+from addressbook.store import ALL, Record, Store
+
+if TYPE_CHECKING:
+    from addressbook.ui.main_window import MainWindow
+
+IDS_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a people operation did, in words, and how to take it back."""
+
+    text: str  # translated: 'the join of Ada Lovelace'
+    undo: Callable[[], None]
+    kind: str  # 'join' | 'split' | 'dismiss' | 'edit'
+    person: int | None = None
+
+
+# -- operations (no widgets) ----------------------------------------------------------
+
+
+def join(store: Store, ids: Sequence[int]) -> Done:
+    """Join records into one person; its undo puts every touched record back as it was."""
+    result = store.join(ids)
+    name = _first_name(store, result.person)
+    return Done(
+        _("Join of {name}").format(name=name),
+        lambda: store.restore_membership(result.before),
+        "join",
+        result.person,
+    )
+
+
+def split(store: Store, person: int) -> Done:
+    """Split a person into its records; its undo joins them again (the same person id)."""
+    name = _first_name(store, person)
+    before = store.split(person)
+    return Done(
+        _("Split of {name}").format(name=name),
+        lambda: store.restore_membership(before),
+        "split",
+        person,
+    )
+
+
+def dismiss(store: Store, ids: Sequence[int]) -> Done:
+    """Say records are not the same person; its undo forgets that."""
+    store.dismiss(ids)
+    return Done(_("Not the same"), lambda: store.undismiss(ids), "dismiss")
+
+
+def _first_name(store: Store, person: int) -> str:
+    rows = store.rows(store.person_ids(person)[:1])
+    return rows[0].display_name if rows else _("(no name)")
+
+
+def edit_person(window: MainWindow, contact_id: int, patch: Patch) -> bool:
+    """Save an edit of a person's record to every record of the person (one patch, fanned
+    out, each record checked by its own service's rules); undoable as one. False: nothing
+    was saved and the form stays open."""
+    store = window.store
+    person = store.person_of(contact_id)
+    shown = list(window.detail.view.shown_records) or store.records([contact_id])
+    if person is None or not any(r.id == contact_id for r in shown):
+        shown = store.person_records(person) if person is not None else shown
+    edited = next((r for r in shown if r.id == contact_id), None)
+    opened = window.editor.opened()
+    if edited is None:
+        edited = store.get(contact_id)
+        if edited is None:
+            return False
+    edited = Record(**{**vars(edited), "contact": opened})
+    records = [edited if r.id == contact_id else r for r in shown]
+    try:
+        result = fan_out_edit(store, records, edited, patch)
+    except AddressbookError as error:
+        window.message_bar.show_message(str(error), "warning")
+        return False
+    done = [(o.record.id, o.patch) for o in result.outcomes if o.result and o.result.applied]
+
+    def undo() -> None:
+        for record_id, applied in done:
+            inverse = Patch(tuple(FieldEdit(e.field, e.after, e.before) for e in applied.edits))
+            store.apply_patch(record_id, inverse, moved="keep")
+
+    name = patch.apply(opened).display_name
+    _push(window, Done(_("Edit of {name}").format(name=name), undo, "edit", person))
+    refused = result.refused
+    if refused:
+        first = refused[0]
+        window.message_bar.show_message(
+            _("{account}: {reason}").format(
+                account=window.account_label(first.record.account), reason=first.refused[0]
+            ),
+            "warning",
+        )
+    return True
+
+
+# -- the window -----------------------------------------------------------------------
+
+
+def _push(window: Any, done: Done) -> None:
+    """Put an operation on the window's undo stack (if the window has one)."""
+    stack = getattr(window, "undo_stack", None)
+    if stack is None:
+        return
+    from addressbook.ui.undo import UndoOperation
+
+    def undo() -> None:
+        done.undo()
+        window.refresh()
+
+    stack.push(UndoOperation(done.text, undo, done.kind))
+
+
+class _WindowPeople:
+    """The detail view's questions about people, answered from the window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def person_records(self, record: Record) -> list[Record] | None:
+        window = self._window
+        if record.person is None or window.model.account is not ALL:
+            return None  # one account chosen: its records only
+        return window.store.person_records(record.person)
+
+    def account_label(self, account: str | None) -> str:
+        return self._window.account_label(account)
+
+    def service_of(self, account: str | None) -> str:
+        config = self._window.accounts.get(account or "")
+        return config.service if config is not None else ""
+
+
+class PersonBar(QFrame):
+    """Above a person's detail: what it is, and Split."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("personBar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.text = QLabel(_("These records are one person: an edit changes each of them."))
+        self.text.setWordWrap(True)
+        self.split_button = QPushButton(_("&Split"))
+        self.split_button.setObjectName("splitButton")
+        self.split_button.setToolTip(_("Make the records separate contacts again"))
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.split_button)
+        self.hide()
+
+
+def install_people(window: MainWindow) -> None:
+    """Wire people into the window (called once from its constructor)."""
+    view = window.detail.view
+    view.people = _WindowPeople(window)
+    bar = PersonBar()
+    layout = window.detail.view_page.layout()
+    if layout is not None:
+        layout.insertWidget(0, bar)  # type: ignore[attr-defined]
+    window.person_bar = bar  # type: ignore[attr-defined]
+    view.person_shown.connect(lambda person: bar.setVisible(person is not None))
+    bar.split_button.clicked.connect(lambda: split_shown(window))
+    window.model.account_labels = _Labels(window)  # type: ignore[assignment]
+
+    action = QAction(_("&People…"), window)
+    action.setObjectName("actionPeople")
+    action.setToolTip(_("Records of several accounts that are probably one person"))
+    action.setStatusTip(action.toolTip())
+    action.triggered.connect(lambda: open_people(window))
+    window.addAction(action)
+    window.action_people = action  # type: ignore[attr-defined]
+    menu = getattr(window, "edit_menu", None)
+    if menu is not None:
+        menu.addSeparator()
+        menu.addAction(action)
+
+
+class _Labels(dict[str, str]):
+    """account → 'Name (Service)', asked of the window each time (accounts change)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+
+    def get(self, key: Any, default: Any = None) -> Any:  # type: ignore[override]
+        return self._window.account_label(key) if key else default
+
+
+def split_shown(window: MainWindow) -> None:
+    """Split the person shown in the detail (undoable)."""
+    person = window.detail.view.shown_person
+    if person is None:
+        return
+    shown = window._shown_id
+    try:
+        done = split(window.store, person)
+    except AddressbookError as error:
+        window.message_bar.show_message(str(error), "warning")
+        return
+    _push(window, done)
+    window.refresh()
+    if shown is not None:
+        window.select_contact(shown)
+    window.show_status(_("Split: the records are separate contacts again."), 5000)
+
+
+def open_people(window: MainWindow) -> PeopleDialog:
+    """Show the People dialog (suggestions)."""
+    dialog = PeopleDialog(window)
+    dialog.open()
+    return dialog
+
+
+class PeopleDialog(QDialog):
+    """Suggested people with their reasons: Join, or Not the same."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.setObjectName("peopleDialog")
+        self.setWindowTitle(_("People"))
+        self.resize(640, 420)
+        intro = QLabel(
+            _(
+                "These records of different accounts look like one person. Join them to see "
+                "and edit them once; nothing is joined until you say so."
+            )
+        )
+        intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("suggestionList")
+        self.list.setAccessibleName(_("Suggested people"))
+        self.list.setAlternatingRowColors(True)
+        self.empty = QLabel(_("No suggestions: every likely person is joined or dismissed."))
+        self.empty.setObjectName("noSuggestions")
+        self.empty.setWordWrap(True)
+        self.join_button = QPushButton(_("&Join"))
+        self.join_button.setObjectName("joinButton")
+        self.dismiss_button = QPushButton(_("&Not the Same"))
+        self.dismiss_button.setObjectName("dismissButton")
+        self.join_button.clicked.connect(self.join_selected)
+        self.dismiss_button.clicked.connect(self.dismiss_selected)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.join_button)
+        row.addWidget(self.dismiss_button)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(row)
+        self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
+        self.list.itemDoubleClicked.connect(lambda _item: self.join_selected())
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the suggestions again."""
+        store = self._window.store
+        self.list.clear()
+        for suggestion in suggestions(store):
+            self.list.addItem(self._item(store, suggestion))
+        if self.list.count():
+            self.list.setCurrentRow(0)
+        self.empty.setVisible(self.list.count() == 0)
+        self._update_buttons()
+
+    def _item(self, store: Store, suggestion: Suggestion) -> QListWidgetItem:
+        window = self._window
+        rows = store.rows(suggestion.ids)
+        names = "  ·  ".join(
+            _("{name} ({account})").format(
+                name=row.display_name or _("(no name)"), account=window.account_label(row.account)
+            )
+            for row in rows
+        )
+        reasons = ", ".join(reason_text(r) for r in suggestion.reasons)
+        item = QListWidgetItem(f"{names}\n{reasons}")
+        item.setData(IDS_ROLE, list(suggestion.ids))
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{names}; {reasons}")
+        return item
+
+    def _update_buttons(self) -> None:
+        chosen = self.list.currentItem() is not None
+        self.join_button.setEnabled(chosen)
+        self.dismiss_button.setEnabled(chosen)
+
+    def selected_ids(self) -> list[int]:
+        item = self.list.currentItem()
+        return list(item.data(IDS_ROLE)) if item is not None else []
+
+    def join_selected(self) -> None:
+        """Join the chosen suggestion (undoable in the window)."""
+        self._do(join)
+
+    def dismiss_selected(self) -> None:
+        """Never suggest the chosen records together again (undoable in the window)."""
+        self._do(dismiss)
+
+    def _do(self, operation: Callable[[Store, Sequence[int]], Done]) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        row = self.list.currentRow()
+        try:
+            done = operation(self._window.store, ids)
+        except AddressbookError as error:
+            self._window.message_bar.show_message(str(error), "warning")
+            self.reload()
+            return
+        _push(self._window, done)
+        self._window.refresh()
+        self._window.show_status(done.text, 5000)
+        self.reload()
+        if self.list.count():
+            self.list.setCurrentRow(min(row, self.list.count() - 1))
