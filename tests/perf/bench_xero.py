@@ -1,10 +1,10 @@
-"""Xero pull speed: 1.0 (streamed XML) and 2.0 (100 JSON pages, limits off and on).
+"""Xero pull speed: 1.0 (streamed XML) and 2.0 (JSON pages of 1000, limits off and on).
 
     python tests/perf/bench_xero.py [--contacts 10000]
 
 Targets (issue 5): 1.0 first pull of 10,000 contacts ≤ 2.5 s and within 2× of
 xmltodict.parse of the same answer, peak memory growth ≤ 60 MB; 2.0 first pull of
-10,000 contacts (100 pages) with limits off ≤ 2 s; with the 60-a-minute limit on, the
+10,000 contacts (10 pages of 1000 since issue 13) with limits off ≤ 2 s; with the 60-a-minute limit on, the
 connector paces itself and gets no 429.
 
 Each sandbox runs in a child process (so the numbers are the connector's, not the
