@@ -187,7 +187,8 @@ class PeopleStore:
             index.person_of[contact_id] = person
             accounts.setdefault(person, []).append(account)
         for person, names in accounts.items():
-            index.accounts[person] = tuple(dict.fromkeys(names))  # each account once
+            # each account once, in one order for every row (the badges line up)
+            index.accounts[person] = tuple(sorted(set(names), key=lambda a: (a is None, a or "")))
             index.size[person] = len(names)
         # A person of one shown record (the others deleted here) shows as that record.
         for contact_id in [c for c, p in index.person_of.items() if index.size[p] < 2]:

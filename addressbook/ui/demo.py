@@ -127,6 +127,10 @@ def _run_window(sandbox: Sandbox, names: list[str], smoke: bool) -> int:
                 QApplication.instance().quit()  # type: ignore[union-attr]
 
             jobs.idle.connect(finish)
+        else:  # the first sync brings the same people from every account: suggest them
+            from addressbook.ui.people_dialog import offer_suggestions
+
+            jobs.idle.connect(lambda: offer_suggestions(window))
         jobs.sync(names)
 
     status = run_gui(setup=setup)

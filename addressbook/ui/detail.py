@@ -159,7 +159,7 @@ def person_html(
     value with the badges of the accounts that hold it."""
     muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
     badges = {
-        r.id: _badge(label(r.account), BADGE_COLOURS.get(service(r.account), BADGE_COLOURS[""]))
+        r.id: _badge(r.account or label(None), BADGE_COLOURS.get(service(r.account), "#5b6770"))
         for r in records
     }
     everyone = {r.id for r in records}
@@ -223,7 +223,9 @@ class ContactView(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self._open)
         self.setAccessibleName("Contact details")
-        self.people: PeopleSource | None = None  # set by the window (ui/people_dialog.install_people)
+        self.people: PeopleSource | None = (
+            None  # set by the window (ui/people_dialog.install_people)
+        )
         self.shown_person: int | None = None
         self.shown_records: list[Record] = []
 

@@ -11,8 +11,10 @@ fanned out to every record (addressbook.people.edit_person).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -260,7 +262,7 @@ class PeopleDialog(QDialog):
         self._window = window
         self.setObjectName("peopleDialog")
         self.setWindowTitle(_("People"))
-        self.resize(640, 420)
+        self.resize(760, 500)
         intro = QLabel(
             _(
                 "These records of different accounts look like one person. Join them to see "
@@ -272,6 +274,9 @@ class PeopleDialog(QDialog):
         self.list.setObjectName("suggestionList")
         self.list.setAccessibleName(_("Suggested people"))
         self.list.setAlternatingRowColors(True)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.empty = QLabel(_("No suggestions: every likely person is joined or dismissed."))
         self.empty.setObjectName("noSuggestions")
         self.empty.setWordWrap(True)
@@ -312,12 +317,19 @@ class PeopleDialog(QDialog):
     def _item(self, store: Store, suggestion: Suggestion) -> QListWidgetItem:
         window = self._window
         rows = store.rows(suggestion.ids)
-        names = "  ·  ".join(
-            _("{name} ({account})").format(
-                name=row.display_name or _("(no name)"), account=window.account_label(row.account)
+        if len({row.display_name for row in rows}) == 1:  # one name: say it once
+            names = _("{name}, in {accounts}").format(
+                name=rows[0].display_name or _("(no name)"),
+                accounts=", ".join(window.account_label(row.account) for row in rows),
             )
-            for row in rows
-        )
+        else:
+            names = "  ·  ".join(
+                _("{name} ({account})").format(
+                    name=row.display_name or _("(no name)"),
+                    account=window.account_label(row.account),
+                )
+                for row in rows
+            )
         reasons = ", ".join(reason_text(r) for r in suggestion.reasons)
         item = QListWidgetItem(f"{names}\n{reasons}")
         item.setData(IDS_ROLE, list(suggestion.ids))
@@ -358,3 +370,74 @@ class PeopleDialog(QDialog):
         self.reload()
         if self.list.count():
             self.list.setCurrentRow(min(row, self.list.count() - 1))
+
+
+# -- the demo -------------------------------------------------------------------------
+
+# Set by tests/people/screenshots.py: a folder for the people screenshots (then quit).
+PEOPLE_SHOTS_ENV = "ADDRESSBOOK_PEOPLE_SCREENSHOTS"
+
+
+def offer_suggestions(window: MainWindow) -> PeopleDialog | None:
+    """After the demo's first sync: show the People dialog once, if there are suggestions."""
+    if getattr(window, "_people_offered", False):
+        return None
+    window._people_offered = True  # type: ignore[attr-defined]
+    if not suggestions(window.store):
+        return None
+    dialog = open_people(window)
+    folder = os.environ.get(PEOPLE_SHOTS_ENV)
+    if folder:
+        _PeopleTour(window, dialog, Path(folder)).start()
+    return dialog
+
+
+class _PeopleTour:
+    """Screenshots of the People dialog, the grouped list and a person's detail."""
+
+    def __init__(self, window: MainWindow, dialog: PeopleDialog, folder: Path) -> None:
+        self.window, self.dialog, self.folder = window, dialog, folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _later(self, *steps: Callable[[], object]) -> None:
+        from PySide6.QtCore import QTimer
+
+        def run() -> None:
+            steps[0]()
+            if len(steps) > 1:
+                self._later(*steps[1:])
+
+        QTimer.singleShot(500, run)
+
+    def _save(self, widget: QWidget, name: str) -> None:
+        widget.grab().save(str(self.folder / f"{name}.png"))
+
+    def start(self) -> None:
+        self._later(
+            lambda: self._save(self.dialog, "people-dialog"),
+            self._join_all,
+            lambda: self._save(self.window, "people-list"),
+            self._show_person,
+            lambda: self._save(self.window, "person-detail"),
+            self._quit,
+        )
+
+    def _join_all(self) -> None:
+        store = self.window.store
+        store.join_many([s.ids for s in suggestions(store)])
+        self.dialog.close()
+        self.window.refresh()
+        self.window.list_view.setFocus()
+
+    def _show_person(self) -> None:
+        model = self.window.model
+        for row in range(model.rowCount()):
+            contact_id = model.id_at(row)
+            if model.person_at(row) is not None and contact_id is not None:
+                self.window.select_contact(contact_id)
+                return
+
+    def _quit(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().quit()  # type: ignore[union-attr]
