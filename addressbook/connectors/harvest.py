@@ -396,14 +396,14 @@ class HarvestConnector(Connector):
         if response.status_code >= 500:
             raise ServiceUnavailable(
                 f"Harvest failed (HTTP {response.status_code}) reading {what}; try again later."
-            )
+            ).with_context(self.account.name, f"reading {what}")
         said = answer_reason(response)
         raise BadAnswer(
             f"Harvest answered HTTP {response.status_code} for {what} "
             f"(account {self.account.name}"
             + (f"; Harvest says: {said}" if said else "")
             + f"); expected {status}."
-        )
+        ).with_context(self.account.name, f"reading {what}")
 
 
 def _id(remote_id: str) -> str:

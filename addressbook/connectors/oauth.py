@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import logging
 import os
 import queue
@@ -151,10 +150,16 @@ def _decode_token_body(content_type: str, body: bytes) -> dict[str, Any]:
     """JSON normally; OAuth errors may come form-encoded (SERVICES.md); a BOM is allowed."""
     text = body.decode("utf-8-sig", "replace").strip()
     if "json" in content_type or text.startswith("{"):
+        from addressbook.connectors import jsonread
+
         try:
-            data = json.loads(text)
-        except ValueError:
-            raise BadAnswer("The sign-in service's answer is not valid JSON.")
+            data = jsonread.loads(
+                text.encode("utf-8"), service="The sign-in service", what="a token"
+            )
+        except BadAnswer as error:
+            if "not valid JSON" in str(error):
+                raise BadAnswer("The sign-in service's answer is not valid JSON.") from None
+            raise
         if not isinstance(data, dict):
             raise BadAnswer("The sign-in service's answer is not a JSON object.")
         return data

@@ -139,3 +139,20 @@ def test_a_503_with_retry_after_then_the_listing(server: CannedServer, harvest: 
     clock = connector.clock = FakeClock()
     assert pull_all(connector) == []
     assert clock.slept == [2.0]
+
+
+def test_errors_carry_their_account_and_what_was_being_done(
+    server: CannedServer, harvest: Make
+) -> None:
+    server.answer("GET", "/contacts", 402, "Payment required", content_type=TEXT)
+    with pytest.raises(BadAnswer) as failed:
+        pull_all(harvest())
+    assert failed.value.account == "work"
+    assert failed.value.doing == "reading the contact list"
+
+
+def test_an_http_error_carries_its_account(server: CannedServer, acu: MakeAcu) -> None:
+    server.answer("POST", "/api/xml-in", 500, "boom", content_type=TEXT)
+    with pytest.raises(ServiceUnavailable) as failed:
+        pull_all(acu())
+    assert failed.value.account == "books"

@@ -760,3 +760,19 @@ def test_a_401_is_closed_unread(server: CannedServer) -> None:
     started = time.monotonic()
     assert [r.remote_id for r in pull_all(xero(server))] == [SEED_ID]
     assert time.monotonic() - started < 2
+
+
+def test_a_refusal_carries_account_and_what_was_being_done(server: CannedServer) -> None:
+    server.answer("GET", CONTACTS, 404, "", content_type=TEXT)
+    with pytest.raises(ConnectorError) as failed:
+        pull_all(xero(server))
+    assert failed.value.account == "books"
+    assert failed.value.doing == "page 1 of the contacts"
+
+
+def test_a_token_answer_nested_too_deep_is_a_clear_refusal(server: CannedServer) -> None:
+    deep = '{"access_token": "A", "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    server.answer("POST", TOKEN, 200, deep, content_type=JSON)
+    server.answer("GET", CONTACTS, 200, SEED_002_OK, content_type=JSON)
+    with pytest.raises(BadAnswer, match="nested deeper than 64 levels"):
+        pull_all(xero(server))

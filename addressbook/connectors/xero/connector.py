@@ -307,6 +307,10 @@ class XeroConnector(XeroSignIn):
         return as_list(contacts), pagination if isinstance(pagination, dict) else None
 
     def _error(self, response: httpx.Response, what: str) -> ConnectorError:
+        """The refusal of a request, with its context (this account, `what`)."""
+        return self._refusal(response, what).with_context(self.account.name, what)
+
+    def _refusal(self, response: httpx.Response, what: str) -> ConnectorError:
         """The sentence for a refused request: Xero's own words, from whatever body came."""
         from addressbook.connectors.http import reason_of
 
@@ -370,7 +374,10 @@ class XeroConnector(XeroSignIn):
             if size != PAGE_SIZE:
                 params["pageSize"] = str(size)
             what = f"page {page} of the contacts"
-            response = self._call("GET", "/Contacts", params=params, headers=headers)
+            try:
+                response = self._call("GET", "/Contacts", params=params, headers=headers)
+            except ConnectorError as error:
+                raise error.with_context(self.account.name, f"reading {what}")
             if response.status_code == 400 and size != PAGE_SIZE:
                 log.info("Xero refused pageSize=%d: reading pages of %d", size, PAGE_SIZE)
                 size = self.page_size = PAGE_SIZE
@@ -494,6 +501,14 @@ class XeroConnector(XeroSignIn):
             )
         return [self._element_result(element) for element in elements]
 
+    def _send_batch_in_context(
+        self, method: str, body: dict[str, Any], keys: list[str], what: str
+    ) -> list[RemoteContact | Exception]:
+        try:
+            return self._send_batch(method, body, keys, what)
+        except ConnectorError as error:
+            raise error.with_context(self.account.name, f"sending {what}")
+
     def _element_result(self, element: dict[str, Any]) -> RemoteContact | Exception:
         messages = validation_messages(element)
         if element.get("HasValidationErrors") or messages:
@@ -565,7 +580,7 @@ class XeroConnector(XeroSignIn):
                 except (ValidationRefused, NotFound) as error:
                     results[index] = error
                 continue
-            answers = self._send_batch(
+            answers = self._send_batch_in_context(
                 "POST",
                 {"Contacts": [element for _, element, _ in chunk]},
                 [key for *_, key in chunk],
