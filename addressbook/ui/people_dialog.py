@@ -392,6 +392,14 @@ def offer_suggestions(window: MainWindow) -> PeopleDialog | None:
     return dialog
 
 
+def join_suggested(window: MainWindow) -> int:
+    """Join every suggestion (the screenshots: the demo's people as a user would join them)."""
+    store = window.store
+    joined = store.join_many([s.ids for s in suggestions(store)])
+    window.refresh()
+    return len(joined)
+
+
 class _PeopleTour:
     """Screenshots of the People dialog, the grouped list and a person's detail."""
 
@@ -423,10 +431,8 @@ class _PeopleTour:
         )
 
     def _join_all(self) -> None:
-        store = self.window.store
-        store.join_many([s.ids for s in suggestions(store)])
+        join_suggested(self.window)
         self.dialog.close()
-        self.window.refresh()
         self.window.list_view.setFocus()
 
     def _show_person(self) -> None:

@@ -43,6 +43,9 @@ class ScreenshotTour(QObject):
             return
         self.started = True
         self.window.resize(1280, 800)
+        from addressbook.ui.people_dialog import join_suggested
+
+        join_suggested(self.window)  # the README shows one row per person (ui/people_dialog.py)
         self._later(self.main_window)
 
     def _later(self, *steps: Callable[[], object]) -> None:
