@@ -154,7 +154,7 @@ class AccountsDialog(QDialog):
         self.url.setAccessibleName(_("Service address (URL)"))
         self.form = QFormLayout()
         for text, widget in (
-            (_("&Name"), self.name),
+            (_("Na&me"), self.name),
             (_("S&ervice"), self.service),
             (_("Add&ress"), self.url),
         ):
@@ -164,7 +164,7 @@ class AccountsDialog(QDialog):
         self.fields_box = QWidget()
         self.fields_form = QFormLayout(self.fields_box)
         self.fields_form.setContentsMargins(0, 0, 0, 0)
-        self.advanced = QGroupBox(_("&More settings"))
+        self.advanced = QGroupBox(_("M&ore settings"))
         self.advanced.setCheckable(True)
         self.advanced.setChecked(False)
         self.advanced_form = QFormLayout(self.advanced)

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from addressbook import __version__, paths
@@ -35,7 +35,47 @@ def application() -> QApplication:
     app.setOrganizationName("addressbook")
     app.setDesktopFileName("org.addressbook.AddressBook")
     app.setWindowIcon(app_icon())
+    use_language(app)
     return app
+
+
+def user_language(environ: dict[str, str] | None = None) -> str:
+    """The language gettext picks ('de', 'pt_BR'; '' for the default), from the environment."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            first = value.split(":")[0].split(".")[0].split("@")[0]
+            return "" if first in ("C", "POSIX") else first
+    return ""
+
+
+_translators: list[QTranslator] = []  # kept alive as long as the application
+
+
+def use_language(app: QApplication, language: str | None = None) -> bool:
+    """Qt's own catalogs (qtbase_*.qm: standard buttons, dialogs) and QLocale for the language.
+
+    Dates and numbers the window shows use QLocale(): it follows the same language as
+    the gettext catalogs. True when a Qt catalog was loaded.
+    """
+    language = user_language() if language is None else language
+    if not language:
+        return False
+    locale = QLocale(language)
+    QLocale.setDefault(locale)
+    for translator in _translators:
+        app.removeTranslator(translator)
+    _translators.clear()
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = False
+    for catalog in ("qtbase",):
+        translator = QTranslator(app)
+        if translator.load(locale, catalog, "_", folder):
+            app.installTranslator(translator)
+            _translators.append(translator)
+            loaded = True
+    return loaded
 
 
 def window_settings() -> QSettings:

@@ -95,6 +95,7 @@ class ConflictDialog(QDialog):
                 QLabel(f"<b>{field_label(item.field)}</b>"), row, 0, Qt.AlignmentFlag.AlignTop
             )
             base = QLabel(value_text(item.field, item.base))
+            base.setTextFormat(Qt.TextFormat.PlainText)
             base.setWordWrap(True)
             base.setStyleSheet("padding: 3px")
             base.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -103,7 +104,7 @@ class ConflictDialog(QDialog):
             for column, (side, value) in enumerate(
                 (("local", item.local), ("remote", item.remote)), start=2
             ):
-                button = QRadioButton(value_text(item.field, value))
+                button = QRadioButton(value_text(item.field, value).replace("&", "&&"))
                 button.setObjectName(f"choice_{item.field}_{side}")
                 button.setAccessibleName(
                     (

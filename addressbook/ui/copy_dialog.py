@@ -38,6 +38,8 @@ class CopyToAccountDialog(QDialog):
         )
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._window = window
+        self._open = True  # False once closed: a late answer from a worker is dropped
+        self.finished.connect(self._closed)
         self._record = self.records[0]
         sources = {r.account for r in self.records}
         self.account = QComboBox()
@@ -69,6 +71,9 @@ class CopyToAccountDialog(QDialog):
         layout.addWidget(self.buttons)
         self.account.currentIndexChanged.connect(lambda _i: self._account_changed())
         self._account_changed()
+
+    def _closed(self, _result: int) -> None:
+        self._open = False
 
     def _needs_client(self, name: str) -> bool:
         service = self._window.checker.service(name)
@@ -102,7 +107,7 @@ class CopyToAccountDialog(QDialog):
             )
 
     def _clients_loaded(self, name: str, clients: list[str]) -> None:
-        if self.account.currentData() != name:
+        if not self._open or self.account.currentData() != name:
             return  # the user chose another account meanwhile
         self.client.addItems(clients)
         wanted = self._record.contact.organization.casefold()
@@ -117,6 +122,8 @@ class CopyToAccountDialog(QDialog):
         )
 
     def _clients_failed(self, error: BaseException) -> None:
+        if not self._open:
+            return
         self.note.setText(describe_error(str(self.account.currentData()), error)[0])
 
     def copy(self) -> None:

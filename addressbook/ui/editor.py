@@ -270,7 +270,6 @@ class EntryList(QWidget):
         self.add_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._layout.addWidget(self.add_button)
         self.add_button.clicked.connect(self._add_clicked)
-        self.setFocusProxy(self.add_button)
 
     def rows(self) -> list[_EntryRow]:
         return list(self._rows)
@@ -282,7 +281,6 @@ class EntryList(QWidget):
         self._rows = []
         for value in values:
             self.add_row(value)
-        self._update_proxy()
 
     def add_row(self, value: object | None = None) -> _EntryRow:
         row = self._make_row(value)
@@ -290,7 +288,6 @@ class EntryList(QWidget):
         row.remove_requested.connect(self._remove)
         self._layout.insertWidget(len(self._rows), row)
         self._rows.append(row)
-        self._update_proxy()
         self.rows_changed.emit()
         self.changed.emit()
         return row
@@ -301,10 +298,9 @@ class EntryList(QWidget):
             widgets += row.focusables()
         return [*widgets, self.add_button]
 
-    def _update_proxy(self) -> None:
-        # The label's mnemonic (Alt+M for Emails) goes to the first field of the first row.
-        first = self._rows[0].focusables()[1] if self._rows else self.add_button
-        self.setFocusProxy(first)
+    def first_field(self) -> QWidget:
+        """Where the label's mnemonic (Alt+M for Emails) goes: the first row's field, or Add."""
+        return self._rows[0].focusables()[1] if self._rows else self.add_button
 
     def _add_clicked(self) -> None:
         row = self.add_row()
@@ -317,7 +313,6 @@ class EntryList(QWidget):
             self._rows.remove(row)  # type: ignore[arg-type]
             row.setParent(None)  # type: ignore[call-overload]
             row.deleteLater()
-            self._update_proxy()
             self.add_button.setFocus()
             self.rows_changed.emit()
             self.changed.emit()
@@ -395,26 +390,28 @@ class ContactEditor(QWidget):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.field_widgets: dict[str, QWidget] = {}
+        self.labels: dict[str, QLabel] = {}
         self.problem_labels: dict[str, QLabel] = {"": self.general_problem}
         for name, label, widget in (
-            ("display_name", _("&Display name"), self.display_name),
+            ("display_name", _("Displa&y name"), self.display_name),
             ("given_name", _("&Given name"), self.given_name),
-            ("family_name", _("&Family name"), self.family_name),
+            ("family_name", _("Fami&ly name"), self.family_name),
             ("nickname", _("Nic&kname"), self.nickname),
             ("organization", _("&Organisation"), self.organization),
             ("title", _("&Job title"), self.title),
             ("emails", _("E&mails"), self.emails),
-            ("phones", _("P&hones"), self.phones),
+            ("phones", _("&Phones"), self.phones),
             ("addresses", _("Add&resses"), self.addresses),
             ("urls", _("&Web pages"), self.urls),
             ("birthday", _("&Birthday"), self.birthday),
             ("categories", _("&Categories"), self.categories),
             ("notes", _("&Notes"), self.notes),
-            ("status", _("St&atus"), self.status),
+            ("status", _("S&tatus"), self.status),
         ):
             buddy = QLabel(label)
-            buddy.setBuddy(widget)
+            buddy.setBuddy(widget.first_field() if isinstance(widget, EntryList) else widget)
             self.form.addRow(buddy, widget)
+            self.labels[name] = buddy
             problem = self._problem_label(name)
             self.form.addRow("", problem)
             self.field_widgets[name] = widget
@@ -436,9 +433,13 @@ class ContactEditor(QWidget):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("&Save"))
-        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_button.setText(_("Sa&ve"))  # Alt+V; Ctrl+S below
         self.save_button.setToolTip(_("Save (Ctrl+S)"))
+        save = QAction(self)
+        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.triggered.connect(lambda: self.save_button.isEnabled() and self._save())
+        self.addAction(save)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setText(_("Cancel"))
         self.cancel_button.setToolTip(_("Close the form without saving (Escape asks first)"))
@@ -567,6 +568,9 @@ class ContactEditor(QWidget):
         return [*chain, self.save_button, self.cancel_button]
 
     def fix_tab_order(self) -> None:
+        for name, widget in self.field_widgets.items():
+            if isinstance(widget, EntryList) and name in self.labels:
+                self.labels[name].setBuddy(widget.first_field())
         chain = self.focus_chain()
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)

@@ -123,7 +123,12 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_panes()
         self._build_menus()
-        install_people(self)  # people: actionPeople, a person's detail and Split (ui/people_dialog.py)
+        install_people(
+            self
+        )  # people: actionPeople, a person's detail and Split (ui/people_dialog.py)
+        people = self.findChild(QAction, "actionPeople")
+        if people is not None and people.shortcut().isEmpty():
+            people.setShortcut(QKeySequence("Ctrl+Shift+O"))  # every menu action has a key
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(400)
@@ -277,7 +282,9 @@ class MainWindow(QMainWindow):
         self.action_find = self._action(
             "actionFind", _("&Find"), "search", key.Find, _("Search contacts")
         )
-        self.action_quit = self._action("actionQuit", _("&Quit"), None, key.Quit, _("Quit"))
+        self.action_quit = self._action(
+            "actionQuit", _("&Quit"), None, QKeySequence("Ctrl+Q"), _("Quit")
+        )
         self.action_about = self._action(
             "actionAbout", _("&About Address Book"), None, None, _("About")
         )
@@ -426,9 +433,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        # Tab: accounts → search → list → details (the creation order; the editor sets
+        # its own order, field by field, each time rows come or go).
+        self.setTabOrder(self.account_view, self.search)
         self.setTabOrder(self.search, self.list_view)
-        self.setTabOrder(self.list_view, self.detail)
-        self.setTabOrder(self.detail, self.account_view)
         self.statusBar().setSizeGripEnabled(True)
 
     def _build_menus(self) -> None:
@@ -681,7 +689,7 @@ class MainWindow(QMainWindow):
         self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
         count = self.model.rowCount()
         if count and not self.list_view.currentIndex().isValid():
-            self.list_view.setCurrentIndex(self.model.index(count - 1 if last else 0))
+            self.set_current_row(count - 1 if last else 0)
 
     # --- the list -----------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
@@ -836,7 +844,7 @@ class MainWindow(QMainWindow):
                 else QItemSelectionModel.SelectionFlag.Select
             )
             if first:
-                self.list_view.setCurrentIndex(self.model.index(row))
+                self.set_current_row(row)
             selection.select(self.model.index(row), flag | QItemSelectionModel.SelectionFlag.Rows)
             first = False
 
@@ -845,10 +853,18 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(contact_id)
         if row is None:
             return False
-        self.list_view.setCurrentIndex(self.model.index(row))
+        self.set_current_row(row)
         self.list_view.scrollTo(self.model.index(row))
         self.show_contact(contact_id)
         return True
+
+    def set_current_row(self, row: int) -> None:
+        """Make a row current and the only one selected."""
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.list_view.selectionModel().setCurrentIndex(self.model.index(row), flags)
 
     def show_contact(self, contact_id: int) -> None:
         """Show a contact's details (the hint if it is gone)."""
@@ -1182,8 +1198,7 @@ class MainWindow(QMainWindow):
         self.detail.show_hint()
         self.refresh()
         if self.model.rowCount():
-            next_row = min(max(row, 0), self.model.rowCount() - 1)
-            self.list_view.setCurrentIndex(self.model.index(next_row))
+            self.set_current_row(min(max(row, 0), self.model.rowCount() - 1))
         if len(records) == 1:
             what = _("Delete of {name}").format(name=records[0].contact.display_name)
             text = _("Deleted {name}.").format(name=records[0].contact.display_name)
@@ -1403,7 +1418,7 @@ class MainWindow(QMainWindow):
                 ("push", account),
                 text,
                 "warning",
-                (_("&Show What to Fix…"), lambda: self.show_refusals(account, refused)),
+                (_("Show What to Fix…"), lambda: self.show_refusals(account, refused)),
             )
         elif conflicts:
             self._show_bar(
@@ -1437,9 +1452,9 @@ class MainWindow(QMainWindow):
         fix = error_fix(error, bool(service and service.needs_login))
         action: tuple[str, Callable[[], None]] | None = None
         if fix == "login":
-            action = (_("Sign &In Again…"), lambda: self.open_accounts(account, sign_in=True))
+            action = (_("Sign In Again…"), lambda: self.open_accounts(account, sign_in=True))
         elif fix == "accounts":
-            action = (_("Open &Accounts…"), lambda: self.open_accounts(account))
+            action = (_("Open Accounts…"), lambda: self.open_accounts(account))
         self._show_bar((kind, account), text, "warning", action, details)
 
     def show_refusals(self, account: str, refused: list[object]) -> None:
@@ -1500,7 +1515,7 @@ class MainWindow(QMainWindow):
                 None,
                 _("There are no accounts to sync yet."),
                 "warning",
-                (_("Add an &Account…"), self.open_accounts),
+                (_("Add an Account…"), self.open_accounts),
             )
             return
         self.jobs.sync(names, full=full)
@@ -1547,7 +1562,7 @@ class MainWindow(QMainWindow):
                 None,
                 _("There is no account to copy to yet."),
                 "warning",
-                (_("Add an &Account…"), self.open_accounts),
+                (_("Add an Account…"), self.open_accounts),
             )
             return
         dialog = CopyToAccountDialog(self, records)

@@ -96,7 +96,7 @@ class MessageBar(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action_button = QPushButton()
-        self.details_button = QPushButton(_("Det&ails…"))
+        self.details_button = QPushButton(_("Details…"))
         close = QToolButton()
         close.setIcon(icon("cancel"))
         close.setAutoRaise(True)
