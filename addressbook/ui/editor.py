@@ -438,7 +438,7 @@ class ContactEditor(QWidget):
         save = QAction(self)
         save.setShortcut(QKeySequence.StandardKey.Save)
         save.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save.triggered.connect(lambda: self.save_button.isEnabled() and self._save())
+        save.triggered.connect(self._save_key)
         self.addAction(save)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setText(_("Cancel"))
@@ -633,6 +633,10 @@ class ContactEditor(QWidget):
                 popup.hide()
             return
         self.escape_pressed.emit()
+
+    def _save_key(self) -> None:
+        if self.save_button.isEnabled():
+            self._save()
 
     def _save(self) -> None:
         if self.problems_found():

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from addressbook.model import Email
 from addressbook.store import Store
 from addressbook.ui.app import window_settings
 from addressbook.ui.editor import EmailRow
@@ -229,11 +228,13 @@ def mnemonics(top: QWidget) -> list[tuple[str, str]]:
             found.append((match.group(1).lower(), text))
 
     for widget in [top, *top.findChildren(QWidget)]:
-        if not widget.isVisible() or not widget.window() is top:
+        if not widget.isVisible() or widget.window() is not top:
             continue
-        if isinstance(widget, QAbstractButton):
-            add(widget.text())
-        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+        if (
+            isinstance(widget, QAbstractButton)
+            or isinstance(widget, QLabel)
+            and widget.buddy() is not None
+        ):
             add(widget.text())
         elif isinstance(widget, QGroupBox):
             add(widget.title())
@@ -276,13 +277,12 @@ def test_no_mnemonic_clash_on_first_run(qtbot, addressbook_home) -> None:  # typ
 
 def test_no_mnemonic_clash_in_any_dialog(qtbot, window: MainWindow, keyring_file) -> None:  # type: ignore[no-untyped-def]
     from addressbook import accounts
+    from addressbook.rules import remember_clients
+    from addressbook.sync.push import Refusal
     from addressbook.ui.accounts_dialog import AccountsDialog
     from addressbook.ui.copy_dialog import CopyToAccountDialog
     from addressbook.ui.push_preview import PushPreviewDialog
     from addressbook.ui.refusals import RefusalsDialog
-    from addressbook.sync.push import Refusal
-
-    from addressbook.rules import remember_clients
 
     accounts.add_account(
         accounts.new_account("work", "harvest", "https://acme.harvestapp.com", {}),
