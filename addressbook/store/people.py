@@ -130,7 +130,7 @@ class PeopleStore:
         def records(self, ids: Sequence[int]) -> list[Record]: ...
 
     _people_index: PeopleIndex | None = None
-    _people_index_stamp: tuple[int, int] = (-1, -1)
+    _people_index_stamp: int = -1
 
     # -- reading ---------------------------------------------------------------------
 
@@ -174,14 +174,15 @@ class PeopleStore:
         ]
 
     def people_index(self) -> PeopleIndex:
-        """Shown member → person and each person's accounts; cached until the file changes."""
-        stamp = (int(self._one("PRAGMA data_version")[0]), self._writes)
-        if self._people_index is not None and stamp == self._people_index_stamp and not self._depth:
+        """Shown member → person and each person's accounts; read again only when the people
+        (or which of their records are shown) changed: one row says so (people_version)."""
+        stamp = int(self._one("SELECT n FROM people_version")[0])
+        if self._people_index is not None and stamp == self._people_index_stamp:
             return self._people_index
         index = PeopleIndex()
         sql = """SELECT m.contact_id, m.person_id, c.account
             FROM person_members m JOIN contacts c ON c.id = m.contact_id
-            WHERE c.state <> 'deleted' ORDER BY m.person_id, c.sort_key, c.id"""
+            WHERE c.state <> 'deleted'"""
         accounts: dict[int, list[str | None]] = {}
         for contact_id, person, account in self._all(sql):
             index.person_of[contact_id] = person
@@ -193,8 +194,7 @@ class PeopleStore:
         # A person of one shown record (the others deleted here) shows as that record.
         for contact_id in [c for c, p in index.person_of.items() if index.size[p] < 2]:
             del index.person_of[contact_id]
-        if not self._depth:
-            self._people_index, self._people_index_stamp = index, stamp
+        self._people_index, self._people_index_stamp = index, stamp
         return index
 
     def suggestion_facts(self) -> list[Facts]:

@@ -132,7 +132,35 @@ def _add_people(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_create_v1, _add_people]
+_V3_PEOPLE_VERSION = (
+    # A counter that moves whenever the people, or which of their records are shown,
+    # change: the window reads one row to know its one-row-per-person index still holds.
+    "CREATE TABLE people_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+    "INSERT INTO people_version (id, n) VALUES (1, 0)",
+    """CREATE TRIGGER people_version_insert AFTER INSERT ON person_members BEGIN
+        UPDATE people_version SET n = n + 1;
+    END""",
+    """CREATE TRIGGER people_version_update AFTER UPDATE ON person_members BEGIN
+        UPDATE people_version SET n = n + 1;
+    END""",
+    """CREATE TRIGGER people_version_delete AFTER DELETE ON person_members BEGIN
+        UPDATE people_version SET n = n + 1;
+    END""",
+    """CREATE TRIGGER people_version_shown AFTER UPDATE OF state ON contacts
+        WHEN (old.state = 'deleted') <> (new.state = 'deleted')
+        AND EXISTS (SELECT 1 FROM person_members WHERE contact_id = new.id) BEGIN
+        UPDATE people_version SET n = n + 1;
+    END""",
+)
+
+
+def _add_people_version(conn: sqlite3.Connection) -> None:
+    """Version 2 → 3: the people version counter (see _V3_PEOPLE_VERSION)."""
+    for statement in _V3_PEOPLE_VERSION:
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [_create_v1, _add_people, _add_people_version]
 
 
 def current_version() -> int:

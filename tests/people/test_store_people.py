@@ -31,7 +31,7 @@ def test_migration_from_version_1_keeps_contacts_and_adds_people(tmp_path: Path)
     )
     conn.close()
     with Store(path) as store:
-        assert store._one("PRAGMA user_version")[0] == schema.current_version() == 2
+        assert store._one("PRAGMA user_version")[0] == schema.current_version() == 3
         record = store.get(1)
         assert record is not None and record.contact.display_name == "Ana"
         assert record.person is None and record.to_json()["person"] is None

@@ -27,7 +27,7 @@ def test_new_file_gets_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
     with Store(path) as store:
         assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
-    assert _pragma(path, "user_version") == schema.current_version() == 2
+    assert _pragma(path, "user_version") == schema.current_version() == 3
     assert _pragma(path, "journal_mode") == "wal"
     assert {"contacts", "links", "outbox", "conflicts", "sync_state", "contacts_fts"} <= _tables(
         path
