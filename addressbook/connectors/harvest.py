@@ -41,7 +41,7 @@ from addressbook.errors import (
     ServiceUnavailable,
     ValidationRefused,
 )
-from addressbook.i18n import N_
+from addressbook.i18n import N_, _
 from addressbook.model import Contact, Email, Phone
 
 PHONE_ELEMENTS = {"work": "phone-office", "mobile": "phone-mobile", "fax": "fax"}
@@ -398,12 +398,26 @@ class HarvestConnector(Connector):
                 f"Harvest failed (HTTP {response.status_code}) reading {what}; try again later."
             ).with_context(self.account.name, f"reading {what}")
         said = answer_reason(response)
-        raise BadAnswer(
-            f"Harvest answered HTTP {response.status_code} for {what} "
-            f"(account {self.account.name}"
-            + (f"; Harvest says: {said}" if said else "")
-            + f"); expected {status}."
-        ).with_context(self.account.name, f"reading {what}")
+        values = {
+            "got": response.status_code,
+            "what": what,
+            "account": self.account.name,
+            "said": said,
+            "expected": status,
+        }
+        sentence = (
+            _(
+                "Harvest answered HTTP {got} for {what} (account {account}; Harvest says: "
+                "{said}); expected {expected}."
+            )
+            if said
+            else _(
+                "Harvest answered HTTP {got} for {what} (account {account}); expected {expected}."
+            )
+        )
+        raise BadAnswer(sentence.format(**values)).with_context(
+            self.account.name, _("reading {what}").format(what=what)
+        )
 
 
 def _id(remote_id: str) -> str:

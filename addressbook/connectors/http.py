@@ -87,6 +87,7 @@ from addressbook.errors import (
     RateLimited,
     ServiceUnavailable,
 )
+from addressbook.i18n import _
 from addressbook.logs import quiet_libraries, redact, scrub
 
 log = logging.getLogger("addressbook.http")
@@ -296,19 +297,25 @@ def explained_503(response: httpx.Response, label: str, account: str) -> Connect
         reason = "; ".join(p for p in (problem, advice) if p)
         if "rate limit" in problem.lower():
             error = RateLimited(
-                f"{label}'s rate limit was hit for account {account} ({label} says: {reason}); "
-                "try again in a few minutes.",
+                _(
+                    "{service}'s rate limit was hit for account {account} ({service} says: "
+                    "{reason}); try again in a few minutes."
+                ).format(service=label, account=account, reason=reason),
                 limit=problem,
             )
         else:
             error = ServiceUnavailable(
-                f"{label} is unavailable for account {account} ({label} says: {reason}); "
-                "try again later."
+                _(
+                    "{service} is unavailable for account {account} ({service} says: {reason}); "
+                    "try again later."
+                ).format(service=label, account=account, reason=reason)
             )
     elif "html" not in kind and not text.startswith(("<", "{", "[")):
         error = ServiceUnavailable(
-            f"{label} is unavailable for account {account} ({label} says: "
-            f"{said(text.splitlines()[0])}); try again later."
+            _(
+                "{service} is unavailable for account {account} ({service} says: {reason}); "
+                "try again later."
+            ).format(service=label, account=account, reason=said(text.splitlines()[0]))
         )
     if error is not None:
         response.close()
@@ -333,7 +340,7 @@ def _decode_text(data: bytes, content_type: str | None) -> str:
     forced = xml.true_encoding(data)
     declared = xml.declared_encoding(data)
     for part in (content_type or "").split(";")[1:]:
-        key, _, value = part.partition("=")
+        key, _eq, value = part.partition("=")
         if key.strip().lower() == "charset" and value.strip().strip("\"'"):
             names.append(value.strip().strip("\"'"))
     names = [n for n in (forced, declared, *names) if n] + ["utf-8"]
@@ -402,7 +409,7 @@ def _json_reason(text: str) -> str:
         data = json.loads(text)
     except (ValueError, RecursionError):
         return ""
-    for _ in range(3):  # {"error": {"message": …}} and the like
+    for _depth in range(3):  # {"error": {"message": …}} and the like
         if isinstance(data, list) and data:
             data = data[0]
         if not isinstance(data, dict):
@@ -721,9 +728,15 @@ class HttpClient:
         except _Bomb as bomb:
             response.close()
             raise BadAnswer(
-                f"{self.service} sent a compressed answer that expands more than "
-                f"{BOMB_RATIO}-fold (over {bomb.given // (1024 * 1024)} MB from "
-                f"{max(1, bomb.taken // 1024)} KB); refused as a compression bomb."
+                _(
+                    "{service} sent a compressed answer that expands more than {ratio}-fold "
+                    "(over {mb} MB from {kb} KB); refused as a compression bomb."
+                ).format(
+                    service=self.service,
+                    ratio=BOMB_RATIO,
+                    mb=bomb.given // (1024 * 1024),
+                    kb=max(1, bomb.taken // 1024),
+                )
             ) from None
         except httpx.TimeoutException:
             raise ServiceUnavailable(
@@ -880,23 +893,35 @@ class HttpClient:
             return failure
         if status >= 500:
             reason = self._reason(response)
-            says = f" ({self.service} says: {reason})" if reason else ""
+            says = self._says(reason)
             if status in (501, 505):  # no retry fixes a method the service does not have
                 raise ServiceUnavailable(
-                    f"{self.service} does not support this request (HTTP status {status}) "
-                    f"for account {self.account}{says}; trying again will not help: check the "
-                    "account's URL, or whether this version of addressbook still fits the "
-                    "service."
+                    _(
+                        "{service} does not support this request (HTTP status {status}) for "
+                        "account {account}{says}; trying again will not help: check the "
+                        "account's URL, or whether this version of addressbook still fits the "
+                        "service."
+                    ).format(service=self.service, status=status, account=self.account, says=says)
                 )
             if is_maintenance(reason):
                 raise ServiceUnavailable(
-                    f"{self.service} is down for maintenance{says}; try again later."
+                    _("{service} is down for maintenance{says}; try again later.").format(
+                        service=self.service, says=says
+                    )
                 )
             raise ServiceUnavailable(
-                f"{self.service} failed with HTTP status {status} for account {self.account}"
-                f"{says}; try again later."
+                _(
+                    "{service} failed with HTTP status {status} for account {account}{says}; "
+                    "try again later."
+                ).format(service=self.service, status=status, account=self.account, says=says)
             )
         return None
+
+    def _says(self, reason: str) -> str:
+        """' (Harvest says: …)' for a sentence, or '' when the answer gave no reason."""
+        if not reason:
+            return ""
+        return _(" ({service} says: {reason})").format(service=self.service, reason=reason)
 
     def _reason(self, response: httpx.Response) -> str:
         """The reason the (short) body of an error answer gives, or ''."""
@@ -954,7 +979,7 @@ class HttpClient:
         if failure.error is not None and not retried:
             return failure.error
         if failure.error is not None:
-            head, _, tail = str(failure.error).partition(";")
+            head, _semi, tail = str(failure.error).partition(";")
             return type(failure.error)(f"{head} (tried for {waited:.0f} seconds);{tail}")
         after = f" after waiting {waited:.0f} seconds" if retried else ""
         hint = (
@@ -969,15 +994,27 @@ class HttpClient:
                 retry_after=failure.retry_after,
                 limit=self.limit_description,
             )
-        says = f" ({self.service} says: {failure.reason})" if failure.reason else ""
+        says = self._says(failure.reason)
+        values = {
+            "service": self.service,
+            "status": failure.status,
+            "account": self.account,
+            "says": says,
+            "after": after,
+            "hint": hint,
+        }
         if failure.maintenance:
             return ServiceUnavailable(
-                f"{self.service} is down for maintenance (HTTP status {failure.status}) for "
-                f"account {self.account}{says}{after}; {hint}."
+                _(
+                    "{service} is down for maintenance (HTTP status {status}) for account "
+                    "{account}{says}{after}; {hint}."
+                ).format(**values)
             )
         return ServiceUnavailable(
-            f"{self.service} is unavailable (HTTP status {failure.status}) for account "
-            f"{self.account}{says}{after}; {hint}."
+            _(
+                "{service} is unavailable (HTTP status {status}) for account "
+                "{account}{says}{after}; {hint}."
+            ).format(**values)
         )
 
     def _too_long_error(self, failure: _Failure) -> ConnectorError:

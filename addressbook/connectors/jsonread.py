@@ -25,6 +25,7 @@ from typing import Any
 
 from addressbook.connectors.xml import MAX_DEPTH, MAX_RECORD, MAX_TEXT
 from addressbook.errors import BadAnswer
+from addressbook.i18n import _
 
 
 def loads(body: bytes, *, service: str, what: str, records: str | None = None) -> Any:
@@ -34,12 +35,12 @@ def loads(body: bytes, *, service: str, what: str, records: str | None = None) -
     try:
         data = json.loads(body)
     except RecursionError:
-        raise BadAnswer(
-            f"{service}'s answer ({what}) is nested deeper than {MAX_DEPTH} levels; refused."
-        ) from None
+        raise _too_deep(service, what) from None
     except ValueError:
         raise BadAnswer(
-            f"{service}'s answer ({what}) is not valid JSON; try again later."
+            _("{service}'s answer ({what}) is not valid JSON; try again later.").format(
+                service=service, what=what
+            )
         ) from None
     listed = data.get(records) if records and isinstance(data, dict) else None
     if isinstance(listed, list):
@@ -92,25 +93,31 @@ def check(value: Any, *, service: str, what: str, depth: int = 0) -> None:
         else:
             size += 8
         if size > MAX_RECORD:
-            raise BadAnswer(
-                f"{service}'s answer ({what}) holds a record of more than "
-                f"{MAX_RECORD // (1024 * 1024)} MiB; refused."
-            )
+            raise _too_large(service, what)
     if size > MAX_RECORD:
-        raise BadAnswer(
-            f"{service}'s answer ({what}) holds a record of more than "
-            f"{MAX_RECORD // (1024 * 1024)} MiB; refused."
-        )
+        raise _too_large(service, what)
 
 
 def _too_deep(service: str, what: str) -> BadAnswer:
     return BadAnswer(
-        f"{service}'s answer ({what}) is nested deeper than {MAX_DEPTH} levels; refused."
+        _("{service}'s answer ({what}) is nested deeper than {depth} levels; refused.").format(
+            service=service, what=what, depth=MAX_DEPTH
+        )
+    )
+
+
+def _too_large(service: str, what: str) -> BadAnswer:
+    return BadAnswer(
+        _("{service}'s answer ({what}) holds a record of more than {mib} MiB; refused.").format(
+            service=service, what=what, mib=MAX_RECORD // (1024 * 1024)
+        )
     )
 
 
 def _too_long(service: str, what: str, text: str) -> BadAnswer:
     return BadAnswer(
-        f"{service}'s answer ({what}) holds a text of {len(text):,} characters, more than "
-        f"the {MAX_TEXT // 1024} KiB a field may have; refused."
+        _(
+            "{service}'s answer ({what}) holds a text of {length} characters, more than the "
+            "{kib} KiB a field may have; refused."
+        ).format(service=service, what=what, length=f"{len(text):,}", kib=MAX_TEXT // 1024)
     )

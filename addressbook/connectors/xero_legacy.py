@@ -57,7 +57,7 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
-from addressbook.i18n import N_
+from addressbook.i18n import N_, _
 from addressbook.logs import quiet_libraries, redact
 from addressbook.model import Contact, clean
 
@@ -392,7 +392,7 @@ class XeroLegacyConnector(Connector):
 
     def check(self) -> str:
         """Ask for the contacts changed from now on (an empty listing): are the keys good?"""
-        for _ in self._listing(datetime.now(UTC)):
+        for _contact in self._listing(datetime.now(UTC)):
             pass
         return f"Xero 1.0 organisation of account {self.account.name}: keys accepted"
 
@@ -508,22 +508,32 @@ class XeroLegacyConnector(Connector):
 
         if 300 <= status < 400:
             # Xero 1.0 sends a wrong key (or a wrong address) to its sign-in page
-            where = f" to {redirect_target(response)}" if response is not None else ""
+            where = (
+                _(" to {target}").format(target=redirect_target(response))
+                if response is not None
+                else ""
+            )
             return AuthError(
-                f"Xero 1.0 answered with a redirect (HTTP {status}){where} instead of the "
-                f"contacts of account {self.account.name}: its API key or Xero key is wrong, "
-                "or the account's URL is; remove the account and add it again with the right "
-                "keys and URL."
+                _(
+                    "Xero 1.0 answered with a redirect (HTTP {status}){where} instead of the "
+                    "contacts of account {account}: its API key or Xero key is wrong, or the "
+                    "account's URL is; remove the account and add it again with the right keys "
+                    "and URL."
+                ).format(status=status, where=where, account=self.account.name)
             )
         try:
             document = xml.parse(body, service="Xero 1.0")
         except BadAnswer:
             kind = response.headers.get("Content-Type") if response is not None else None
             said = reason_of(body, kind)
+            if said:
+                return ConnectorError(
+                    _("Xero 1.0 refused the request (HTTP {status}: {said}).").format(
+                        status=status, said=said
+                    )
+                )
             return ConnectorError(
-                f"Xero 1.0 refused the request (HTTP {status}"
-                + (f": {said}" if said else "")
-                + ")."
+                _("Xero 1.0 refused the request (HTTP {status}).").format(status=status)
             )
         return self._refusal(document)
 

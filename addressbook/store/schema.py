@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from addressbook.errors import NewerSchemaError, StoreError
+from addressbook.i18n import _
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -199,8 +200,10 @@ def error_for(path: Path, error: sqlite3.Error) -> StoreError:
     full = "full" in text or (cannot_write and (disk_full(path) or opened_read_only))
     if full:
         return StoreError(
-            f"the disk holding the address book {path} is full; free some space and try again"
-            " (nothing was changed)"
+            _(
+                "the disk holding the address book {path} is full; free some space and try "
+                "again (nothing was changed)"
+            ).format(path=path)
         )
     if "readonly" in text or "read-only" in text:
         return StoreError(

@@ -59,7 +59,7 @@ from addressbook.errors import (
     RateLimited,
     ValidationRefused,
 )
-from addressbook.i18n import N_
+from addressbook.i18n import N_, _
 from addressbook.model import Contact, clean
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("addressbook.connectors.xero")
 
-_GONE = "The contact is no longer in Xero."
+_GONE = N_("The contact is no longer in Xero.")
 
 
 def _number(data: dict[str, Any] | None, key: str) -> int | None:
@@ -317,13 +317,17 @@ class XeroConnector(XeroSignIn):
         status = response.status_code
         if 300 <= status < 400:
             return ConnectorError(
-                f"Xero answered {what} with a redirect (HTTP {status}) to "
-                f"{redirect_of(response)}; check the account's URL."
+                _(
+                    "Xero answered {what} with a redirect (HTTP {status}) to {target}; check "
+                    "the account's URL."
+                ).format(what=what, status=status, target=redirect_of(response))
             )
         if status == 404:
             return ConnectorError(
-                f"Xero has nothing at {self.client.base_url} for {what} (HTTP 404); check the "
-                f"URL of account {self.account.name}."
+                _(
+                    "Xero has nothing at {url} for {what} (HTTP 404); check the URL of account "
+                    "{account}."
+                ).format(url=self.client.base_url, what=what, account=self.account.name)
             )
         try:
             data = jsonread.loads(response.content, service="Xero", what=what)
@@ -339,10 +343,14 @@ class XeroConnector(XeroSignIn):
             else ""
         )
         said = message or reason_of(response.content, response.headers.get("Content-Type"))
+        if said:
+            return ConnectorError(
+                _("Xero refused the request ({what}, HTTP {status}: {said}).").format(
+                    what=what, status=status, said=said
+                )
+            )
         return ConnectorError(
-            f"Xero refused the request ({what}, HTTP {status}"
-            + (f": {said}" if said else "")
-            + ")."
+            _("Xero refused the request ({what}, HTTP {status}).").format(what=what, status=status)
         )
 
     def check(self) -> str:
@@ -400,10 +408,10 @@ class XeroConnector(XeroSignIn):
     def get(self, remote_id: str) -> RemoteContact:
         """The contact as Xero has it now."""
         records = self._contacts_of(
-            self._call("GET", f"/Contacts/{remote_id}"), "a contact", missing=_GONE
+            self._call("GET", f"/Contacts/{remote_id}"), "a contact", missing=_(_GONE)
         )
         if not records:
-            raise NotFound(_GONE)
+            raise NotFound(_(_GONE))
         return remote_from_json(records[0])
 
     def get_many(self, remote_ids: list[str]) -> dict[str, RemoteContact | Exception]:
@@ -420,7 +428,7 @@ class XeroConnector(XeroSignIn):
             for remote_id in chunk:
                 raw = found.get(remote_id.lower())
                 if raw is None:
-                    results[remote_id] = NotFound(_GONE)
+                    results[remote_id] = NotFound(_(_GONE))
                     continue
                 try:
                     results[remote_id] = remote_from_json(raw)
@@ -458,7 +466,7 @@ class XeroConnector(XeroSignIn):
         """Create in batches of 50; each refused contact gets its own ValidationRefused."""
         results: list[RemoteContact | Exception | None] = [None] * len(items)
         sendable: list[int] = []
-        for index, (contact, _) in enumerate(items):
+        for index, (contact, _key) in enumerate(items):
             problems = self.validate(contact, None)
             if problems:
                 results[index] = ValidationRefused(" ".join(problems), problems)
@@ -514,7 +522,7 @@ class XeroConnector(XeroSignIn):
         if element.get("HasValidationErrors") or messages:
             messages = messages or ["Xero refused this contact."]
             if any("was not found" in m for m in messages):
-                return NotFound(_GONE)
+                return NotFound(_(_GONE))
             return ValidationRefused("; ".join(messages), messages)
         try:
             return remote_from_json(element)
@@ -586,14 +594,16 @@ class XeroConnector(XeroSignIn):
                 [key for *_, key in chunk],
                 f"the {len(chunk)} updated contacts",
             )
-            for (index, element, _), answer in zip(chunk, answers, strict=True):
+            for (index, element, _key), answer in zip(chunk, answers, strict=True):
                 if (
                     isinstance(answer, RemoteContact)
                     and answer.remote_id.lower() != str(element["ContactID"]).lower()
                 ):
                     answer = BadAnswer(
-                        "Xero answered another contact in this one's place; look in Xero "
-                        "before sending it again."
+                        _(
+                            "Xero answered another contact in this one's place; look in Xero "
+                            "before sending it again."
+                        )
                     )
                 results[index] = answer
         return [r if r is not None else BadAnswer("Xero gave no answer for it.") for r in results]
@@ -606,7 +616,7 @@ class XeroConnector(XeroSignIn):
             body=body,
             headers={"Idempotency-Key": idempotency_header(key)},
         )
-        records = self._contacts_of(response, "the updated contact", missing=_GONE)
+        records = self._contacts_of(response, "the updated contact", missing=_(_GONE))
         if len(records) != 1:
             raise BadAnswer("Xero's answer to an update does not hold the contact.")
         result = self._element_result(records[0])
