@@ -20,7 +20,8 @@ overwritten silently. Anything else is *new*: created a chunk at a time
 (each checked by its service's rules, addressbook.rules, first).
 
 A card or row that cannot be read at all (or that the account's rules refuse) stops the
-import and nothing is imported (the whole import is one transaction), unless
+import and nothing is imported (the whole import is one transaction: other writers of the
+same file wait for it), unless
 skip_invalid: then it is *skipped* and named in the warnings. A line that cannot be read
 costs that line only: a warning names it (file, card, line) and the card is imported.
 
@@ -30,9 +31,10 @@ match keys only).
 
 For the window: run import_file in a worker thread with its own Store (a Store is one
 SQLite connection, used by one thread). `progress(done_bytes, total_bytes)` is called as
-the file is read; `cancel` is any object with a `.cancelled` bool: when it turns true the
-import stops after the current card and keeps what was done (summary.cancelled is True).
-summary.created_ids and summary.updated (id → the contact as it was) let the window undo.
+the file is read (about 500 times at most, and once at the end); `cancel` is any object
+with a `.cancelled` bool: when it turns true the import stops after the current card and
+keeps what was done (summary.cancelled is True). summary.created_ids, summary.updated_ids
+and summary.before (id → the contact as it was) let the window undo the import.
 """
 
 from __future__ import annotations
@@ -246,7 +248,8 @@ def _run(
     summary.format = chosen
     items = iter_stream(binary, chosen, name, normalize=False)  # the store normalises
     pending: list[Contact] = []
-    last_report = -1
+    last_report = -(1 << 62)
+    step = max(total // 500, 1)
 
     def flush() -> None:
         if pending:
@@ -266,7 +269,7 @@ def _run(
             break
         if progress is not None:
             done = binary.tell()
-            if done != last_report:
+            if done - last_report >= step:  # a few hundred calls a file, not one a card
                 last_report = done
                 progress(min(done, total), total)
         if isinstance(item, Problem):
