@@ -11,21 +11,21 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from addressbook.i18n import _
+from addressbook.i18n import N_, _
 from addressbook.model import comparable
 from addressbook.store import Record
 
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 
 STATE_TEXT = {
-    "local": "On this computer only",
-    "synced": "In step with the service",
-    "new": "New here: not yet sent to the service",
-    "modified": "Edited here: not yet sent to the service",
-    "conflict": "Changed here and on the service: choose what to keep",
-    "deleted": "Deleted here: the delete is not yet sent",
+    "local": N_("On this computer only"),
+    "synced": N_("In step with the service"),
+    "new": N_("New here: not yet sent to the service"),
+    "modified": N_("Edited here: not yet sent to the service"),
+    "conflict": N_("Changed here and on the service: choose what to keep"),
+    "deleted": N_("Deleted here: the delete is not yet sent"),
 }
-KIND_TEXT = {"ddi": "direct", "default": "main"}
+KIND_TEXT = {"ddi": N_("direct"), "default": N_("main")}
 
 
 def tel_url(number: str) -> str:
@@ -53,10 +53,10 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
     rows: list[str] = []
     for email in contact.emails:
         link = f'<a href="mailto:{quote(email.address, safe="@+.")}">{escape(email.address)}</a>'
-        rows.append(_row(f"email ({email.kind})", link, muted))
+        rows.append(_row(_("email ({kind})").format(kind=email.kind), link, muted))
     for phone in contact.phones:
         link = f'<a href="{tel_url(phone.number)}">{escape(phone.number)}</a>'
-        rows.append(_row(KIND_TEXT.get(phone.kind, phone.kind), link, muted))
+        rows.append(_row(_(KIND_TEXT.get(phone.kind, phone.kind)), link, muted))
     for address in contact.addresses:
         lines = [
             *address.lines,
@@ -64,30 +64,38 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
             address.country,
         ]
         text = "<br>".join(escape(line) for line in lines if line)
-        text += f'<br><a href="{escape(map_url(address.one_line()))}">Show on map</a>'
-        rows.append(_row(f"{address.kind} address", text, muted))
+        text += (
+            f'<br><a href="{escape(map_url(address.one_line()))}">{escape(_("Show on map"))}</a>'
+        )
+        rows.append(_row(_("{kind} address").format(kind=address.kind), text, muted))
     if contact.given_name or contact.family_name:
-        rows.append(_row("given name", escape(contact.given_name), muted))
-        rows.append(_row("family name", escape(contact.family_name), muted))
+        rows.append(_row(_("given name"), escape(contact.given_name), muted))
+        rows.append(_row(_("family name"), escape(contact.family_name), muted))
     if contact.notes:
         notes = escape(contact.notes).replace("\n", "<br>")
-        rows.append(_row("notes", notes, muted))
-    rows.append(_row("account", escape(account_label), muted))
-    state = STATE_TEXT.get(record.state, record.state)
-    rows.append(_row("sync", escape(state), muted))
+        rows.append(_row(_("notes"), notes, muted))
+    rows.append(_row(_("account"), escape(account_label), muted))
+    state = _(STATE_TEXT.get(record.state, record.state))
+    rows.append(_row(_("sync"), escape(state), muted))
     if contact.status != "active":
         status = {
-            "archived": "Archived on the service",
-            "read-only": "Read-only: the service keeps it locked (a data-protection request); it cannot be edited",
+            "archived": _("Archived on the service"),
+            "read-only": _(
+                "Read-only: the service keeps it locked (a data-protection request); it cannot be edited"
+            ),
         }.get(contact.status, contact.status)
-        rows.append(_row("status", escape(status), muted))
+        rows.append(_row(_("status"), escape(status), muted))
     if record.message:
         rows.append(
-            _row("last push", f'<span style="color:#c5221f">{escape(record.message)}</span>', muted)
+            _row(
+                _("last push"),
+                f'<span style="color:#c5221f">{escape(record.message)}</span>',
+                muted,
+            )
         )
     organization = contact.organization if contact.organization != contact.display_name else ""
     subtitle = " · ".join(escape(p) for p in (contact.title, organization) if p)
-    head = f'<h2 style="margin-bottom:2px">{escape(contact.display_name or "(no name)")}</h2>'
+    head = f'<h2 style="margin-bottom:2px">{escape(contact.display_name or _("(no name)"))}</h2>'
     if subtitle:
         head += f'<p style="margin-top:0; color:{muted}">{subtitle}</p>'
     return f'{head}<table cellspacing="0" style="margin-top:10px">{"".join(rows)}</table>'
@@ -102,12 +110,12 @@ BADGE_COLOURS = {
     "": "#5b6770",
 }
 _SCALARS = (
-    ("given_name", "given name"),
-    ("family_name", "family name"),
-    ("nickname", "nickname"),
-    ("organization", "organisation"),
-    ("title", "title"),
-    ("birthday", "birthday"),
+    ("given_name", N_("given name")),
+    ("family_name", N_("family name")),
+    ("nickname", N_("nickname")),
+    ("organization", N_("organisation")),
+    ("title", N_("title")),
+    ("birthday", N_("birthday")),
 )
 
 
@@ -132,21 +140,23 @@ def _entry_html(field: str, item: Any) -> tuple[str, str]:
     if field == "emails":
         address = item["address"]
         link = f'<a href="mailto:{quote(address, safe="@+.")}">{escape(address)}</a>'
-        return f"email ({item['kind']})", link
+        return _("email ({kind})").format(kind=item["kind"]), link
     if field == "phones":
         number = item["number"]
-        return KIND_TEXT.get(item["kind"], item["kind"]), (
+        return _(KIND_TEXT.get(item["kind"], item["kind"])), (
             f'<a href="{tel_url(number)}">{escape(number)}</a>'
         )
     if field == "urls":
         url = item["url"]
-        return "web", f'<a href="{escape(url)}">{escape(url)}</a>'
+        return _("web"), f'<a href="{escape(url)}">{escape(url)}</a>'
     lines = [
         *item.get("lines", []),
         " ".join(p for p in (item.get("city"), item.get("region"), item.get("postcode")) if p),
         item.get("country", ""),
     ]
-    return f"{item['kind']} address", "<br>".join(escape(line) for line in lines if line)
+    return _("{kind} address").format(kind=item["kind"]), "<br>".join(
+        escape(line) for line in lines if line
+    )
 
 
 def person_html(
@@ -179,7 +189,8 @@ def person_html(
         for item, holders in entries.values():
             name, value = _entry_html(field, item)
             rows.append(_row(name, value + marks(holders), muted))
-    for field, name in (*_SCALARS, ("notes", "notes")):
+    for field, label_text in (*_SCALARS, ("notes", N_("notes"))):
+        name = _(label_text)
         values: dict[str, set[int]] = {}
         for record in records:
             value = record.contact.get(field)
@@ -189,12 +200,12 @@ def person_html(
             text = escape(value).replace("\n", "<br>")
             rows.append(_row(name, text + marks(holders), muted))
     for record in records:
-        state = STATE_TEXT.get(record.state, record.state)
+        state = _(STATE_TEXT.get(record.state, record.state))
         if record.message:
             state += f' — <span style="color:#c5221f">{escape(record.message)}</span>'
         else:
             state = escape(state)
-        rows.append(_row("record", f"{badges[record.id]} {state}", muted))
+        rows.append(_row(_("record"), f"{badges[record.id]} {state}", muted))
     names: dict[str, set[int]] = {}
     for record in records:
         names.setdefault(record.contact.display_name or _("(no name)"), set()).add(record.id)

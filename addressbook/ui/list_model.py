@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from addressbook.i18n import _
+from addressbook.i18n import N_, _
 from addressbook.store import ALL, ListRow
 from addressbook.store.people import PeopleIndex
 
@@ -208,7 +208,7 @@ class ContactListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return self._accessible_text(row)
-            return row.display_name or "(no name)"
+            return row.display_name or _("(no name)")
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._accessible_text(row)
         if role == ACCOUNTS_ROLE:
@@ -258,19 +258,19 @@ _ROW_ROLES = {
 }
 
 STATE_WORDS = {
-    "new": "not yet sent",
-    "modified": "edited, not yet sent",
-    "conflict": "conflict",
-    "deleted": "deleted, not yet sent",
+    "new": N_("not yet sent"),
+    "modified": N_("edited, not yet sent"),
+    "conflict": N_("conflict"),
+    "deleted": N_("deleted, not yet sent"),
 }
 
 
 def _accessible_text(row: ListRow) -> str:
-    parts = [row.display_name or "(no name)"]
+    parts = [row.display_name or _("(no name)")]
     if row.secondary:
         parts.append(row.secondary)
     if row.state in STATE_WORDS:
-        parts.append(STATE_WORDS[row.state])
+        parts.append(_(STATE_WORDS[row.state]))
     if row.status != "active":
         parts.append(row.status)
     return ", ".join(parts)

@@ -221,3 +221,33 @@ def test_editing_a_person_edits_every_record_and_undoes_as_one(
             p.number for p in record.contact.phones
         ]
         assert record.state == "synced"
+
+
+def test_copy_to_account_makes_the_copy_part_of_the_person(
+    qtbot: QtBot, book: tuple[Store, list[int]], keyring_file: Path
+) -> None:
+    from addressbook import accounts
+    from addressbook.connectors.base import AccountConfig
+    from addressbook.ui.copy_dialog import CopyToAccountDialog
+
+    store, (x, h, _local, grace) = book
+    accounts.add_account(AccountConfig("books", "xero", "https://api.xero.com/api.xro/2.0", {}), {})
+    person = store.join([x, h]).person
+    win = MainWindow(store, window_settings())
+    qtbot.addWidget(win)
+    for source, joined_with in ((h, person), (grace, None)):
+        record = store.get(source)
+        assert record is not None
+        dialog = CopyToAccountDialog(win, record)
+        dialog.account.setCurrentIndex(dialog.account.findData("books"))
+        dialog.copy()
+        copy_id = max(store.search_ids())
+        copied = store.get(copy_id)
+        assert copied is not None and copied.account == "books" and copied.state == "new"
+        # A contact of no person and its copy become one (the same human in two accounts).
+        expected = joined_with if joined_with is not None else store.person_of(source)
+        assert copied.person == expected and copied.person is not None
+        assert dialog.result() == dialog.DialogCode.Accepted
+    assert len(store.person_ids(person)) == 3
+    win.tasks.wait(10000)
+    win.close()
