@@ -79,29 +79,26 @@ class Facts(NamedTuple):
     organization: str
     given_name: str
     family_name: str
-    emails: tuple[str, ...]
-    phones: tuple[str, ...]
+    emails: Sequence[str]
+    phones: Sequence[str]
     person: int | None
 
 
 _FACTS_SQL = """SELECT c.id, c.account, c.display_name,
-        json_extract(c.data, '$.organization'), json_extract(c.data, '$.given_name'),
-        json_extract(c.data, '$.family_name'), json_extract(c.data, '$.emails'),
+        coalesce(json_extract(c.data, '$.organization'), ''),
+        coalesce(json_extract(c.data, '$.given_name'), ''),
+        coalesce(json_extract(c.data, '$.family_name'), ''), json_extract(c.data, '$.emails'),
         json_extract(c.data, '$.phones'), m.person_id
     FROM contacts c LEFT JOIN person_members m ON m.contact_id = c.id
     WHERE c.state <> 'deleted'"""
 # The values of a list field, found in its JSON text (json.loads of 100,000 lists costs more).
-_ADDRESSES = re.compile(r'"address":"((?:[^"\\]|\\.)*)"')
-_NUMBERS = re.compile(r'"number":"((?:[^"\\]|\\.)*)"')
+_ADDRESSES = re.compile(r'"address":"((?:[^"\\]|\\.)+)"')
+_NUMBERS = re.compile(r'"number":"((?:[^"\\]|\\.)+)"')
 
 
-def _values(pattern: re.Pattern[str], text: str | None) -> tuple[str, ...]:
-    if not text or text == "[]":
-        return ()
-    found: list[str] = pattern.findall(text)
-    if "\\" in text:
-        found = [json.loads(f'"{value}"') for value in found]
-    return tuple(v for v in found if v)
+def _unescaped(values: Sequence[str]) -> list[str]:
+    """JSON string contents with their escapes read (a quote or a backslash in a value)."""
+    return [json.loads(f'"{value}"') for value in values]
 
 
 def _now() -> str:
@@ -199,20 +196,20 @@ class PeopleStore:
 
     def suggestion_facts(self) -> list[Facts]:
         """What suggestions need of every shown record, in one query."""
-        return [
-            Facts(
-                row[0],
-                row[1],
-                row[2] or "",
-                row[3] if isinstance(row[3], str) else "",
-                row[4] if isinstance(row[4], str) else "",
-                row[5] if isinstance(row[5], str) else "",
-                _values(_ADDRESSES, row[6]),
-                _values(_NUMBERS, row[7]),
-                row[8],
+        make = tuple.__new__  # a NamedTuple without its Python-level __new__: 100,000 at once
+        emails, numbers = _ADDRESSES.findall, _NUMBERS.findall
+        facts = []
+        for id_, account, name, org, given, family, e, p, person in self._all(_FACTS_SQL):
+            found_e = emails(e) if e and e != "[]" else ()
+            found_p = numbers(p) if p and p != "[]" else ()
+            if found_e and "\\" in e:
+                found_e = _unescaped(found_e)
+            if found_p and "\\" in p:
+                found_p = _unescaped(found_p)
+            facts.append(
+                make(Facts, (id_, account, name, org, given, family, found_e, found_p, person))
             )
-            for row in self._all(_FACTS_SQL)
-        ]
+        return facts
 
     def dismissed(self) -> set[tuple[int, int]]:
         """Every pair the user said is not the same person, each as (smaller, larger)."""

@@ -160,3 +160,15 @@ def test_translate_moves_list_entries_and_keeps_the_others() -> None:
     result = patch.apply(target)
     assert {p.number for p in result.phones} == {"222 222 22", "333 333 33"}
     assert result.title == "CEO" and result.display_name == "Ana Silva"
+
+
+def test_values_with_quotes_backslashes_and_accents_are_read_whole(store: Store) -> None:
+    contact = Contact(
+        display_name="Zoë",
+        emails=[Email("zoë@x.org"), Email('a\\b"c@x.org')],
+        phones=[Phone('+64 (0) "21" 555 0100', "work")],
+    )
+    store.create(contact)
+    (facts,) = store.suggestion_facts()
+    assert list(facts.emails) == ["zoë@x.org", 'a\\b"c@x.org']
+    assert list(facts.phones) == ['+64 (0) "21" 555 0100']
