@@ -11,25 +11,18 @@ from __future__ import annotations
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from addressbook.connectors import make_connector
-from addressbook.connectors.base import AccountConfig, SecretSource
+from addressbook.connectors.base import AccountConfig
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.harvest import HarvestService
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.fakes import DictSecrets  # noqa: E402 - the repository root first
+
 FIRST_PULL_TARGET = 3.0
 SECOND_PULL_TARGET = 0.3
-
-
-class _Secrets(SecretSource):
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
 
 
 def main(contacts: int = 10_000) -> int:
@@ -38,7 +31,7 @@ def main(contacts: int = 10_000) -> int:
     service.limits_enabled = False
     with SandboxServer(service) as server:
         account = AccountConfig("bench", "harvest", server.url)
-        connector = make_connector(account, _Secrets(dict(service.credentials())))
+        connector = make_connector(account, DictSecrets(dict(service.credentials())))
         with connector:
             connector.clients()  # sign-in and the client list are not the listing
             started, cpu = time.perf_counter(), time.process_time()

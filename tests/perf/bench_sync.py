@@ -19,24 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from addressbook.connectors import make_connector
-from addressbook.connectors.base import AccountConfig, SecretSource
+from addressbook.connectors.base import AccountConfig
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.harvest import HarvestService
 from addressbook.store import Store
 from addressbook.sync import pull, push
 
-
-class Secrets(SecretSource):
-    """The sandbox's credentials in memory (the benchmark measures sync, not the keyring)."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.fakes import DictSecrets  # noqa: E402 - the repository root first
 
 
 def count_503(service: HarvestService) -> list[int]:
@@ -67,7 +57,7 @@ def main() -> int:
     ok = True
     with SandboxServer(service) as server, Store(home / "cache.sqlite3") as store:
         account = AccountConfig("harvest", "harvest", server.url)
-        with make_connector(account, Secrets(service.credentials())) as connector:
+        with make_connector(account, DictSecrets(service.credentials())) as connector:
             started = time.perf_counter()
             first = pull(store, connector)
             took = time.perf_counter() - started
@@ -92,7 +82,7 @@ def main() -> int:
             contact.title = f"Benchmarked {contact_id}"
             store.update(contact_id, contact)
         service.limits_enabled = True
-        with make_connector(account, Secrets(service.credentials())) as connector:
+        with make_connector(account, DictSecrets(service.credentials())) as connector:
             before = service.requests_seen
             started = time.perf_counter()
             result = push(store, connector)

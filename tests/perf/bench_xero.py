@@ -31,24 +31,12 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("ADDRESSBOOK_HOME", tempfile.mkdtemp(prefix="bench-xero-"))
 
-from addressbook.connectors.base import AccountConfig, SecretSource  # noqa: E402
+from addressbook.connectors.base import AccountConfig  # noqa: E402
 from addressbook.connectors.xero import XeroConnector  # noqa: E402
 from addressbook.connectors.xero_legacy import XeroLegacyConnector  # noqa: E402
+from tests.fakes import DictSecrets  # noqa: E402
 
 SPEED = 20.0  # how much faster the limited sandbox's clock runs
-
-
-class Secrets(SecretSource):
-    """In-memory secrets (the benchmark measures pulls, not the keyring)."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = values
-
-    def get(self, key: str) -> str | None:
-        return self.values.get(key)
-
-    def set(self, key: str, value: str) -> None:
-        self.values[key] = value
 
 
 # --- the sandbox child process -------------------------------------------------------------
@@ -115,7 +103,7 @@ def legacy(contacts: int) -> dict[str, float]:
     child, account = start_sandbox("legacy", contacts)
     try:
         config = AccountConfig("bench", "xero-legacy", account.pop("url"), {})
-        secrets = Secrets(account["secrets"])
+        secrets = DictSecrets(account["secrets"])
         body = httpx.get(
             config.url + "/contacts",
             params={"apiKey": secrets.values["api_key"], "xeroKey": secrets.values["xero_key"]},
@@ -155,7 +143,7 @@ def legacy(contacts: int) -> dict[str, float]:
 def xero_connector(account: dict[str, Any]) -> XeroConnector:
     settings = {k: str(v) for k, v in account.items() if k not in ("url", "secrets")}
     config = AccountConfig("bench", "xero", account["url"], settings)
-    return XeroConnector(config, Secrets(dict(account["secrets"])))
+    return XeroConnector(config, DictSecrets(dict(account["secrets"])))
 
 
 def xero_unlimited(contacts: int) -> dict[str, float]:
