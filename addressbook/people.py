@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from addressbook.errors import EditMoved
 from addressbook.i18n import N_, _
 from addressbook.model import LIST_FIELDS, Contact, FieldEdit, Patch, comparable, fold
 from addressbook.store.people import Facts
@@ -398,8 +399,13 @@ def fan_out(
                     dict.fromkeys([*outcome.refused_fields, *patch.fields])
                 )
                 continue
+        try:
+            outcome.result = store.apply_patch(record.id, patch, moved=moved)
+        except EditMoved as error:  # changed meanwhile (a record of no service): said, kept
+            outcome.refused = [str(error)]
+            outcome.refused_fields = tuple(f.field for f in error.fields)
+            continue
         outcome.patch = patch
-        outcome.result = store.apply_patch(record.id, patch, moved=moved)
     return FanOut(outcomes)
 
 

@@ -61,3 +61,20 @@ def test_a_field_a_sync_changed_meanwhile_becomes_a_conflict_not_an_overwrite(
     assert conflict is not None and conflict.fields[0].field == "phones"
     assert [p["number"] for p in conflict.fields[0].remote] == ["+44 2"]  # kept, not lost
     assert {o.record.id for o in result.outcomes} == {x, h}
+
+
+def test_a_record_of_no_service_changed_meanwhile_is_named_and_the_others_change(
+    store: Store,
+) -> None:
+    a = store.create(_ada(title="Dr"))
+    b = store.create(_ada(title="Dr"))
+    store.join([a, b])
+    seen = store.records([a, b])
+    store.apply_patch(b, Patch.setting(seen[1].contact, title="Prof"))  # another window
+    wanted = seen[0].contact.copy()
+    wanted.title = "Countess"
+    result = edit_person(store, seen, seen[0], Patch.between(seen[0].contact, wanted))
+    assert store.get(a).contact.title == "Countess"  # type: ignore[union-attr]
+    assert store.get(b).contact.title == "Prof"  # nothing overwritten  # type: ignore[union-attr]
+    assert [o.record.id for o in result.refused] == [b]
+    assert [o.record.id for o in result.changed] == [a]
