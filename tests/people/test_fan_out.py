@@ -75,6 +75,6 @@ def test_a_record_of_no_service_changed_meanwhile_is_named_and_the_others_change
     wanted.title = "Countess"
     result = edit_person(store, seen, seen[0], Patch.between(seen[0].contact, wanted))
     assert store.get(a).contact.title == "Countess"  # type: ignore[union-attr]
-    assert store.get(b).contact.title == "Prof"  # nothing overwritten  # type: ignore[union-attr]
+    assert store.get(b).contact.title == "Prof"  # type: ignore[union-attr]  # not overwritten
     assert [o.record.id for o in result.refused] == [b]
     assert [o.record.id for o in result.changed] == [a]
