@@ -21,6 +21,7 @@ from addressbook.sync.pull import pull
 from addressbook.sync.push import push
 from tests.connectors.contract import pull_all
 from tests.connectors.xero_helpers import close_connectors, signed_in_xero  # noqa: F401 - fixture
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.usefixtures("keyring_file")
 
@@ -150,3 +151,43 @@ def test_push_of_100_creates_takes_at_most_three_calls(xero: SandboxServer) -> N
         assert result.created == 100
         assert len(service.request_log) <= 3
         assert len(service.state()["contacts"]) == 100
+
+
+def test_a_batch_whose_answer_is_lost_settles_at_the_next_push(xero: SandboxServer) -> None:
+    from addressbook.errors import ConnectorError
+
+    xero.service = service = XeroService(contacts=40, seed=9)
+    connector = signed_in_xero(xero)
+    connector.account.settings.update(give_up_seconds="20", read_timeout="2")
+    connector.clock = FakeClock()  # the retries of the cut batch wait on a fake clock
+    with Store.default() as store:
+        pull(store, connector, full=True)
+        ids = [
+            i
+            for i in store.search_ids(account=connector.account.name)
+            if (r := store.get(i)) is not None
+            and r.contact.status == "active"
+            and not r.contact.organization
+        ][:3]
+        for n, contact_id in enumerate(ids):
+            record = store.get(contact_id)
+            assert record is not None
+            store.update(contact_id, replace(record.contact, family_name=f"Lost{n}"))
+        # Xero takes the batch, then every answer to it is cut off
+        service.add_fault(
+            "cut", count=100, when=lambda r: r.method == "POST" and r.path.endswith("/Contacts")
+        )
+        with pytest.raises(ConnectorError):
+            push(store, connector)
+        service.clear_faults()
+        assert store.pending_count() == 3  # no answer came: every edit stays pending
+        state = {c["ContactID"]: c for c in service.state()["contacts"]}
+        landed = [store.get(i) for i in ids]
+        assert all(r and r.remote_id and state[r.remote_id]["LastName"] == f"Lost{n}"
+                   for n, r in enumerate(landed))  # fmt: skip
+        again = push(store, connector)
+        assert again.conflicts == [] and store.conflicts() == []
+        assert store.pending_count() == 0
+        for n, contact_id in enumerate(ids):
+            record = store.get(contact_id)
+            assert record is not None and record.contact.family_name == f"Lost{n}"
