@@ -29,14 +29,15 @@ from tests.ui.helpers import answer_modal
 @pytest.fixture
 def window(qtbot, store: Store) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
     win = MainWindow(store, window_settings())
-    qtbot.addWidget(win)
+    # not qtbot.addWidget: pytest-qt would close it before this fixture's end, asking about
+    # a form a test leaves edited
     win.show()
     qtbot.waitExposed(win)
     win.activateWindow()
     yield win
-    if win.isVisible():
-        win.editor.cancelled.emit()
-        win.close()
+    win.editor.cancelled.emit()  # leave no edited form open: closing would ask
+    win.close()
+    win.deleteLater()
 
 
 def names(win: MainWindow) -> list[str]:
