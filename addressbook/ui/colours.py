@@ -107,6 +107,10 @@ def accessible_palette(palette: QPalette) -> QPalette:
         alternate = result.color(group, QPalette.ColorRole.AlternateBase)
         muted = readable(muted, alternate)
         result.setColor(group, QPalette.ColorRole.PlaceholderText, muted)
+        # selected rows: the highlight darkened (or lightened) until its text reads
+        highlight = result.color(group, QPalette.ColorRole.Highlight)
+        selected_text = result.color(group, QPalette.ColorRole.HighlightedText)
+        result.setColor(group, QPalette.ColorRole.Highlight, readable(highlight, selected_text))
         for role in (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited):
             link = readable(readable(result.color(group, role), base), window)
             result.setColor(group, role, link)

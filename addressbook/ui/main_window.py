@@ -333,6 +333,8 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         lens = self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         lens.setProperty("icon_name", "search")
+        lens.setText(_("Search"))
+        lens.setToolTip(_("Search contacts (Ctrl+F)"))
         self.search.textChanged.connect(self._on_search)
         self.search.returnPressed.connect(self._focus_list)
         self.search.installEventFilter(self)
