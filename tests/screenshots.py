@@ -2,9 +2,10 @@
 
     python tests/screenshots.py [--out resources/screenshots]
 
-Starts `Xvfb :99` itself (QT_QPA_PLATFORM=xcb), runs the demo with
-ADDRESSBOOK_SCREENSHOTS set, and leaves main-window.png, editor.png, push-preview.png
-and conflict.png in the folder.
+Starts `Xvfb :99 -screen 0 1600x1000x24` itself (QT_QPA_PLATFORM=xcb) and runs the demo
+three times with ADDRESSBOOK_SCREENSHOTS set: in English, in German (LANGUAGE=de; names
+end in -de) and on a dark palette (-dark). Each run leaves main-window, editor,
+editor-problem, accounts, push-preview, main-window-conflict and conflict PNGs.
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DISPLAY = ":99"
+RUNS = (
+    ("english", {"ADDRESSBOOK_SCREENSHOTS_SUFFIX": ""}),
+    ("german", {"ADDRESSBOOK_SCREENSHOTS_SUFFIX": "-de", "LANGUAGE": "de", "LANG": "de_DE.UTF-8"}),
+    ("dark", {"ADDRESSBOOK_SCREENSHOTS_SUFFIX": "-dark", "ADDRESSBOOK_SCREENSHOTS_THEME": "dark"}),
+)
 
 
 def start_xvfb() -> subprocess.Popen[bytes]:
-    """Xvfb on :99, 1400×900, 24-bit; waits until its socket exists."""
+    """Xvfb on :99, 1600×1000, 24-bit; waits until its socket exists."""
     if shutil.which("Xvfb") is None:
         sys.exit("Xvfb is not installed (apt-get install xvfb)")
-    process = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+    process = subprocess.Popen(
+        ["Xvfb", DISPLAY, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"]
+    )
     socket = Path("/tmp/.X11-unix/X99")
     for _ in range(100):
         if socket.exists():
@@ -39,23 +47,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "resources" / "screenshots"))
     parser.add_argument("--contacts", type=int, default=60)
+    parser.add_argument("--only", choices=[name for name, _env in RUNS], action="append")
     args = parser.parse_args()
     xvfb = start_xvfb()
     try:
-        env = dict(os.environ)
-        env.update(
-            DISPLAY=DISPLAY,
-            QT_QPA_PLATFORM="xcb",
-            ADDRESSBOOK_SCREENSHOTS=str(Path(args.out).resolve()),
-            PYTHONPATH=str(ROOT),
-        )
-        env.pop("ADDRESSBOOK_HOME", None)
-        result = subprocess.run(
-            [sys.executable, "-m", "addressbook", "demo", "--contacts", str(args.contacts)],
-            env=env,
-            timeout=180,
-        )
-        return result.returncode
+        status = 0
+        for name, extra in RUNS:
+            if args.only and name not in args.only:
+                continue
+            env = dict(os.environ)
+            env.update(
+                DISPLAY=DISPLAY,
+                QT_QPA_PLATFORM="xcb",
+                ADDRESSBOOK_SCREENSHOTS=str(Path(args.out).resolve()),
+                PYTHONPATH=str(ROOT),
+                LANG="C.UTF-8",
+                LANGUAGE="en",
+            )
+            env.update(extra)
+            env.pop("ADDRESSBOOK_HOME", None)
+            print(f"--- {name}", flush=True)
+            result = subprocess.run(
+                [sys.executable, "-m", "addressbook", "demo", "--contacts", str(args.contacts)],
+                env=env,
+                timeout=240,
+            )
+            status = status or result.returncode
+        return status
     finally:
         xvfb.terminate()
         xvfb.wait()

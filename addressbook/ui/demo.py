@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from addressbook.i18n import _
+
 if TYPE_CHECKING:
     from addressbook.sandbox import Sandbox
     from addressbook.ui.main_window import MainWindow
@@ -94,7 +96,7 @@ def run_demo(contacts: int = 200, smoke: bool = False, keep_home: bool = False) 
         if sandbox is not None:
             sandbox.stop()
         if keep_home:
-            print(f"demo home kept: {home}", file=sys.stderr)
+            print(_("demo home kept: {path}").format(path=home), file=sys.stderr)
         else:
             shutil.rmtree(home, ignore_errors=True)
 
@@ -109,7 +111,7 @@ def _run_window(sandbox: Sandbox, names: list[str], smoke: bool) -> int:
 
     def setup(window: MainWindow) -> None:
         window.open_url_hook = _browse
-        window.setWindowTitle("Address Book — demo (sandbox accounts)")
+        window.setWindowTitle(_("Address Book — demo (sandbox accounts)"))
         jobs = window.jobs
         jobs.failed.connect(lambda kind, account, error: failures.append(f"{account}: {error}"))
         shots = os.environ.get(SCREENSHOTS_ENV)
@@ -123,7 +125,10 @@ def _run_window(sandbox: Sandbox, names: list[str], smoke: bool) -> int:
             def finish() -> None:
                 outcome["status"] = 1 if failures else 0
                 for line in failures:
-                    print(f"addressbook demo: sync failed: {line}", file=sys.stderr)
+                    print(
+                        _("addressbook demo: sync failed: {reason}").format(reason=line),
+                        file=sys.stderr,
+                    )
                 QApplication.instance().quit()  # type: ignore[union-attr]
 
             jobs.idle.connect(finish)

@@ -413,7 +413,8 @@ class ContactEditor(QWidget):
             self.form.addRow(buddy, widget)
             self.labels[name] = buddy
             problem = self._problem_label(name)
-            self.form.addRow("", problem)
+            self.form.addRow("", problem)  # under its field; the row shows only with a problem
+            self.form.setRowVisible(problem, False)
             self.field_widgets[name] = widget
             self.problem_labels[name] = problem
 
@@ -594,7 +595,10 @@ class ContactEditor(QWidget):
             sentences = by_field.get(field, [])
             label.setStyleSheet(f"color: {colour}")
             label.setText("\n".join(sentences))
-            label.setVisible(bool(sentences) and scold)
+            shown = bool(sentences) and scold
+            if field:
+                self.form.setRowVisible(label, shown)
+            label.setVisible(shown)
             widget = self.field_widgets.get(field)
             if widget is not None:
                 widget.setAccessibleDescription("\n".join(sentences))

@@ -8,6 +8,7 @@ dialog in turn, saves each as a PNG, and quits.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
-from addressbook.model import Phone
+from addressbook.model import Patch, Phone
 from addressbook.store import ALL
 
 if TYPE_CHECKING:
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("addressbook.ui")
 SETTLE_MS = 400  # let layouts and icons settle before a grab
+# Set by tests/screenshots.py: a suffix for the file names ('-de', '-dark') and the palette.
+SUFFIX_ENV = "ADDRESSBOOK_SCREENSHOTS_SUFFIX"
+THEME_ENV = "ADDRESSBOOK_SCREENSHOTS_THEME"
 
 
 class ScreenshotTour(QObject):
@@ -35,7 +39,16 @@ class ScreenshotTour(QObject):
         self.sandbox = sandbox
         self.folder = folder
         self.started = False
+        self.suffix = os.environ.get(SUFFIX_ENV, "")
         folder.mkdir(parents=True, exist_ok=True)
+        if os.environ.get(THEME_ENV) == "dark":
+            from addressbook.ui.colours import apply_accessible_palette, dark_palette
+
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            app.setStyle("Fusion")
+            app.setPalette(dark_palette())
+            apply_accessible_palette(app)
 
     def start(self) -> None:
         """Begin (once: the tour's own sync ends in `idle` again)."""
@@ -58,7 +71,7 @@ class ScreenshotTour(QObject):
         QTimer.singleShot(SETTLE_MS, run)
 
     def _save(self, widget: QWidget, name: str) -> None:
-        path = self.folder / f"{name}.png"
+        path = self.folder / f"{name}{self.suffix}.png"
         widget.grab().save(str(path))
         print(f"screenshot: {path}", flush=True)
 
@@ -91,11 +104,32 @@ class ScreenshotTour(QObject):
 
     def editor(self) -> None:
         self.window.edit_contact()
-        self._later(lambda: self._save(self.window, "editor"), self._after_editor)
+        self._later(lambda: self._save(self.window, "editor"), self._editor_problem)
+
+    def _editor_problem(self) -> None:
+        """The editor with rules.py's sentence beside a field (a mistyped email)."""
+        editor = self.window.editor
+        row = editor.emails.add_row()
+        row.focusables()[1].setText("jane.doe@example")  # type: ignore[attr-defined]
+        self._later(lambda: self._save(self.window, "editor-problem"), self._after_editor)
 
     def _after_editor(self) -> None:
         self.window.cancel_edit()
-        self._later(self.push_preview)
+        self._later(self.accounts)
+
+    def accounts(self) -> None:
+        from addressbook.ui.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self.window)
+        dialog.show()
+        harvest = self._accounts_by_service().get("harvest")
+        if harvest:
+            dialog.reload(select=harvest)
+        self._later(
+            lambda: self._save(dialog, "accounts"),
+            dialog.close,
+            lambda: self._later(self.push_preview),
+        )
 
     def _accounts_by_service(self) -> dict[str, str]:
         return {a.service: name for name, a in self.window.accounts.items()}
@@ -113,7 +147,7 @@ class ScreenshotTour(QObject):
             contact.title = "Head of Accounts"
             if contact.phones:
                 contact.phones[0].number = "+44 20 7946 0999"
-            store.update(record.id, contact)
+            store.apply_patch(record.id, Patch.between(record.contact, contact), moved="keep")
         self.window.refresh()
         dialog = PushPreviewDialog(self.window)
         dialog.show()
@@ -143,7 +177,7 @@ class ScreenshotTour(QObject):
         local = record.contact.copy()
         local.title = "Finance Director"
         local.phones = [*local.phones[:1], Phone("+49 170 5550199", "mobile")]
-        store.update(contact_id, local)
+        store.apply_patch(contact_id, Patch.between(record.contact, local), moved="keep")
         service: Any = self.sandbox.servers["harvest"].service
         service.edit(
             record.remote_id,

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from addressbook.i18n import N_, _
 from addressbook.model import Address
 
 FIELD_LABELS = {
-    "display_name": "Name",
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "organization": "Organisation",
-    "title": "Job title",
-    "emails": "Emails",
-    "phones": "Phones",
-    "addresses": "Addresses",
-    "notes": "Notes",
-    "status": "Status",
-    "deleted": "Deleted",
+    "display_name": N_("Name"),
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "nickname": N_("Nickname"),
+    "organization": N_("Organisation"),
+    "title": N_("Job title"),
+    "emails": N_("Emails"),
+    "phones": N_("Phones"),
+    "addresses": N_("Addresses"),
+    "urls": N_("Web pages"),
+    "birthday": N_("Birthday"),
+    "categories": N_("Categories"),
+    "notes": N_("Notes"),
+    "status": N_("Status"),
+    "extra": N_("Other card properties"),
+    "deleted": N_("Deleted"),
 }
 
 
 def field_label(name: str) -> str:
-    """'organization' → 'Organisation'."""
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    """'organization' → 'Organisation' (translated)."""
+    label = FIELD_LABELS.get(name)
+    return _(label) if label else name.replace("_", " ").capitalize()
 
 
 def value_text(name: str, value: Any) -> str:
@@ -31,7 +38,11 @@ def value_text(name: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if name == "deleted":
-        return "deleted" if value else "kept"
+        return _("deleted") if value else _("kept")
+    if name == "urls":
+        return "\n".join(f"{u.get('url', '')} ({u.get('kind', '')})" for u in value)
+    if name == "categories":
+        return ", ".join(str(c) for c in value)
     if name == "emails":
         return "\n".join(f"{e.get('address', '')} ({e.get('kind', '')})" for e in value)
     if name == "phones":

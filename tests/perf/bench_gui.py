@@ -2,11 +2,12 @@
 
     python tests/perf/bench_gui.py [--contacts 100000] [--sync 10000]
 
-1. process start → contact list painted, median of 5 starts        [≤ 0.8 s]
-2. keystroke in searchField → list repainted, median / worst of 20   [≤ 30 ms / ≤ 60 ms]
+1. process start → contact list painted, median of 5 starts        [≤ 0.4 s]
+2. keystroke in searchField → list repainted, median / worst of 20   [≤ 30 ms / ≤ 16 ms]
 3. GUI thread's longest stall (a 10 ms timer's lateness) while a
    10,000-contact sync from the Harvest sandbox runs                  [≤ 50 ms]
 4. resident memory (peak) of the started window with the list shown [≤ 300 MB]
+5. CPU of the idle window over a minute (the change watcher polls)  [≤ 1 %]
 """
 
 from __future__ import annotations
@@ -63,6 +64,16 @@ def bench_start(runs: int = 5) -> tuple[list[float], int]:
     """Seconds from process start to the first paint of the list; peak RSS in KiB."""
     times, rss = [], 0
     env = dict(os.environ, ADDRESSBOOK_REPORT_PAINT="1", PYTHONPATH=str(ROOT))
+    # An installed program starts from compiled bytecode; so does the benchmark (kept in
+    # a folder of its own, not in the tree). One start first writes it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="addressbook-bench-pyc-")
+    subprocess.run(
+        [sys.executable, "-m", "addressbook", "gui", "--quit-after", "0.2"],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     for _ in range(runs):
         started = time.time()
         result = subprocess.run(
@@ -78,7 +89,38 @@ def bench_start(runs: int = 5) -> tuple[list[float], int]:
         parts = line.split()
         times.append(float(parts[1]) - started)
         rss = max(rss, int(parts[3]))
+    shutil.rmtree(env["PYTHONPYCACHEPREFIX"], ignore_errors=True)
     return times, rss
+
+
+def bench_idle(seconds: float) -> float:
+    """The share of one CPU the shown, idle window uses (its change watcher included)."""
+    import resource
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from addressbook.store import Store
+    from addressbook.ui.app import application, window_settings
+    from addressbook.ui.main_window import MainWindow
+
+    app = application()
+    store = Store.default()
+    window = MainWindow(store, window_settings())
+    window.show()
+    loop = QEventLoop()
+    QTimer.singleShot(2000, loop.quit)  # the first background reads settle
+    loop.exec()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.monotonic()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    elapsed = time.monotonic() - started
+    window.close()
+    store.close()
+    app.processEvents()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu / elapsed
 
 
 def bench_keystrokes() -> list[float]:
@@ -216,6 +258,8 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--sync", type=int, default=10_000)
     parser.add_argument("--cache", help="reuse (or make) the filled cache file here")
+    parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle CPU measured")
+    parser.add_argument("--skip-sync", action="store_true", help="leave out the sync stall")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="addressbook-bench-") as home:
         os.environ["ADDRESSBOOK_HOME"] = home
@@ -233,15 +277,20 @@ def main() -> int:
         times, rss = bench_start()
         print(
             f"start → list painted: median {statistics.median(times):.3f} s "
-            f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.8 s]"
+            f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.4 s]"
         )
         print(f"resident memory, list shown: {rss / 1024:.0f} MB peak  [target ≤ 300 MB]")
 
         latencies = bench_keystrokes()
         print(
             f"keystroke → list repainted: median {statistics.median(latencies) * 1000:.1f} ms, "
-            f"worst {max(latencies) * 1000:.1f} ms of {len(latencies)}  [targets ≤ 30 / ≤ 60 ms]"
+            f"worst {max(latencies) * 1000:.1f} ms of {len(latencies)}  [targets ≤ 30 / ≤ 16 ms]"
         )
+
+        share = bench_idle(args.idle)
+        print(f"idle window CPU over {args.idle:.0f} s: {share * 100:.2f} %  [target ≤ 1 %]")
+        if args.skip_sync:
+            return 0
 
         idle, during, seconds = bench_sync_stall(args.sync)
         print(f"GUI timer, window idle (machine noise): {idle.summary()}")
