@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QFont, QPalette
@@ -63,6 +64,12 @@ class PushPreviewDialog(QDialog):
         self.resize(760, 520)
         self._window = window
         self._names = names
+        self._open = True  # False once closed: late answers from workers are dropped
+        self.finished.connect(self._closed)
+        # (account, remote id, field) → the row whose "now" column a reading fills in
+        self._now_rows: dict[tuple[str, str, str], QTreeWidgetItem] = {}
+        self._reading: set[str] = set()
+        self._unreachable: set[str] = set()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
@@ -72,7 +79,8 @@ class PushPreviewDialog(QDialog):
             _("Each contact with its changed fields: the value when last synced, and the new one")
         )
         self.tree.setColumnCount(3)
-        # The cache knows the service's values as of the last sync, not now: say so.
+        # The cache knows the service's values as of the last sync; the dialog asks each
+        # service for its values now, and says which the column shows.
         self.tree.setHeaderLabels([_("Change"), _("When last synced"), _("Will become")])
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -112,6 +120,7 @@ class PushPreviewDialog(QDialog):
         self.plans = load_plans(self._window, self._names)
         self.tree.blockSignals(True)
         self.tree.clear()
+        self._now_rows = {}
         bold = QFont(self.font())
         bold.setBold(True)
         muted = QBrush(self.palette().color(QPalette.ColorRole.PlaceholderText))
@@ -160,6 +169,8 @@ class PushPreviewDialog(QDialog):
                         row.setTextAlignment(column, TOP_LEFT)
                     row.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     item.addChild(row)
+                    if change.remote_id and change.op != "create":
+                        self._now_rows[(name, change.remote_id, field.field)] = row
             top.setExpanded(True)
         for top in self._tops():
             for child in self._children(top):
@@ -182,6 +193,80 @@ class PushPreviewDialog(QDialog):
             )
         for button in (self.push_all, self.push_selected, self.discard):
             button.setEnabled(bool(total))
+        self.read_now()
+
+    # --- the service's values now ----------------------------------------------------------
+    def read_now(self) -> None:
+        """Ask each account's service for the records about to change (in workers)."""
+        from addressbook.sync.jobs import open_connector
+
+        wanted: dict[str, set[str]] = {}
+        for account, remote_id, _field in self._now_rows:
+            wanted.setdefault(account, set()).add(remote_id)
+        for account, remote_ids in wanted.items():
+            config = self._window.accounts.get(account)
+            if config is None or account in self._reading:
+                continue
+            self._reading.add(account)
+            ids = sorted(remote_ids)
+
+            def work(config: Any = config, ids: list[str] = ids) -> dict[str, Any]:
+                with open_connector(config) as connector:
+                    return connector.get_many(ids)
+
+            self._window.tasks.run(work, self._reader(account), self._failure(account))
+        self._update_now_header()
+
+    def _reader(self, account: str) -> Callable[[Any], None]:
+        return lambda found: self._read(account, found)
+
+    def _failure(self, account: str) -> Callable[[BaseException], None]:
+        return lambda error: self._not_read(account, error)
+
+    def _read(self, account: str, found: dict[str, Any]) -> None:
+        self._reading.discard(account)
+        if not self._open:
+            return
+        self._unreachable.discard(account)
+        for (name, remote_id, field), row in self._now_rows.items():
+            remote = found.get(remote_id)
+            if name != account or remote is None or isinstance(remote, Exception):
+                continue
+            now = remote.contact.get(field)
+            text = value_text(field, now)
+            if text != row.text(1):
+                row.setToolTip(1, _("Changed on the service since the last sync"))
+                font = row.font(1)
+                font.setBold(True)
+                row.setFont(1, font)
+            row.setText(1, text)
+        self._update_now_header()
+
+    def _not_read(self, account: str, error: BaseException) -> None:
+        self._reading.discard(account)
+        if not self._open:
+            return
+        self._unreachable.add(account)
+        for (name, _remote_id, _field), row in self._now_rows.items():
+            if name == account:
+                row.setToolTip(
+                    1, _("As of the last sync: the service could not be reached just now.")
+                )
+        self._update_now_header()
+
+    def _update_now_header(self) -> None:
+        header = self.tree.headerItem()
+        if header is None:
+            return
+        if self._reading:
+            header.setText(1, _("When last synced (reading the service…)"))
+        elif self._unreachable or not self._now_rows:
+            header.setText(1, _("When last synced"))
+        else:
+            header.setText(1, _("On the service now"))
+
+    def _closed(self, _result: int) -> None:
+        self._open = False
 
     def _tops(self) -> list[QTreeWidgetItem]:
         items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))

@@ -132,3 +132,56 @@ def test_a_stopped_server_says_offline_within_seconds_and_browsing_goes_on(
     window.list_view.setCurrentIndex(window.model.index(0))
     shown = window.shown_record()
     assert shown is not None and shown.contact.display_name in window.detail.view.toPlainText()
+
+
+def test_the_preview_shows_the_service_value_now_not_the_last_synced_one(
+    qtbot, window: MainWindow, harvest: SandboxServer
+) -> None:  # type: ignore[no-untyped-def]
+    from addressbook.model import Patch
+
+    add_account(window, harvest)
+    sync(qtbot, window)
+    contact_id = window.store.search_ids(account="work")[0]
+    record = window.store.get(contact_id)
+    assert record is not None and record.remote_id
+    window.store.apply_patch(contact_id, Patch.setting(record.contact, title="Edited Here"))
+    harvest.service.edit(record.remote_id, {"title": "Changed There"})  # after the last sync
+    preview: PushPreviewDialog = open_dialog(qtbot, window.action_push, PushPreviewDialog)
+    header = preview.tree.headerItem()
+    assert header is not None
+    qtbot.waitUntil(lambda: header.text(1) == "On the service now", timeout=10000)
+    row = next(
+        contact_items(preview)[contact_id].child(i)
+        for i in range(contact_items(preview)[contact_id].childCount())
+        if contact_items(preview)[contact_id].child(i).text(0) == "Job title"  # type: ignore[union-attr]
+    )
+    assert row is not None
+    assert row.text(1) == "Changed There" and row.text(2) == "Edited Here"
+    assert row.font(1).bold() and "since the last sync" in row.toolTip(1)
+    preview.close()
+
+
+def test_offline_the_preview_says_the_values_are_as_of_the_last_sync(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    from addressbook.model import Patch
+
+    server = SandboxServer(SERVICES["harvest"](contacts=3, seed=5)).start()
+    try:
+        add_account(
+            window, server, connect_timeout="1", give_up_seconds="2", connect_give_up_seconds="2"
+        )
+        sync(qtbot, window)
+    finally:
+        server.stop()
+    contact_id = window.store.search_ids(account="work")[0]
+    record = window.store.get(contact_id)
+    assert record is not None
+    window.store.apply_patch(contact_id, Patch.setting(record.contact, title="Edited Here"))
+    preview: PushPreviewDialog = open_dialog(qtbot, window.action_push, PushPreviewDialog)
+    header = preview.tree.headerItem()
+    assert header is not None
+    qtbot.waitUntil(lambda: header.text(1) == "When last synced", timeout=20000)
+    item = contact_items(preview)[contact_id]
+    assert "could not be reached" in (item.child(0).toolTip(1) if item.child(0) else "")  # type: ignore[union-attr]
+    preview.close()
