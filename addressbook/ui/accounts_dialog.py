@@ -361,6 +361,13 @@ class AccountsDialog(QDialog):
                 kept[key] = False
         return kept
 
+    @staticmethod
+    def _sentence(error: AddressbookError) -> str:
+        """The error in one sentence (the keyring's own names no setting)."""
+        if isinstance(error, KeyringUnavailable):
+            return keyring_problem() or _("The keyring that keeps passwords cannot be used.")
+        return str(error)
+
     def say(self, text: str) -> None:
         """The status line under the form, announced to screen readers."""
         from addressbook.ui.main_window import announce
@@ -420,7 +427,7 @@ class AccountsDialog(QDialog):
                     secrets.set(key, value)
                 accounts.save_settings(account)
         except AddressbookError as error:
-            self.say(f"⚠ {error}")
+            self.say(f"⚠ {self._sentence(error)}")
             return False
         for edit in self.secret_fields.values():
             edit.clear()
@@ -466,7 +473,7 @@ class AccountsDialog(QDialog):
         try:
             accounts.remove_account(account.name)
         except AddressbookError as error:
-            self.say(f"⚠ {error}")
+            self.say(f"⚠ {self._sentence(error)}")
             return
         self._window.store.forget_account(account.name)
         self._window.refresh()
@@ -498,7 +505,7 @@ class AccountsDialog(QDialog):
                 current.name, current.service, url, {**current.settings, **self.typed_settings()}
             )
         except AddressbookError as error:
-            self.say(f"⚠ {error}")
+            self.say(f"⚠ {self._sentence(error)}")
             return None
 
     def test_connection(self) -> None:

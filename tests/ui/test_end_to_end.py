@@ -148,8 +148,15 @@ def test_accounts_dialog_explains_a_missing_keyring(
         dialog: AccountsDialog = open_dialog(qtbot, win.action_accounts, AccountsDialog)
         assert dialog.keyring_warning.isVisible()
         assert "keyring" in dialog.keyring_warning.text().lower()
+        assert "PYTHON_KEYRING" not in dialog.keyring_warning.text()  # no setting names
         dialog.service.setCurrentIndex(dialog.service.findData("harvest"))
         assert not dialog.secret_fields["password"].isEnabled()
+        # saving an account needs the keyring: one sentence, no setting names either
+        qtbot.keyClicks(dialog.name, "work")
+        qtbot.keyClicks(dialog.url, "https://acme.harvestapp.com")
+        dialog.save()
+        assert dialog.status.text().startswith("⚠")
+        assert "PYTHON_KEYRING" not in dialog.status.text()
         dialog.reject()
 
 
