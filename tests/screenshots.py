@@ -43,6 +43,51 @@ def start_xvfb() -> subprocess.Popen[bytes]:
     sys.exit("Xvfb did not start")
 
 
+FIRST_RUN = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from addressbook.ui.app import application, window_settings
+from addressbook.store import Store
+from addressbook.ui.main_window import MainWindow
+
+app = application()
+if sys.argv[2] == "dark":
+    from addressbook.ui.colours import apply_accessible_palette, dark_palette
+
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    apply_accessible_palette(app)
+window = MainWindow(Store.default(), window_settings())
+window.resize(1100, 640)
+window.show()
+
+def grab():
+    window.grab().save(sys.argv[1])
+    print("screenshot:", sys.argv[1], flush=True)
+    window.close()
+    app.quit()
+
+QTimer.singleShot(700, grab)
+app.exec()
+"""
+
+
+def first_run(env: dict[str, str], out: Path, extra: dict[str, str]) -> int:
+    """The window of a first start (no account, no contact): what it offers."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="addressbook-first-run-") as home:
+        suffix = extra.get("ADDRESSBOOK_SCREENSHOTS_SUFFIX", "")
+        theme = extra.get("ADDRESSBOOK_SCREENSHOTS_THEME", "light")
+        result = subprocess.run(
+            [sys.executable, "-c", FIRST_RUN, str(out / f"first-run{suffix}.png"), theme],
+            env=dict(env, ADDRESSBOOK_HOME=home),
+            timeout=60,
+        )
+        return result.returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "resources" / "screenshots"))
@@ -73,6 +118,7 @@ def main() -> int:
                 timeout=240,
             )
             status = status or result.returncode
+            status = status or first_run(env, Path(args.out).resolve(), extra)
         return status
     finally:
         xvfb.terminate()
