@@ -434,7 +434,7 @@ class ContactEditor(QWidget):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("Sa&ve"))  # Alt+V; Ctrl+S below
+        self.save_button.setText(_("Save"))  # Ctrl+S (below); Alt+V is the View menu
         self.save_button.setToolTip(_("Save (Ctrl+S)"))
         save = QAction(self)
         save.setShortcut(QKeySequence.StandardKey.Save)

@@ -69,7 +69,13 @@ from addressbook.ui.icons import app_icon, icon
 from addressbook.ui.list_model import ContactListModel
 from addressbook.ui.panes import DetailPane, JobProgress, MessageBar
 from addressbook.ui.people_dialog import edit_person, install_people
-from addressbook.ui.readers import Overview, read_ids, read_overview
+from addressbook.ui.readers import (
+    OrderedSource,
+    Overview,
+    family_ranks,
+    read_ids,
+    read_overview,
+)
 from addressbook.ui.tasks import TaskManager
 from addressbook.ui.undo import UndoOperation, UndoStack
 from addressbook.ui.watcher import ChangeWatcher
@@ -143,6 +149,8 @@ class MainWindow(QMainWindow):
         self._update_undo()
         self.watcher.start()
         self.list_view.setFocus()
+        if self.settings.value("list/sort") == "family":
+            self.set_sort_order("family")
 
     # --- the narrow interface the dialogs use (ui/context.py) ------------------------------
     def dialog_parent(self) -> QWidget:
@@ -282,6 +290,29 @@ class MainWindow(QMainWindow):
         self.action_find = self._action(
             "actionFind", _("&Find"), "search", key.Find, _("Search contacts")
         )
+        self.action_sort_given = self._action(
+            "actionSortGiven",
+            _("Sort by &Given Name"),
+            None,
+            seq("Ctrl+Alt+G"),
+            _("List contacts by given name first"),
+        )
+        self.action_sort_family = self._action(
+            "actionSortFamily",
+            _("Sort by &Family Name"),
+            None,
+            seq("Ctrl+Alt+F"),
+            _("List contacts by family name first"),
+        )
+        from PySide6.QtGui import QActionGroup
+
+        self.sort_group = QActionGroup(self)
+        for action in (self.action_sort_given, self.action_sort_family):
+            action.setCheckable(True)
+            self.sort_group.addAction(action)
+        self.action_sort_given.setChecked(True)
+        self.action_sort_given.triggered.connect(lambda: self.set_sort_order("given"))
+        self.action_sort_family.triggered.connect(lambda: self.set_sort_order("family"))
         self.action_quit = self._action(
             "actionQuit", _("&Quit"), None, QKeySequence("Ctrl+Q"), _("Quit")
         )
@@ -339,7 +370,8 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self._focus_list)
         self.search.installEventFilter(self)
 
-        self.model = ContactListModel(self.store, self)
+        self.source = OrderedSource(self.store)  # the order chosen in View
+        self.model = ContactListModel(self.source, self)  # type: ignore[arg-type]
         self.list_view, self.contact_delegate = make_contact_view(self.model)
         self.list_view.setAccessibleDescription(
             _("Type to search; Enter edits; Delete deletes; the menu key offers more")
@@ -462,6 +494,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.action_copy_text, self.action_copy_vcard, self.action_copy])
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_find)
+        view_menu = bar.addMenu(_("&View"))
+        view_menu.addActions([self.action_sort_given, self.action_sort_family])
         sync_menu = bar.addMenu(_("&Sync"))
         sync_menu.addActions([self.action_sync, self.action_sync_full])
         sync_menu.addSeparator()
@@ -715,13 +749,21 @@ class MainWindow(QMainWindow):
         path, query, account = self.store.path, self.model.query, self.model.account
         names = list(self.accounts)
 
-        def work() -> tuple[list[int], Overview]:
-            # One worker reads both: fewer threads competing with the window for the GIL.
-            return read_ids(path, query, account), read_overview(path, names)
+        family = self.source.ranks is not None
 
-        def done(result: tuple[list[int], Overview]) -> None:
-            ids, overview = result
+        def work() -> tuple[list[int], Overview, dict[int, int] | None]:
+            # One worker reads both: fewer threads competing with the window for the GIL.
+            ranks = family_ranks(path) if family else None
+            ids = read_ids(path, query, account)
+            if ranks is not None:
+                ids.sort(key=lambda i: ranks.get(i, len(ranks)))
+            return ids, read_overview(path, names), ranks
+
+        def done(result: tuple[list[int], Overview, dict[int, int] | None]) -> None:
+            ids, overview, ranks = result
             self._search_running = False
+            if ranks is not None and self.source.ranks is not None:
+                self.source.ranks = ranks
             self._overview = overview
             self._show_overview()
             if (self.model.query, self.model.account) == (query, account):
@@ -770,6 +812,31 @@ class MainWindow(QMainWindow):
             self._shown_id = None
             self.detail.show_hint()
         self._update_actions()
+
+    def sort_order(self) -> str:
+        """'given' or 'family': how the list is sorted."""
+        return "family" if self.source.ranks is not None else "given"
+
+    def set_sort_order(self, order: str) -> None:
+        """Sort by given or family name first (remembered); the ranks are read in a worker."""
+        self.settings.setValue("list/sort", order)
+        (self.action_sort_family if order == "family" else self.action_sort_given).setChecked(True)
+        if order != "family":
+            if self.source.ranks is not None:
+                self.source.ranks = None
+                self.model.refresh()
+                self._after_list_change()
+            return
+        path = self.store.path
+
+        def done(ranks: dict[int, int]) -> None:
+            if self.action_sort_family.isChecked():
+                self.source.ranks = ranks
+                self.model.refresh()
+                self._after_list_change()
+                self.list_refreshed.emit()
+
+        self.tasks.run(lambda: family_ranks(path), done)
 
     def _update_empty(self) -> None:
         if self.model.rowCount():

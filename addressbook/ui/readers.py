@@ -43,3 +43,53 @@ def read_overview(path: Path, accounts: list[str]) -> Overview:
 def read_ids(path: Path, query: str, account: str | None) -> list[int]:
     """The search, run in a worker."""
     return reader_store(path).search_ids(query, account)
+
+
+def family_ranks(path: Path) -> dict[int, int]:
+    """contact id → its place when sorted by family name first (read in a worker).
+
+    'Lovelace, Ada' before 'Turing, Alan'; a contact without a family name sorts by its
+    name, as in the given-name order.
+    """
+    import sqlite3
+
+    from addressbook.store.search import sort_key
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            """SELECT id, coalesce(json_extract(data, '$.family_name'), ''),
+                      coalesce(json_extract(data, '$.given_name'), ''), display_name
+               FROM contacts WHERE state <> 'deleted'"""
+        ).fetchall()
+    finally:
+        conn.close()
+    keyed = sorted(
+        (sort_key(f"{family} {given}".strip() if family else name or ""), contact_id)
+        for contact_id, family, given, name in rows
+    )
+    return {contact_id: rank for rank, (_key, contact_id) in enumerate(keyed)}
+
+
+class OrderedSource:
+    """The store as the contact list reads it, in the order the user chose.
+
+    Given name first is the store's own order (free). Family name first re-sorts each
+    result by ranks read in a worker (`family_ranks`); a contact newer than the ranks
+    goes last until they are read again.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.ranks: dict[int, int] | None = None  # None: the store's order
+
+    def search_ids(self, query: str = "", account: str | None = None) -> list[int]:
+        ids = self._store.search_ids(query, account)
+        ranks = self.ranks
+        if ranks is None:
+            return ids
+        last = len(ranks)
+        return sorted(ids, key=lambda i: ranks.get(i, last))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)

@@ -161,3 +161,28 @@ def test_the_context_menu_offers_the_actions_for_the_selection(window: MainWindo
     ):
         assert action in actions and action.isEnabled()
     assert not window.action_edit.isEnabled()  # one at a time
+
+
+def test_sort_by_family_name_is_remembered(qtbot, window: MainWindow, store: Store) -> None:  # type: ignore[no-untyped-def]
+    assert names(window)[:3] == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert window.action_sort_given.isChecked()
+    with qtbot.waitSignal(window.list_refreshed, timeout=5000):
+        window.action_sort_family.trigger()
+    assert names(window)[:3] == ["Alan Turing", "Grace Hopper", "Ada Lovelace"]
+    qtbot.keyClicks(window.search, "example")  # every search keeps the order
+    order = names(window)
+    assert order.index("Grace Hopper") < order.index("Ada Lovelace")
+    window.search.clear()
+    window.close()
+    again = MainWindow(store, window_settings())
+    again.show()
+    try:
+        qtbot.waitUntil(
+            lambda: again.action_sort_family.isChecked() and again.source.ranks, timeout=5000
+        )
+        qtbot.waitUntil(lambda: names(again)[2] == "Ada Lovelace", timeout=5000)
+        again.action_sort_given.trigger()
+        assert names(again)[0] == "Ada Lovelace"
+    finally:
+        again.close()
+        again.deleteLater()
