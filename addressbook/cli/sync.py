@@ -50,7 +50,7 @@ def _no_accounts() -> int:
 def sync(args: argparse.Namespace) -> int:
     """Pull each account; print what changed and any conflicts found."""
     from addressbook.sync.jobs import open_connector
-    from addressbook.sync.pull import pull
+    from addressbook.sync.pull import PullResult, pull
 
     configs = _selected(args.names)
     if not configs:
@@ -58,12 +58,13 @@ def sync(args: argparse.Namespace) -> int:
     failed = found = False
     with Store.default() as store:
         for account in configs:
+            result = PullResult(account.name)
             try:
                 with open_connector(account) as connector:
-                    result = pull(store, connector, full=args.full)
+                    pull(store, connector, full=args.full, result=result)
             except AddressbookError as error:
                 failed = True
-                pages = getattr(error, "pages_saved", 0)
+                pages = result.pages if result.kept else 0  # pages that changed nothing: none
                 if not pages:
                     sentence = _("{reason}; nothing was changed.")
                 else:

@@ -41,6 +41,11 @@ class PullResult:
     full: bool = False
     inflight: bool = False  # creates were sent without an answer: match new records to them
 
+    @property
+    def kept(self) -> int:
+        """How many records this pull wrote to the cache (new, changed, deleted)."""
+        return self.new + self.changed + self.deleted
+
     def summary(self) -> str:
         """'12 new, 3 changed, 1 deleted, 2 conflicts' (in the user's language)."""
         count = len(self.conflicts)
@@ -102,13 +107,19 @@ def pull(
     full: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    result: PullResult | None = None,
 ) -> PullResult:
-    """Pull one account's changes (everything when `full` or there is no cursor)."""
+    """Pull one account's changes (everything when `full` or there is no cursor).
+
+    `result`, when given, is filled in as the pull goes: after an error the caller reads
+    from it what was kept (each page commits on its own).
+    """
     account = connector.account.name
     cancel = cancel or connector.cancel
     since = _since(store, connector, full)
     started = now_utc()
-    result = PullResult(account, full=since is None)
+    result = result if result is not None else PullResult(account)
+    result.full = since is None
     result.inflight = bool(store.sync_state(account).extra.get("inflight"))
     store.set_kept_here(account, kept_here_fields(connector.description))
     seen: set[str] = set()
@@ -129,12 +140,9 @@ def pull(
                     _remote_gone(store, account, remote_id, result)
         clients = _client_names(connector)
         _save_state(store, account, cursor=iso(started), error=None, clients=clients)
-    except Cancelled as error:
-        error.pages_saved = result.pages  # type: ignore[attr-defined]
+    except Cancelled:
         raise
     except Exception as error:
-        # The caller says whether anything was kept: whole pages commit on their own.
-        error.pages_saved = result.pages  # type: ignore[attr-defined]
         try:
             _save_state(store, account, cursor=None, error=error_sentence(error))
         except Exception:  # the cache itself failing must not hide the first error
