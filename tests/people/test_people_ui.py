@@ -251,3 +251,26 @@ def test_copy_to_account_makes_the_copy_part_of_the_person(
     assert len(store.person_ids(person)) == 3
     win.tasks.wait(10000)
     win.close()
+
+
+def test_the_demo_offers_the_suggestions_once_after_its_first_sync(
+    window: MainWindow, book: tuple[Store, list[int]]
+) -> None:
+    from addressbook.ui.people_dialog import offer_suggestions
+
+    dialog = offer_suggestions(window)
+    assert dialog is not None and dialog.isVisible() and dialog.list.count() == 1
+    dialog.close()
+    assert offer_suggestions(window) is None  # once: later syncs do not ask again
+
+
+def test_no_suggestions_no_dialog(qtbot: QtBot, addressbook_home: Path) -> None:
+    from addressbook.ui.people_dialog import offer_suggestions
+
+    with Store.default() as store:
+        store.create(Contact(display_name="Grace Hopper"))
+        win = MainWindow(store, window_settings())
+        qtbot.addWidget(win)
+        assert offer_suggestions(win) is None
+        win.tasks.wait(10000)
+        win.close()
