@@ -73,6 +73,7 @@ from addressbook.ui.readers import (
     OrderedSource,
     Overview,
     family_ranks,
+    read_ahead,
     read_ids,
     read_overview,
 )
@@ -139,6 +140,11 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(400)
         self._refresh_timer.timeout.connect(self._refresh_in_background)
+        self._ahead_generation = 0  # counts changes of the cache seen by the window
+        self._ahead_timer = QTimer(self)  # reads one-letter searches ahead once idle
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.setInterval(1500)
+        self._ahead_timer.timeout.connect(self._read_ahead)
         self.watcher = ChangeWatcher(store.path, self)
         self.watcher.changed.connect(self.schedule_refresh)
         self._restore_layout()
@@ -148,6 +154,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.changed.connect(self._update_undo)
         self._update_undo()
         self.watcher.start()
+        self._ahead_timer.start()
         self.list_view.setFocus()
         if self.settings.value("list/sort") == "family":
             self.set_sort_order("family")
@@ -677,6 +684,7 @@ class MainWindow(QMainWindow):
             self._reverting = False
             return
         account = current.data(KEY_ROLE) if current.isValid() else ALL
+        self._ahead_timer.start()  # read ahead for this filter once idle
         self.contact_delegate.show_service = account is ALL
         self.model.set_filter(self.search.text(), account)
         self._after_list_change()
@@ -742,6 +750,7 @@ class MainWindow(QMainWindow):
         return self._refresh_timer.isActive() or self._search_running or self._overview_running
 
     def _refresh_in_background(self) -> None:
+        self._forget_ahead()
         if self._search_running:
             self._search_again = True
             return
@@ -785,8 +794,27 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(work, done, failed)
 
+    def _read_ahead(self) -> None:
+        """Read the one-letter searches of the shown filter in a worker (typing's first key)."""
+        if self.refresh_pending():
+            self._ahead_timer.start()
+            return
+        path, account, generation = self.store.path, self.model.account, self._ahead_generation
+
+        def done(ahead: dict[tuple[str, str | None], object]) -> None:
+            if generation == self._ahead_generation:  # nothing changed meanwhile
+                self.source.ahead = ahead  # type: ignore[assignment]
+
+        self.tasks.run(lambda: read_ahead(path, account), done)
+
+    def _forget_ahead(self) -> None:
+        self._ahead_generation += 1
+        self.source.forget()
+        self._ahead_timer.start()
+
     def refresh(self) -> None:
         """Run the search again now, keep the selection, update counts and the details."""
+        self._forget_ahead()
         self.model.refresh()
         self._after_list_change()
         self.refresh_accounts()
@@ -1666,6 +1694,7 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self._refresh_timer.stop()
+        self._ahead_timer.stop()
         self.watcher.stop()
         if self._jobs is not None:
             self._jobs.cancel_all()

@@ -7,6 +7,7 @@ these so the GUI thread's connection never waits on a long query.
 from __future__ import annotations
 
 import threading
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +83,17 @@ class OrderedSource:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.ranks: dict[int, int] | None = None  # None: the store's order
+        # One-letter searches read ahead in a worker while the window is idle (the store's
+        # slowest: a letter matches a third of the book); forgotten on every change.
+        self.ahead: dict[tuple[str, str | None], array[int]] = {}
+
+    def forget(self) -> None:
+        """The cache changed: the searches read ahead are stale."""
+        self.ahead = {}
 
     def search_ids(self, query: str = "", account: str | None = None) -> list[int]:
-        ids = self._store.search_ids(query, account)
+        kept = self.ahead.get((query, account))
+        ids = kept.tolist() if kept is not None else self._store.search_ids(query, account)
         ranks = self.ranks
         if ranks is None:
             return ids
@@ -93,3 +102,11 @@ class OrderedSource:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)
+
+
+AHEAD = "abcdefghijklmnopqrstuvwxyz"
+
+
+def read_ahead(path: Path, account: str | None) -> dict[tuple[str, str | None], array[int]]:
+    """The one-letter searches of an account filter (in a worker), as compact arrays."""
+    return {(letter, account): array("q", read_ids(path, letter, account)) for letter in AHEAD}

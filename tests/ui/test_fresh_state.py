@@ -167,3 +167,14 @@ def test_sign_in_failure_offers_a_button(qtbot, window: MainWindow) -> None:  # 
     assert window.message_bar.action_button.isVisible()
     assert "Accounts" in window.message_bar.action_button.text()
     assert "PYTHON_KEYRING" not in window.message_bar.text.text()
+
+
+def test_searches_read_ahead_are_never_stale(qtbot, window: MainWindow, store: Store) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: bool(window.source.ahead), timeout=10000)
+    assert window.source.ahead[("a", window.model.account)].tolist() == store.search_ids("a")
+    with Store(store.path) as other:
+        other.create(Contact(display_name="Mary Somerville"))
+    qtbot.waitUntil(lambda: "Mary Somerville" in names(window), timeout=5000)
+    assert not window.source.ahead  # forgotten with the change
+    qtbot.keyClicks(window.search, "m")
+    assert "Mary Somerville" in names(window)
