@@ -330,6 +330,7 @@ class AccountsDialog(QDialog):
             form = self.advanced_form if setting.advanced else self.fields_form
             form.addRow(_(setting.label), edit)
         self._show_advanced(self.advanced.isChecked())
+        self._fix_tab_order()
         self.save_button.setEnabled(True)
         self.test_button.setEnabled(True)
         self.login_button.setVisible(description.needs_login)
@@ -340,6 +341,31 @@ class AccountsDialog(QDialog):
             if account is None
             else _("Opens the service's sign-in page in your browser")
         )
+
+    def focus_chain(self) -> list[QWidget]:
+        """The form's widgets in the order Tab visits them (fields made per service included)."""
+        advanced = [e for k, e in self.setting_fields.items() if e.parent() is self.advanced]
+        fields = [*self.secret_fields.values()]
+        fields += [e for e in self.setting_fields.values() if e not in advanced]
+        return [
+            self.list,
+            self.add_button,
+            self.remove_button,
+            self.name,
+            self.service,
+            self.url,
+            *fields,
+            self.advanced,
+            *advanced,
+            self.save_button,
+            self.test_button,
+            self.login_button,
+        ]
+
+    def _fix_tab_order(self) -> None:
+        chain = self.focus_chain()
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _show_advanced(self, shown: bool) -> None:
         for row in range(self.advanced_form.rowCount()):

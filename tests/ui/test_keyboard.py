@@ -335,3 +335,33 @@ def test_enter_in_the_accounts_form_never_wipes_it(qtbot, window: MainWindow, ke
     qtbot.keyClick(dialog.name, Qt.Key.Key_Return)
     assert "work" in window.accounts
     dialog.close()
+
+
+def test_tab_in_the_accounts_dialog_follows_the_form(
+    qtbot, window: MainWindow, keyring_file
+) -> None:  # type: ignore[no-untyped-def]
+    from addressbook.ui.accounts_dialog import AccountsDialog
+
+    dialog = AccountsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.start_adding()
+    dialog.service.setCurrentIndex(dialog.service.findData("harvest"))
+    qtbot.waitUntil(lambda: dialog.secret_fields["email"].isVisible())  # shown when laid out
+    # offscreen, a dialog shown after the window does not get the focus: walk the chain
+    # Tab walks (the next visible, enabled widget that takes focus by Tab)
+    visited = [dialog.name]
+    while visited[-1] is not dialog.save_button and len(visited) < 30:
+        widget = visited[-1].nextInFocusChain()
+        while not (
+            widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            widget = widget.nextInFocusChain()
+        visited.append(widget)
+    assert visited[:3] == [dialog.name, dialog.service, dialog.url]
+    email, password = dialog.secret_fields["email"], dialog.secret_fields["password"]
+    assert visited.index(email) < visited.index(password) < visited.index(dialog.save_button)
+    dialog.close()
