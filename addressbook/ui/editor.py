@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -85,6 +85,27 @@ def _remove_button(what: str) -> QToolButton:
     button.setAccessibleName(what)
     button.setAutoRaise(True)
     return button
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label as tall as its lines at the width it has (a form row).
+
+    QLabel's own size hint wraps at a narrow guess, so a one-line sentence would get
+    the height of four; this one asks for the height its text takes at its width.
+    """
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = self.width() if self.width() > 80 else 420
+        return QSize(hint.width(), self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.heightForWidth(self.width()) != self.height():
+            self.updateGeometry()
 
 
 class _EntryRow(QWidget):
@@ -471,12 +492,14 @@ class ContactEditor(QWidget):
         return edit
 
     def _problem_label(self, field: str) -> QLabel:
-        label = QLabel()
+        label = WrappedLabel()
         label.setObjectName(f"problem_{field or 'contact'}")
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        policy.setHeightForWidth(True)  # as tall as its lines at the width it gets
+        label.setSizePolicy(policy)
         label.hide()
         return label
 
