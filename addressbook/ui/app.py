@@ -50,6 +50,17 @@ def user_language(environ: dict[str, str] | None = None) -> str:
     return ""
 
 
+def _format_locale(environ: dict[str, str] | None = None) -> str:
+    """The locale dates and numbers follow (LC_ALL, LC_TIME, LANG); '' for C/POSIX/none."""
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_TIME", "LANG"):
+        value = env.get(name, "")
+        if value:
+            first = value.split(".")[0].split("@")[0]
+            return "" if first in ("C", "POSIX") else first
+    return ""
+
+
 _translators: list[QTranslator] = []  # kept alive as long as the application
 
 
@@ -59,11 +70,20 @@ def use_language(app: QApplication, language: str | None = None) -> bool:
     Dates and numbers the window shows use QLocale(): it follows the same language as
     the gettext catalogs. True when a Qt catalog was loaded.
     """
-    language = user_language() if language is None else language
+    if language is None:
+        # Qt's buttons in the language our sentences come from; dates and numbers in the
+        # system's formats (LC_ALL, LC_TIME, LANG), or that language's when those say C.
+        from addressbook.i18n import catalog_language
+
+        language = catalog_language() or ""
+        formats = _format_locale()
+        # C/POSIX formats read oddly ('5 03 2024', '100000'): the source English's instead
+        QLocale.setDefault(QLocale(formats or language or "en_US"))
+    elif language:
+        QLocale.setDefault(QLocale(language))
     if not language:
         return False
     locale = QLocale(language)
-    QLocale.setDefault(locale)
     for translator in _translators:
         app.removeTranslator(translator)
     _translators.clear()

@@ -186,3 +186,12 @@ def test_qt_speaks_the_language_and_dates_follow_the_locale() -> None:
         use_language(app, "en")
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     assert ago("2024-03-05T10:00:00Z") == "3/5/24"
+
+
+def test_dates_and_numbers_follow_the_format_locale() -> None:
+    from addressbook.ui.app import _format_locale
+
+    assert _format_locale({"LANG": "C.UTF-8"}) == ""
+    assert _format_locale({"LC_ALL": "de_AT.UTF-8", "LANG": "en_GB.UTF-8"}) == "de_AT"
+    assert _format_locale({"LC_TIME": "fr_FR@euro", "LANG": "en_GB.UTF-8"}) == "fr_FR"
+    assert _format_locale({"LANGUAGE": "de"}) == ""  # the messages' language is not a format
