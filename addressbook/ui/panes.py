@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -37,7 +38,8 @@ class DetailPane(QStackedWidget):
         self.hint = QLabel(_("Select a contact to see it here."))
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
-        self.hint.setEnabled(False)
+        # secondary text, not a disabled control: the palette's (accessible) muted colour
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         self.view_page = QWidget()
         layout = QVBoxLayout(self.view_page)

@@ -195,3 +195,11 @@ def test_dates_and_numbers_follow_the_format_locale() -> None:
     assert _format_locale({"LC_ALL": "de_AT.UTF-8", "LANG": "en_GB.UTF-8"}) == "de_AT"
     assert _format_locale({"LC_TIME": "fr_FR@euro", "LANG": "en_GB.UTF-8"}) == "fr_FR"
     assert _format_locale({"LANGUAGE": "de"}) == ""  # the messages' language is not a format
+
+
+def test_the_detail_hint_is_readable_text_not_a_disabled_control(window: MainWindow) -> None:
+    hint = window.detail.hint
+    assert hint.isEnabled()
+    palette = hint.palette()
+    colour = palette.color(hint.foregroundRole())
+    assert contrast(colour, palette.color(R.Window)) >= AA
