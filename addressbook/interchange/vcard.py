@@ -513,6 +513,9 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
 
 def _line_ends(data: bytes) -> bytes:
     """CR CR LF, CR LF and lone CR made LF (replace() is twice as fast as a regex)."""
+    if data.count(b"\r") == data.count(b"\r\n"):
+        # Every CR ends a CR LF (the usual file): dropping the CRs is that, and cheaper.
+        return data.translate(None, b"\r")
     if b"\r\r" in data:
         data = data.replace(b"\r\r\n", b"\n")
     data = data.replace(b"\r\n", b"\n")
@@ -714,15 +717,16 @@ def _physical(body: bytes, index: int) -> int:
 def _head_end(line: bytes) -> int:
     """The offset of the ':' that ends the line's head (-1 if none)."""
     colon = line.find(b":")
-    if colon < 0 or b'"' not in line[:colon]:
-        return colon
-    quoted = False
-    for offset, byte in enumerate(line):
-        if byte == 0x22:
-            quoted = not quoted
-        elif byte == 0x3A and not quoted:
-            return offset
-    return -1
+    quote = line.find(b'"', 0, colon) if colon > 0 else -1
+    while quote >= 0:  # a quoted stretch before the ':': the ':' is the first one after it
+        close = line.find(b'"', quote + 1)
+        if close < 0:
+            return -1
+        colon = line.find(b":", close + 1)
+        if colon < 0:
+            return -1
+        quote = line.find(b'"', close + 1, colon)
+    return colon
 
 
 class _CardReader:
@@ -1023,6 +1027,12 @@ def split_raw(raw: str, separator: str) -> list[str]:
 
 def _structured(raw: str, size: int, list_joiner: str | None) -> list[str]:
     """The components of N or ADR; a component's comma list is joined with list_joiner."""
+    if "\\" not in raw:  # nothing escaped (most names): plain splits
+        parts = raw.split(";")
+        parts += [""] * (size - len(parts))
+        if list_joiner is None or "," not in raw:
+            return parts[:size]
+        return [list_joiner.join(part.split(",")) for part in parts[:size]]
     parts = split_raw(raw, ";")
     parts += [""] * (size - len(parts))
     if list_joiner is None:
