@@ -667,7 +667,7 @@ def _parse_head(head: bytes) -> _Head | None:
             key, value = ("ENCODING" if part.upper() in _ENCODINGS else "TYPE"), part
         key = key.strip().upper()
         quoted = value.strip()
-        if quoted.startswith('"') and quoted.endswith('"') and len(quoted) >= 2:
+        if quoted.startswith('"') and quoted.endswith('"') and '"' not in quoted[1:-1]:
             values = [quoted[1:-1]]
         else:  # values as they are (kept verbatim in extra); TYPE is trimmed below
             values = [v.strip('"') for v in _split_outside_quotes(value, ",")]
