@@ -89,7 +89,8 @@ def clean(text: str | None) -> str:
     """One line of text: trimmed, NFC-normalised, line breaks and tabs made spaces ('' for None)."""
     if not text:
         return ""
-    text = str(text)
+    if type(text) is not str:
+        text = str(text)
     # Fast paths (a pull cleans every field of thousands of records): printable text has
     # no line break or tab to translate, and ASCII text is already NFC.
     if not text.isprintable():
@@ -306,14 +307,14 @@ class Contact:
             family_name=clean(self.family_name),
             organization=clean(self.organization),
             title=clean(self.title),
-            emails=[e for e in (e.normalized() for e in self.emails) if e.address],
-            phones=[p for p in (p.normalized() for p in self.phones) if p.number],
-            addresses=[a for a in (a.normalized() for a in self.addresses) if not a.is_empty()],
+            emails=[ne for e in self.emails if (ne := e.normalized()).address],
+            phones=[np for p in self.phones if (np := p.normalized()).number],
+            addresses=[na for a in self.addresses if not (na := a.normalized()).is_empty()],
             notes=clean_block(self.notes),
             status=status if status in STATUSES else "active",
             nickname=clean(self.nickname),
             birthday=normalize_birthday(self.birthday),
-            urls=[u for u in (u.normalized() for u in self.urls) if u.url],
+            urls=[nu for u in self.urls if (nu := u.normalized()).url],
             categories=list(dict.fromkeys(c for c in (clean(c) for c in self.categories) if c)),
             extra=[_extra_item(item) for item in self.extra],
         )

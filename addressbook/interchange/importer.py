@@ -137,18 +137,21 @@ class _Index:
                 self.add(record.id, record.contact)
 
     def add(self, contact_id: int, contact: Contact) -> None:
-        uid = uid_of(contact)
+        self.add_keys(contact_id, uid_of(contact), same_contact_key(contact))
+
+    def add_keys(self, contact_id: int, uid: str, key: tuple[str, str] | None) -> None:
         if uid:
             self.uids.setdefault(uid, contact_id)
-        key = same_contact_key(contact)
         if key is not None:
             self.keys.setdefault(key, contact_id)
 
     def find(self, contact: Contact) -> int | None:
-        uid = uid_of(contact)
+        return self.find_keys(uid_of(contact), same_contact_key(contact))
+
+    def find_keys(self, uid: str, key: tuple[str, str] | None) -> int | None:
+        """The id of the contact with this UID, else with this same-contact key."""
         if uid and uid in self.uids:
             return self.uids[uid]
-        key = same_contact_key(contact)
         return self.keys.get(key) if key is not None else None
 
 
@@ -279,7 +282,8 @@ def _run(
                 summary.warnings.append(ImportWarning(name, item.card, item.line, str(item)))
             continue
         contact = item
-        found = index.find(contact)
+        uid, key = uid_of(contact), same_contact_key(contact)  # once: for find and add
+        found = index.find_keys(uid, key)
         if found is None:
             if checker is not None:
                 sentence = checker.new(contact)
@@ -287,7 +291,7 @@ def _run(
                     refuse(Problem(contact.display_name, sentence))
                     continue
             pending.append(contact)
-            index.add(-1, contact)  # a second copy in the same file matches nothing real
+            index.add_keys(-1, uid, key)  # a second copy in the same file matches nothing real
             if len(pending) >= CHUNK:
                 flush()
             continue
