@@ -245,9 +245,66 @@ def _setup_logging(verbose: bool) -> None:
     setup(verbose=verbose)
 
 
+# Qt's own command-line options (QApplication and QGuiApplication), handed to the window:
+# those that take a value, and those that stand alone. Written `-style fusion`,
+# `-style=fusion` or with two dashes.
+QT_VALUE_OPTIONS = frozenset(
+    {
+        "style",
+        "stylesheet",
+        "platform",
+        "platformpluginpath",
+        "platformtheme",
+        "plugin",
+        "qwindowgeometry",
+        "qwindowtitle",
+        "qwindowicon",
+        "display",
+        "geometry",
+        "session",
+        "qmljsdebugger",
+    }
+)
+QT_FLAG_OPTIONS = frozenset({"reverse", "nograb", "dograb", "sync", "widgetcount"})
+
+
+def split_qt_options(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(our arguments, Qt's own options) — Qt's options pass to the window untouched.
+
+    Only for the window (`gui`, `demo`, or no command): elsewhere `-reverse` may be a
+    search's words, and argparse says what it makes of it.
+    """
+    ours: list[str] = []
+    qt: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if item == "--":
+            ours += items[i:]
+            break
+        name = item.lstrip("-").split("=", 1)[0] if item.startswith("-") else ""
+        if name in QT_VALUE_OPTIONS and not item.startswith("---"):
+            if "=" in item:
+                qt.append("-" + item.lstrip("-"))
+            elif i + 1 < len(items) and name not in QT_FLAG_OPTIONS:
+                qt += [f"-{name}", items[i + 1]]
+                i += 1
+            else:
+                qt.append(f"-{name}")
+        elif name in QT_FLAG_OPTIONS and "=" not in item:
+            qt.append(f"-{name}")
+        else:
+            ours.append(item)
+        i += 1
+    if qt and _command_word(ours) not in (None, "gui", "demo"):
+        return list(argv), []
+    return ours, qt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list, qt_options = split_qt_options(sys.argv[1:] if argv is None else argv)
     use_catalog_for_argparse()
     parser = build_parser(_command_word(args_list))
     try:
@@ -262,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.parse_args(["accounts", "--help"])
         args.handler = "addressbook.cli.app:gui"
         args.quit_after = None
+    args.qt_options = qt_options
     _setup_logging(args.verbose)
     module_name, function_name = args.handler.split(":")
     try:

@@ -18,6 +18,8 @@ from addressbook.ui.main_window import MainWindow
 
 # Set by tests/perf/bench_gui.py: print the moment the contact list is first painted.
 REPORT_PAINT_ENV = "ADDRESSBOOK_REPORT_PAINT"
+# Qt's own command-line options (`-style fusion`, `-reverse`), set by the command line.
+QT_OPTIONS: list[str] = []
 
 
 def application() -> QApplication:
@@ -28,7 +30,7 @@ def application() -> QApplication:
     # Workers run Python too (parsing, merging); ask them for the GIL after 1 ms, not
     # Python's 5 ms, so the window answers promptly while a sync runs.
     sys.setswitchinterval(0.001)
-    app = QApplication(sys.argv[:1])
+    app = QApplication([*sys.argv[:1], *QT_OPTIONS])
     app.setApplicationName("addressbook")
     app.setApplicationDisplayName("Address Book")
     app.setApplicationVersion(__version__)

@@ -192,3 +192,17 @@ def test_search_does_not_import_qt_or_httpx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip().endswith("loaded: [] 0"), result.stderr
+
+
+def test_qt_options_go_to_the_window_and_nowhere_else() -> None:
+    from addressbook.cli import split_qt_options
+
+    assert split_qt_options(["-style", "fusion", "-reverse", "demo", "--contacts", "5"]) == (
+        ["demo", "--contacts", "5"],
+        ["-style", "fusion", "-reverse"],
+    )
+    assert split_qt_options(["--style=Fusion", "-platform", "offscreen"]) == (
+        [],
+        ["-style=Fusion", "-platform", "offscreen"],
+    )
+    assert split_qt_options(["search", "-reverse"]) == (["search", "-reverse"], [])
