@@ -159,6 +159,16 @@ def _entry_html(field: str, item: Any) -> tuple[str, str]:
     )
 
 
+def _agreeing_key(field: str, item: Any) -> str:
+    """What two records' entries must share to be shown once: a phone number is the same
+    number however it is spaced ('030 25551576' and '03025551576'), of the same kind."""
+    if field == "phones":
+        digits = "".join(ch for ch in item["number"] if ch.isdigit())
+        if len(digits) >= 4:
+            return f"{item['kind']}:{digits}"
+    return str(comparable(field, [item])[0])
+
+
 def person_html(
     records: Sequence[Record],
     label: Callable[[str | None], str],
@@ -184,7 +194,7 @@ def person_html(
         entries: dict[str, tuple[Any, set[int]]] = {}
         for record in records:
             for item in record.contact.get(field):
-                key = comparable(field, [item])[0]
+                key = _agreeing_key(field, item)
                 entries.setdefault(key, (item, set()))[1].add(record.id)
         for item, holders in entries.values():
             name, value = _entry_html(field, item)

@@ -274,3 +274,17 @@ def test_no_suggestions_no_dialog(qtbot: QtBot, addressbook_home: Path) -> None:
         assert offer_suggestions(win) is None
         win.tasks.wait(10000)
         win.close()
+
+
+def test_one_number_spaced_differently_is_shown_once(
+    window: MainWindow, addressbook_home: Path
+) -> None:
+    with Store.default() as store:
+        x = store.apply_remote("xero-demo", "X2", _ada("Bo Ek", phone="030 25551576"), {}, None)
+        h = store.apply_remote("harvest-demo", "H2", _ada("Bo Ek", phone="03025551576"), {}, None)
+        join(store, [x, h])
+    window.refresh()
+    assert window.select_contact(x)
+    text = window.detail.view.toPlainText()
+    phone_lines = [line for line in text.splitlines() if "2555" in line]
+    assert len(phone_lines) == 1 and "demo" not in phone_lines[0]  # both hold it: no badge
