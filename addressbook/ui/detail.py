@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from addressbook.i18n import N_, _
 from addressbook.model import comparable
 from addressbook.store import Record
+from addressbook.ui.colours import problem_colour
 
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 
@@ -89,7 +90,7 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
         rows.append(
             _row(
                 _("last push"),
-                f'<span style="color:#c5221f">{escape(record.message)}</span>',
+                f'<span style="color:{problem_colour(palette).name()}">{escape(record.message)}</span>',
                 muted,
             )
         )
@@ -212,7 +213,8 @@ def person_html(
     for record in records:
         state = _(STATE_TEXT.get(record.state, record.state))
         if record.message:
-            state += f' — <span style="color:#c5221f">{escape(record.message)}</span>'
+            red = problem_colour(palette).name()
+            state += f' — <span style="color:{red}">{escape(record.message)}</span>'
         else:
             state = escape(state)
         rows.append(_row(_("record"), f"{badges[record.id]} {state}", muted))
