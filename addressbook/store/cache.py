@@ -49,6 +49,8 @@ _ROWS_PER_STATEMENT = 500
 KEPT_HERE_KEY = "kept_here"
 # Up to this many search hits are sorted by SQLite; more are picked from the sorted list.
 _SORT_IN_SQL = 3000
+# Search answers kept until the file changes (Store.search_ids).
+_SEARCHES_KEPT = 64
 _HITS_SQL = "SELECT group_concat(rowid) FROM contacts_fts WHERE contacts_fts MATCH ?"
 
 
@@ -124,6 +126,7 @@ class Store(PeopleStore):
         self._writes = 0  # own commits; PRAGMA data_version only counts other connections'
         self._orders: dict[str | None, list[int]] = {}
         self._orders_stamp: tuple[int, int] = (-1, -1)
+        self._searches: dict[tuple[str, str | None], list[int]] = {}
         self._kept: dict[str, tuple[str, ...]] = {}
         self._conn = schema.connect(self.path)
 
@@ -449,10 +452,26 @@ class Store(PeopleStore):
     # -- reading for lists ---------------------------------------------------------------
 
     def search_ids(self, query: str = "", account: str | None = None) -> list[int]:
-        """The ids of the contacts matching query, sorted by display name (deleted hidden)."""
+        """The ids of the contacts matching query, sorted by display name (deleted hidden).
+
+        Answers are kept until the file changes (as the sorted order is): typing and
+        erasing in the search box asks for the same prefixes again.
+        """
         match = match_expression(query)
         if match is None:
             return list(self._order(account))
+        cacheable = self._caches_fresh()
+        key = (match, account)
+        if cacheable and key in self._searches:
+            return list(self._searches[key])
+        found = self._search(match, account)
+        if cacheable:
+            if len(self._searches) >= _SEARCHES_KEPT:
+                self._searches.pop(next(iter(self._searches)))
+            self._searches[key] = found
+        return list(found)
+
+    def _search(self, match: str, account: str | None) -> list[int]:
         hits = _ids(self._one(_HITS_SQL, (match,))[0])
         if len(hits) <= _SORT_IN_SQL:
             condition, params = _account_filter(account)
@@ -464,12 +483,18 @@ class Store(PeopleStore):
         wanted = set(hits)
         return [i for i in self._order(account) if i in wanted]
 
-    def _order(self, account: str | None) -> list[int]:
-        """Every shown id of the account filter, sorted; cached until the file changes."""
+    def _caches_fresh(self) -> bool:
+        """Forget the kept orders and searches if the file changed; False inside a write."""
         stamp = (self._one("PRAGMA data_version")[0], self._writes)
         if stamp != self._orders_stamp or self._depth:
             self._orders.clear()
+            self._searches.clear()
             self._orders_stamp = stamp
+        return not self._depth
+
+    def _order(self, account: str | None) -> list[int]:
+        """Every shown id of the account filter, sorted; cached until the file changes."""
+        self._caches_fresh()
         order = self._orders.get(account)
         if order is None:
             condition, params = _account_filter(account)
