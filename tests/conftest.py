@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests compare English sentences: a developer's German desktop must not change them
+# (tests of other languages set LANGUAGE themselves).
+os.environ["LANGUAGE"] = "en"
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.keyring_backend"]
 
