@@ -160,7 +160,9 @@ def test_new_without_a_known_client_is_refused_listing_the_clients(
     )  # fmt: skip
     assert code == 1 and out == ""
     clients = [c["name"] for c in harvest_account.service.state()["clients"]]
-    assert err.startswith("addressbook: Harvest has no client named 'Nobody Inc'; its clients are: ")
+    assert err.startswith(
+        "addressbook: Harvest has no client named 'Nobody Inc'; its clients are: "
+    )
     assert all(name in err for name in clients) and len(err.strip().splitlines()) == 1
     assert ids_of("harvest") == before  # nothing waits in the outbox
     code, out, err = run(
