@@ -28,7 +28,10 @@ class _Runnable(QRunnable):
     def __init__(self, job: Callable[[], None]) -> None:
         super().__init__()
         self._job = job
-        self.setAutoDelete(True)
+        # Not auto-deleted: Qt deleting the C++ side on the worker thread while Python
+        # still holds the wrapper crashed the process now and then (a segfault with no
+        # Python frame). The manager drops its reference on the GUI thread when done.
+        self.setAutoDelete(False)
 
     def run(self) -> None:
         _lower_priority()
@@ -61,6 +64,8 @@ class TaskManager(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
         self._running = 0
+        self._live: set[_Runnable] = set()
+        self._done: list[_Runnable] = []
         self._closure.connect(self._run_closure)
 
     @Slot(object)
@@ -94,11 +99,13 @@ class TaskManager(QObject):
                     log.exception("background job failed")
                 # bound to a new name: Python clears `error` when the except block ends
                 failure: BaseException = error
-                self.run_on_main(lambda: self._finish(None, failure, on_done, on_failed))
+                self.run_on_main(lambda: self._finish(None, failure, on_done, on_failed, runnable))
             else:
-                self.run_on_main(lambda: self._finish(result, None, on_done, on_failed))
+                self.run_on_main(lambda: self._finish(result, None, on_done, on_failed, runnable))
 
-        self._pool.start(_Runnable(work))
+        runnable = _Runnable(work)
+        self._live.add(runnable)
+        self._pool.start(runnable)
 
     def _finish(
         self,
@@ -106,7 +113,11 @@ class TaskManager(QObject):
         error: BaseException | None,
         on_done: Callable[[Any], None] | None,
         on_failed: Callable[[BaseException], None] | None,
+        runnable: _Runnable | None = None,
     ) -> None:
+        # Dropped one job later: the worker may still be returning from run() right now.
+        self._live.difference_update(self._done)
+        self._done = [runnable] if runnable is not None else []
         self._running -= 1
         self.busy_changed.emit(self._running)
         if error is None:
