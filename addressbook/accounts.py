@@ -35,9 +35,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("addressbook.accounts")
 
 KEYRING_SERVICE = "addressbook"
+# One sentence: what is missing and what to do, no setting names (the Accounts dialog
+# shows the same sentence, ui/accounts_dialog.keyring_problem).
 NO_KEYRING = N_(
-    "No keyring is available to keep your passwords: install and unlock GNOME Keyring or "
-    "KWallet, or choose a backend with PYTHON_KEYRING_BACKEND."
+    "No keyring is available to keep passwords: unlock or install the desktop's "
+    "keyring (GNOME Keyring, KWallet)."
 )  # raised as _(NO_KEYRING)
 # Keys a sign-in writes (not asked by `accounts add`) that `remove` must forget too.
 LOGIN_SECRET_KEYS = ("refresh_token", "access_token")

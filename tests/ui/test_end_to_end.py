@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from addressbook.accounts import NO_KEYRING
+from addressbook.i18n import _
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from addressbook.ui.accounts_dialog import AccountsDialog
@@ -149,6 +151,8 @@ def test_accounts_dialog_explains_a_missing_keyring(
         assert dialog.keyring_warning.isVisible()
         assert "keyring" in dialog.keyring_warning.text().lower()
         assert "PYTHON_KEYRING" not in dialog.keyring_warning.text()  # no setting names
+        # the window says the sentence the command line says (accounts.NO_KEYRING)
+        assert _(NO_KEYRING) in dialog.keyring_warning.text()
         dialog.service.setCurrentIndex(dialog.service.findData("harvest"))
         assert not dialog.secret_fields["password"].isEnabled()
         # saving an account needs the keyring: one sentence, no setting names either
