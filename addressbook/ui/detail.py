@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from html import escape
 from typing import Any, Protocol
 from urllib.parse import quote, quote_plus
@@ -15,6 +16,7 @@ from addressbook.i18n import N_, _
 from addressbook.model import comparable
 from addressbook.store import Record
 from addressbook.ui.colours import problem_colour
+from addressbook.ui.kinds import address_label, email_label, phone_label, url_label
 
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 
@@ -26,7 +28,6 @@ STATE_TEXT = {
     "conflict": N_("Changed here and on the service: choose what to keep"),
     "deleted": N_("Deleted here: the delete is not yet sent"),
 }
-KIND_TEXT = {"ddi": N_("direct"), "default": N_("main")}
 
 
 def tel_url(number: str) -> str:
@@ -38,6 +39,24 @@ def tel_url(number: str) -> str:
 def map_url(address_line: str) -> str:
     """A map search for an address written on one line."""
     return MAP_SEARCH + quote_plus(address_line)
+
+
+def birthday_text(value: str) -> str:
+    """A birthday in the user's locale: '05.03.1990' (de); '--03-05' (no year) as '5. März'."""
+    from addressbook.i18n import format_date_medium, user_locale
+
+    if not value.startswith("--"):
+        return format_date_medium(value)
+    locale = user_locale("LC_TIME")
+    try:
+        day = date(2000, int(value[2:4]), int(value[5:7]))
+    except ValueError:
+        return value
+    if locale is None:
+        return value
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMMd", day, locale=locale)
 
 
 def _row(label: str, value_html: str, muted: str) -> str:
@@ -54,10 +73,10 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
     rows: list[str] = []
     for email in contact.emails:
         link = f'<a href="mailto:{quote(email.address, safe="@+.")}">{escape(email.address)}</a>'
-        rows.append(_row(_("email ({kind})").format(kind=email.kind), link, muted))
+        rows.append(_row(email_label(email.kind), link, muted))
     for phone in contact.phones:
         link = f'<a href="{tel_url(phone.number)}">{escape(phone.number)}</a>'
-        rows.append(_row(_(KIND_TEXT.get(phone.kind, phone.kind)), link, muted))
+        rows.append(_row(phone_label(phone.kind), link, muted))
     for address in contact.addresses:
         lines = [
             *address.lines,
@@ -68,7 +87,16 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
         text += (
             f'<br><a href="{escape(map_url(address.one_line()))}">{escape(_("Show on map"))}</a>'
         )
-        rows.append(_row(_("{kind} address").format(kind=address.kind), text, muted))
+        rows.append(_row(address_label(address.kind), text, muted))
+    for url in contact.urls:
+        link = f'<a href="{escape(url.url)}">{escape(url.url)}</a>'
+        rows.append(_row(url_label(url.kind), link, muted))
+    if contact.nickname:
+        rows.append(_row(_("nickname"), escape(contact.nickname), muted))
+    if contact.birthday:
+        rows.append(_row(_("birthday"), escape(birthday_text(contact.birthday)), muted))
+    if contact.categories:
+        rows.append(_row(_("categories"), escape(", ".join(contact.categories)), muted))
     if contact.given_name or contact.family_name:
         rows.append(_row(_("given name"), escape(contact.given_name), muted))
         rows.append(_row(_("family name"), escape(contact.family_name), muted))
@@ -141,23 +169,19 @@ def _entry_html(field: str, item: Any) -> tuple[str, str]:
     if field == "emails":
         address = item["address"]
         link = f'<a href="mailto:{quote(address, safe="@+.")}">{escape(address)}</a>'
-        return _("email ({kind})").format(kind=item["kind"]), link
+        return email_label(item["kind"]), link
     if field == "phones":
         number = item["number"]
-        return _(KIND_TEXT.get(item["kind"], item["kind"])), (
-            f'<a href="{tel_url(number)}">{escape(number)}</a>'
-        )
+        return phone_label(item["kind"]), (f'<a href="{tel_url(number)}">{escape(number)}</a>')
     if field == "urls":
         url = item["url"]
-        return _("web"), f'<a href="{escape(url)}">{escape(url)}</a>'
+        return url_label(item.get("kind", "")), f'<a href="{escape(url)}">{escape(url)}</a>'
     lines = [
         *item.get("lines", []),
         " ".join(p for p in (item.get("city"), item.get("region"), item.get("postcode")) if p),
         item.get("country", ""),
     ]
-    return _("{kind} address").format(kind=item["kind"]), "<br>".join(
-        escape(line) for line in lines if line
-    )
+    return address_label(item.get("kind", "")), "<br>".join(escape(line) for line in lines if line)
 
 
 def _agreeing_key(field: str, item: Any) -> str:
@@ -200,11 +224,15 @@ def person_html(
         for item, holders in entries.values():
             name, value = _entry_html(field, item)
             rows.append(_row(name, value + marks(holders), muted))
-    for field, label_text in (*_SCALARS, ("notes", N_("notes"))):
+    for field, label_text in (*_SCALARS, ("categories", N_("categories")), ("notes", N_("notes"))):
         name = _(label_text)
         values: dict[str, set[int]] = {}
         for record in records:
             value = record.contact.get(field)
+            if field == "categories":
+                value = ", ".join(value)
+            elif field == "birthday" and value:
+                value = birthday_text(value)
             if value:
                 values.setdefault(value, set()).add(record.id)
         for value, holders in values.items():

@@ -72,3 +72,30 @@ def window(qtbot, addressbook_home: Path, keyring_file: Path | None) -> Iterator
         win.jobs.cancel_all()
         win.tasks.wait(10000)
         win.close()
+
+
+@pytest.fixture
+def german(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The program in German, from the German .po as it is now (compiled into this test's
+    folder: the committed .mo may lag behind the .po until the catalogs are compiled)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from addressbook import i18n
+
+    root = Path(__file__).resolve().parent.parent.parent / "resources" / "translations"
+    folder = tmp_path / "translations" / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (root / "de" / "LC_MESSAGES" / "addressbook.po").open("rb") as po:
+        catalog = read_po(po, locale="de")
+    with (folder / "addressbook.mo").open("wb") as mo:
+        write_mo(mo, catalog)
+    for variable in ("LC_ALL", "LC_MESSAGES", "LC_TIME", "LC_NUMERIC"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANGUAGE", "de")
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    monkeypatch.setattr(i18n, "locale_dir", lambda: tmp_path / "translations")
+    i18n.reload()
+    yield
+    monkeypatch.undo()
+    i18n.reload()

@@ -1,0 +1,69 @@
+"""The words for the kinds of emails, phones, addresses and web pages, as a person reads them.
+
+Every kind the window shows goes through these tables (marked with N_ here, translated
+with _ where they are shown): the editor's kind choices (`kind_word`) and the labels of
+the detail pane (`email_label`, `phone_label`, `address_label`, `url_label`). Each label
+is one whole msgid ('street address'), never a kind glued into a sentence, and a kind
+the tables do not know reads as its field's plain word, never as the stored key.
+"""
+
+from __future__ import annotations
+
+from addressbook.i18n import N_, _
+
+# A kind alone: the editor's choices beside an email, a number, an address, a web page.
+KIND_WORDS = {
+    "work": N_("work"),
+    "home": N_("home"),
+    "other": N_("other"),
+    "mobile": N_("mobile"),
+    "fax": N_("fax"),
+    "ddi": N_("direct"),
+    "default": N_("main"),
+    "street": N_("street"),
+    "postal": N_("postal"),
+}
+# The label of a value of that kind in the detail pane.
+EMAIL_LABELS = {
+    "work": N_("email (work)"),
+    "home": N_("email (home)"),
+    "other": N_("email (other)"),
+}
+PHONE_LABELS = {
+    "work": N_("phone (work)"),
+    "mobile": N_("mobile phone"),
+    "fax": N_("fax"),
+    "ddi": N_("direct line"),
+    "default": N_("main number"),
+    "other": N_("phone (other)"),
+}
+ADDRESS_LABELS = {
+    "street": N_("street address"),
+    "postal": N_("postal address"),
+}
+URL_LABELS = {
+    "work": N_("web (work)"),
+    "home": N_("web (home)"),
+    "other": N_("web"),
+}
+
+
+def kind_word(kind: str) -> str:
+    """The kind alone, in the user's language ('work' → 'geschäftlich')."""
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else _("other")
+
+
+def email_label(kind: str) -> str:
+    return _(EMAIL_LABELS[kind]) if kind in EMAIL_LABELS else _("email")
+
+
+def phone_label(kind: str) -> str:
+    return _(PHONE_LABELS[kind]) if kind in PHONE_LABELS else _("phone")
+
+
+def address_label(kind: str) -> str:
+    return _(ADDRESS_LABELS[kind]) if kind in ADDRESS_LABELS else _("address")
+
+
+def url_label(kind: str) -> str:
+    return _(URL_LABELS[kind]) if kind in URL_LABELS else _("web")
