@@ -56,6 +56,7 @@ from addressbook.errors import AddressbookError, EditMoved
 from addressbook.i18n import _, ngettext
 from addressbook.model import Contact, FieldEdit, Patch
 from addressbook.store import ALL, LOCAL, Record, Store
+from addressbook.store.people import Membership
 from addressbook.ui.account_list import (
     KEY_ROLE,
     AccountDelegate,
@@ -68,7 +69,12 @@ from addressbook.ui.delegate import ContactDelegate
 from addressbook.ui.icons import app_icon, icon
 from addressbook.ui.list_model import ContactListModel
 from addressbook.ui.panes import DetailPane, JobProgress, MessageBar
-from addressbook.ui.people_dialog import edit_person, install_people
+from addressbook.ui.people_dialog import (
+    choose_delete,
+    edit_person,
+    install_people,
+    restore_people,
+)
 from addressbook.ui.readers import (
     OrderedSource,
     Overview,
@@ -1278,6 +1284,10 @@ class MainWindow(QMainWindow):
             return
         row = self.list_view.currentIndex().row()
         records = [r for r in self.store.records(ids) if r.state != "deleted"]
+        choice = choose_delete(self, records)  # a person's row asks: every account, or one
+        if choice is None:
+            return
+        records = choice.records
         locked = [r for r in records if self._locked(r.id)]
         records = [r for r in records if not self._locked(r.id)]
         if locked and not records:
@@ -1296,7 +1306,14 @@ class MainWindow(QMainWindow):
         self.refresh()
         if self.model.rowCount():
             self.set_current_row(min(max(row, 0), self.model.rowCount() - 1))
-        if len(records) == 1:
+        if choice.name is not None and len(records) > 1:  # a person, from every account
+            what = _("Delete of {name}").format(name=choice.name)
+            text = ngettext(
+                "Deleted {name} from {n} account.",
+                "Deleted {name} from {n} accounts.",
+                len(records),
+            ).format(name=choice.name, n=len(records))
+        elif len(records) == 1:
             what = _("Delete of {name}").format(name=records[0].contact.display_name)
             text = _("Deleted {name}.").format(name=records[0].contact.display_name)
         else:
@@ -1310,7 +1327,8 @@ class MainWindow(QMainWindow):
             text += " " + ngettext(
                 "{n} read-only contact was kept.", "{n} read-only contacts were kept.", len(locked)
             ).format(n=len(locked))
-        operation = UndoOperation(what, lambda: self._undo_delete(records), "delete")
+        before = choice.before
+        operation = UndoOperation(what, lambda: self._undo_delete(records, before), "delete")
         self.undo_stack.push(operation)
         self.undo_bar.show_message(
             text + " " + _("Ctrl+Z brings it back."),
@@ -1320,15 +1338,18 @@ class MainWindow(QMainWindow):
         )
         announce(self, text)
 
-    def _undo_delete(self, records: list[Record]) -> None:
+    def _undo_delete(self, records: list[Record], before: Membership | None = None) -> None:
         ids = []
+        made: dict[int, int] = {}  # old id → the id of the record made again
         with self.store.transaction():
             for record in records:
                 if record.state in ("local", "new"):  # its row was removed
-                    ids.append(self.store.create(record.contact, record.account))
+                    made[record.id] = self.store.create(record.contact, record.account)
+                    ids.append(made[record.id])
                 else:
                     self.store.restore(record.id)
                     ids.append(record.id)
+            restore_people(self.store, before, made)  # back in their people
         self.undo_bar.hide()
         self._after_undo(ids)
 

@@ -27,17 +27,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from addressbook.errors import AddressbookError
-from addressbook.i18n import _
+from addressbook.i18n import _, ngettext
 from addressbook.model import FieldEdit, Patch
 from addressbook.people import Suggestion, reason_text, suggestions
 from addressbook.people import edit_person as fan_out_edit
 from addressbook.store import ALL, Record, Store
+from addressbook.store.people import Membership
 
 if TYPE_CHECKING:
     from addressbook.ui.main_window import MainWindow
@@ -370,6 +373,156 @@ class PeopleDialog(QDialog):
         self.reload()
         if self.list.count():
             self.list.setCurrentRow(min(row, self.list.count() - 1))
+
+
+# -- deleting a person ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeleteChoice:
+    """What a delete of the selected rows means, once the person was asked."""
+
+    records: list[Record]  # every record to delete
+    name: str | None = None  # the person's name when the rows were one person
+    before: Membership | None = None  # the people of every record touched (the undo)
+
+
+def _person_rows(window: MainWindow, records: Sequence[Record]) -> dict[int, list[Record]]:
+    """person → its shown records, for each selected row that stands for a person."""
+    people: dict[int, list[Record]] = {}
+    model = window.model
+    for record in records:
+        row = model.row_of(record.id)
+        person = model.person_at(row) if row is not None else None
+        if person is not None and person not in people:
+            members = window.store.person_records(person)
+            if len(members) > 1:
+                people[person] = members
+    return people
+
+
+def choose_delete(window: MainWindow, records: list[Record]) -> DeleteChoice | None:
+    """The records a delete of these rows means. A row of a person (one row for several
+    records) asks: from every account, or from one; None: the person cancelled."""
+    people = _person_rows(window, records)
+    store = window.store
+    persons = {r.person for r in records if r.person is not None} | set(people)
+    before: Membership = {
+        contact_id: person
+        for person in sorted(persons)
+        for contact_id in store.person_ids(person, shown_only=False)
+    }
+    if not people:
+        return DeleteChoice(records, None, before or None)
+    everyone = {m.id for members in people.values() for m in members}
+    if len(records) == 1 and len(people) == 1:
+        members = next(iter(people.values()))
+        dialog = DeletePersonDialog(window, members)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = dialog.chosen()
+        return DeleteChoice(chosen, dialog.name, before)
+    # several rows, some of them people: every record of each person goes, once asked
+    names = [members[0].contact.display_name or _("(no name)") for members in people.values()]
+    box = QMessageBox(window.dialog_parent())
+    box.setObjectName("deletePeopleQuestion")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(_("Delete"))
+    count = len({r.id for r in records} | everyone)
+    box.setText(
+        ngettext(
+            "Delete {n} contact from every account that has it?",
+            "Delete {n} contacts from every account that has them?",
+            count,
+        ).format(n=count)
+    )
+    box.setInformativeText(
+        ngettext(
+            "{names} is one person with records in several accounts: each record goes.",
+            "{names} are people with records in several accounts: each record goes.",
+            len(names),
+        ).format(names=", ".join(names))
+    )
+    delete = box.addButton(_("&Delete Everywhere"), QMessageBox.ButtonRole.DestructiveRole)
+    delete.setObjectName("deleteEverywhere")
+    cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    if box.clickedButton() is not delete:
+        return None
+    seen = {r.id for r in records}
+    extra = [m for members in people.values() for m in members if m.id not in seen]
+    return DeleteChoice([*records, *extra], None, before)
+
+
+def restore_people(store: Store, before: Membership | None, new_ids: dict[int, int]) -> None:
+    """After an undone delete: the records are in their people again (a record made again
+    has a new id: `new_ids` maps the old to it)."""
+    if not before:
+        return
+    store.restore_membership({new_ids.get(c, c): p for c, p in before.items()})
+
+
+class DeletePersonDialog(QDialog):
+    """Delete a person of several records: from every account, or from one of them."""
+
+    def __init__(self, window: MainWindow, records: Sequence[Record]) -> None:
+        super().__init__(window.dialog_parent())
+        self.setObjectName("deletePersonDialog")
+        self.setWindowTitle(_("Delete"))
+        self.records = list(records)
+        self.name = records[0].contact.display_name or _("(no name)")
+        accounts = ", ".join(window.account_label(r.account) for r in records)
+        text = QLabel(
+            _("{name} is one person with records in {accounts}. Delete it from:").format(
+                name=self.name, accounts=accounts
+            )
+        )
+        text.setObjectName("deletePersonText")
+        text.setWordWrap(True)
+        self.everywhere = QRadioButton(
+            ngettext(
+                "&All {n} account (every record)", "&All {n} accounts (every record)", len(records)
+            ).format(n=len(records))
+        )
+        self.everywhere.setObjectName("deleteEverywhere")
+        self.everywhere.setChecked(True)
+        self.only: list[QRadioButton] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.everywhere)
+        for record in records:
+            account = window.account_label(record.account)
+            own = record.contact.display_name or _("(no name)")
+            button = QRadioButton(
+                _("Only {account}").format(account=account)
+                if own == self.name
+                else _("Only {account} (its record “{name}”)").format(account=account, name=own)
+            )
+            button.setObjectName("deleteOnly")
+            button.setProperty("contact_id", record.id)
+            self.only.append(button)
+            layout.addWidget(button)
+        note = QLabel(_("Ctrl+Z brings back whatever is deleted."))
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        buttons = QDialogButtonBox()
+        self.delete_button = buttons.addButton(_("&Delete"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.delete_button.setObjectName("deleteButton")
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.everywhere.setFocus()
+
+    def chosen(self) -> list[Record]:
+        """The records the choice deletes."""
+        for button, record in zip(self.only, self.records, strict=True):
+            if button.isChecked():
+                return [record]
+        return list(self.records)
 
 
 # -- the demo -------------------------------------------------------------------------
