@@ -6,6 +6,7 @@ state; then a change on the service side makes a conflict that the dialog resolv
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from addressbook.accounts import NO_KEYRING
 from addressbook.i18n import _
+from addressbook.model import Patch
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from addressbook.ui.accounts_dialog import AccountsDialog
@@ -219,10 +221,8 @@ def test_conflict_with_a_choice_per_field_then_push(
     assert contact_id is not None
     record = window.store.get(contact_id)
     assert record is not None
-    local = record.contact.copy()
-    local.title = "Title Here"
-    local.phones = [Phone("+1 555 0100", "mobile")]
-    window.store.update(contact_id, local)
+    local = replace(record.contact, title="Title Here", phones=[Phone("+1 555 0100", "mobile")])
+    window.store.apply_patch(contact_id, Patch.between(record.contact, local), moved="refuse")
     harvest.service.edit(str(remote["id"]), {"title": "Title There", "phone-mobile": "+1 555 0199"})
     sync(qtbot, window)
     assert window.select_contact(contact_id)
@@ -277,9 +277,9 @@ def test_deleted_on_the_service_but_edited_here(
     assert contact_id is not None
     record = window.store.get(contact_id)
     assert record is not None
-    local = record.contact.copy()
-    local.title = "Still Here"
-    window.store.update(contact_id, local)
+    window.store.apply_patch(
+        contact_id, Patch.setting(record.contact, title="Still Here"), moved="refuse"
+    )
     harvest.service.remove(remote_id)
     sync(qtbot, window, full=True)  # Harvest's change feed does not list deletions
     assert window.select_contact(contact_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
-from addressbook.model import Contact
+from addressbook.model import Contact, Patch
 from addressbook.store import ALL, LOCAL, Store
 from addressbook.ui import list_model
 from addressbook.ui.list_model import SECONDARY_ROLE, STATE_ROLE, ContactListModel
@@ -65,7 +65,8 @@ def test_refresh_keeps_rows_when_ids_unchanged(store: Store, qtbot) -> None:  # 
     model = ContactListModel(store)
     model.set_filter("", ALL)
     grace = store.search_ids("grace")[0]
-    store.update(grace, Contact(display_name="Grace Hopper", organization="US Navy"))
+    seen = store.get(grace).contact  # type: ignore[union-attr]
+    store.apply_patch(grace, Patch.setting(seen, organization="US Navy"))
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.dataChanged):
         model.refresh()
     row = model.row_of(grace)

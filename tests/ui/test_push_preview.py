@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from addressbook import accounts
-from addressbook.model import Phone
+from addressbook.model import Patch, Phone
 from addressbook.sandbox import SERVICES
 from addressbook.sandbox.core import SandboxServer
 from addressbook.ui.main_window import MainWindow
@@ -49,9 +50,9 @@ def test_push_selected_sends_only_the_ticked_contacts(
         record = window.store.get(contact_id)
         assert record is not None
         before[contact_id] = on_service(harvest, record.remote_id)["title"]
-        edited = record.contact.copy()
-        edited.title = f"Title {number}"
-        window.store.update(contact_id, edited)
+        window.store.apply_patch(
+            contact_id, Patch.setting(record.contact, title=f"Title {number}"), moved="refuse"
+        )
 
     preview: PushPreviewDialog = open_dialog(qtbot, window.action_push, PushPreviewDialog)
     items = contact_items(preview)
@@ -86,9 +87,11 @@ def test_unticking_everything_disables_push_selected(
     contact_id = window.store.search_ids(account="work")[0]
     record = window.store.get(contact_id)
     assert record is not None
-    edited = record.contact.copy()
-    edited.phones = [Phone("+64 9 555 0101", "work"), Phone("+64 21 555 0102", "mobile")]
-    window.store.update(contact_id, edited)
+    edited = replace(
+        record.contact,
+        phones=[Phone("+64 9 555 0101", "work"), Phone("+64 21 555 0102", "mobile")],
+    )
+    window.store.apply_patch(contact_id, Patch.between(record.contact, edited), moved="refuse")
 
     preview: PushPreviewDialog = open_dialog(qtbot, window.action_push, PushPreviewDialog)
     item = contact_items(preview)[contact_id]
