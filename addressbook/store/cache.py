@@ -47,8 +47,9 @@ _CONFLICT_SQL = """SELECT f.contact_id, c.account, f.fields, f.remote_contact, f
 _ROWS_PER_STATEMENT = 500
 # sync_state.extra key of Store.set_kept_here.
 KEPT_HERE_KEY = "kept_here"
-# Up to this many search hits are sorted by SQLite; more are picked from the sorted list.
-_SORT_IN_SQL = 3000
+# Up to this many search hits are sorted by SQLite; more are picked from the sorted list
+# (at 100,000 contacts SQLite sorts 800 hits in the ~3 ms of one walk of the sorted list).
+_SORT_IN_SQL = 800
 # Search answers kept until the file changes (Store.search_ids).
 _SEARCHES_KEPT = 64
 _HITS_SQL = "SELECT group_concat(rowid) FROM contacts_fts WHERE contacts_fts MATCH ?"
@@ -470,6 +471,18 @@ class Store(PeopleStore):
                 self._searches.pop(next(iter(self._searches)))
             self._searches[key] = found
         return list(found)
+
+    def search_within(self, query: str, base: Sequence[int]) -> list[int]:
+        """The ids of `base` that match query, in base's order (deleted ones were never in it).
+
+        For a query that narrows an earlier one (search.narrows): its answer lies within
+        the earlier answer, so filtering that keeps its order and skips the sort.
+        """
+        match = match_expression(query)
+        if match is None:
+            return list(base)
+        hits = set(_ids(self._one(_HITS_SQL, (match,))[0]))
+        return list(filter(hits.__contains__, base))
 
     def _search(self, match: str, account: str | None) -> list[int]:
         hits = _ids(self._one(_HITS_SQL, (match,))[0])

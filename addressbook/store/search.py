@@ -217,19 +217,40 @@ def _is_number(word: str) -> bool:
     )
 
 
-def match_expression(query: str) -> str | None:
-    """The FTS5 MATCH expression for a query, or None when it has no searchable word."""
+def query_terms(query: str) -> tuple[str, ...]:
+    """A query's words as the search sees them: each word's parts joined by one space.
+
+    Each term is a phrase prefix: its parts are consecutive words of the contact, the last
+    one a prefix, so "jane.doe@ex" (term 'jane doe ex') matches the address's words.
+    """
     terms = []
     for word in query.split():
-        if _is_number(word):
-            parts = [_digits(word)]
-        else:
-            parts = words(search_fold(word))
+        parts = [_digits(word)] if _is_number(word) else words(search_fold(word))
         if parts:
-            # A phrase prefix: the word's parts in order, the last one a prefix, so
-            # "jane.doe@ex" matches the address's consecutive words.
-            terms.append('"' + " ".join(parts) + '"*')
-    return " AND ".join(terms) if terms else None
+            terms.append(" ".join(parts))
+    return tuple(terms)
+
+
+def terms_expression(terms: tuple[str, ...]) -> str | None:
+    """The FTS5 MATCH expression of query_terms(), or None when there is no term."""
+    return " AND ".join(f'"{term}"*' for term in terms) if terms else None
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression for a query, or None when it has no searchable word."""
+    return terms_expression(query_terms(query))
+
+
+def narrows(terms: tuple[str, ...], earlier: tuple[str, ...]) -> bool:
+    """True when every contact matching `terms` also matches `earlier`.
+
+    So it is when each earlier term begins some term now: 'ma' → 'mar', 'jane' →
+    'jane doe' (the word 'jane' begins with 'jane'), 'maria' → 'maria s'. A term's
+    parts never hold a space, so the earlier term's parts are the same words, its last
+    one a prefix of the word at its place. A longer query then filters the earlier
+    answer in memory instead of sorting a new one (the search box, as one types).
+    """
+    return all(any(term.startswith(old) for term in terms) for old in earlier)
 
 
 def sort_key(display_name: str) -> str:

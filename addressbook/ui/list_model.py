@@ -20,9 +20,10 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from addressbook.i18n import N_, _
 from addressbook.store import ALL, ListRow
 from addressbook.store.people import PeopleIndex
+from addressbook.store.search import narrows, query_terms
 
 BLOCK = 200  # rows read per query
-KEPT_BLOCKS = 32  # blocks cached (about 6,400 rows)
+KEPT_ROWS = 6400  # rows cached by contact id (kept while one types: the same rows come back)
 RECENT_SEARCHES = 16
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,6 +35,7 @@ ACCOUNTS_ROLE = Qt.ItemDataRole.UserRole + 6  # every account of the row's perso
 PERSON_ROLE = Qt.ItemDataRole.UserRole + 7  # the row's person id, None for a record of no person
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_UNREAD: Any = object()  # a row not read yet
 
 
 class RowSource(Protocol):
@@ -53,7 +55,9 @@ class ContactListModel(QAbstractListModel):
         super().__init__(parent)
         self._store = store
         self._ids: list[int] = []
-        self._blocks: OrderedDict[int, list[ListRow]] = OrderedDict()
+        # contact id → its row (None: not in the cache any more), oldest first. Kept across
+        # searches (typing on shows many of the same rows) and dropped on every change.
+        self._rows: dict[int, ListRow | None] = {}
         self.query = ""
         self.account: str | None = ALL
         # Results of the last few searches: typing back (Backspace) costs nothing.
@@ -74,13 +78,23 @@ class ContactListModel(QAbstractListModel):
     def refresh(self) -> None:
         """Run the search again (after an edit or a pulled page)."""
         self._recent.clear()
+        self._rows.clear()
         self.apply_ids(self._search())
 
     def _search(self) -> list[int]:
         key = (self.query, self.account)
         ids = self._recent.get(key)
         if ids is None:
-            ids = self._store.search_ids(self.query, self.account)
+            terms = query_terms(self.query)
+            base, same = self._narrowest(terms)
+            within = getattr(self._store, "search_within", None)
+            if same:
+                ids = base  # 'maria ' asks what 'maria' asked
+            elif base is not None and within is not None:
+                ids = within(self.query, base)  # the earlier answer filtered: its order kept
+            else:
+                ids = self._store.search_ids(self.query, self.account)
+            assert ids is not None
             self._recent[key] = ids
             while len(self._recent) > RECENT_SEARCHES:
                 self._recent.popitem(last=False)
@@ -88,10 +102,32 @@ class ContactListModel(QAbstractListModel):
             self._recent.move_to_end(key)
         return ids
 
+    def _narrowest(self, terms: tuple[str, ...]) -> tuple[list[int] | None, bool]:
+        """The shortest recent answer (of this account filter) that the query narrows, and
+        whether its query has the very same terms.
+
+        Typing on ('ma' → 'mar') filters the answer already shown instead of asking for a
+        new sorted one; the recent answers are forgotten whenever the cache changes.
+        """
+        best: list[int] | None = None
+        if not terms:
+            return best, False
+        for (query, account), ids in self._recent.items():
+            if account != self.account:
+                continue
+            earlier = query_terms(query)
+            if earlier == terms:
+                return ids, True
+            # The whole list is no start: the store's own answer (kept, or read ahead) is.
+            if (best is None or len(ids) < len(best)) and earlier and narrows(terms, earlier):
+                best = ids
+        return best, False
+
     def apply_result(self, ids: list[int]) -> None:
         """Show a fresh result of the current search, read in a worker after the cache changed."""
         self._recent.clear()
         self._recent[(self.query, self.account)] = ids
+        self._rows.clear()
         self.apply_ids(ids)
 
     def apply_ids(self, ids: list[int]) -> None:
@@ -102,7 +138,6 @@ class ContactListModel(QAbstractListModel):
             return
         self.beginResetModel()
         self._ids = ids
-        self._blocks.clear()
         self.endResetModel()
 
     def _grouped(self, ids: list[int]) -> list[int]:
@@ -136,7 +171,7 @@ class ContactListModel(QAbstractListModel):
 
     def reload_rows(self) -> None:
         """Forget the cached rows (their text changed, not the set of ids)."""
-        self._blocks.clear()
+        self._rows.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
 
@@ -168,17 +203,20 @@ class ContactListModel(QAbstractListModel):
         """The row's ListRow, read from the store if it is not cached."""
         if not 0 <= row < len(self._ids):
             return None
-        number, offset = divmod(row, BLOCK)
-        block = self._blocks.get(number)
-        if block is None:
-            start = number * BLOCK
-            block = self._store.rows(self._ids[start : start + BLOCK])
-            self._blocks[number] = block
-            while len(self._blocks) > KEPT_BLOCKS:
-                self._blocks.popitem(last=False)
-        else:
-            self._blocks.move_to_end(number)
-        return block[offset] if offset < len(block) else None
+        contact_id = self._ids[row]
+        rows = self._rows
+        found = rows.get(contact_id, _UNREAD)
+        if found is not _UNREAD:
+            return found
+        # Read the rows of its block that are not cached, in one query.
+        start = row - row % BLOCK
+        wanted = [i for i in self._ids[start : start + BLOCK] if i not in rows]
+        read = {r.id: r for r in self._store.rows(wanted)}
+        for i in wanted:
+            rows[i] = read.get(i)  # None: gone from the cache since the search
+        for _over in range(len(rows) - KEPT_ROWS):
+            del rows[next(iter(rows))]
+        return rows.get(contact_id)
 
     # --- Qt's model interface -------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature

@@ -95,6 +95,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("addressbook.ui")
 
 IMPORT_SUFFIXES = (".vcf", ".vcard", ".vcards", ".csv")
+# The one-letter searches are read ahead this soon after start, then after each change
+# once the window has been this long without another (ui/readers.read_ahead).
+AHEAD_FIRST_MS = 300
+AHEAD_IDLE_MS = 1500
 
 
 class MainWindow(QMainWindow):
@@ -149,7 +153,7 @@ class MainWindow(QMainWindow):
         self._ahead_generation = 0  # counts changes of the cache seen by the window
         self._ahead_timer = QTimer(self)  # reads one-letter searches ahead once idle
         self._ahead_timer.setSingleShot(True)
-        self._ahead_timer.setInterval(1500)
+        self._ahead_timer.setInterval(AHEAD_IDLE_MS)
         self._ahead_timer.timeout.connect(self._read_ahead)
         self.watcher = ChangeWatcher(store.path, self)
         self.watcher.changed.connect(self.schedule_refresh)
@@ -160,7 +164,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.changed.connect(self._update_undo)
         self._update_undo()
         self.watcher.start()
-        self._ahead_timer.start()
+        self._ahead_timer.start(AHEAD_FIRST_MS)  # soon after start, before one types
         self.list_view.setFocus()
         if self.settings.value("list/sort") == "family":
             self.set_sort_order("family")
@@ -802,6 +806,7 @@ class MainWindow(QMainWindow):
 
     def _read_ahead(self) -> None:
         """Read the one-letter searches of the shown filter in a worker (typing's first key)."""
+        self._ahead_timer.setInterval(AHEAD_IDLE_MS)
         if self.refresh_pending():
             self._ahead_timer.start()
             return

@@ -1,0 +1,142 @@
+"""Typing in the search box: every key shows the store's own answer, never a stale one.
+
+The list filters the answer it shows when a longer query narrows it (list_model), keeps
+rows by contact id while one types, and re-reads both whenever the cache changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+
+from addressbook.model import Contact, Email
+from addressbook.store import ALL, LOCAL, Store
+from addressbook.ui.app import window_settings
+from addressbook.ui.list_model import SECONDARY_ROLE, ContactListModel
+from addressbook.ui.main_window import MainWindow
+from addressbook.ui.readers import OrderedSource, family_ranks
+
+TYPED = ["m", "ma", "mar", "mari", "maria", "maria ", "maria s", "maria sm", "maria s", "maria"]
+TYPED += ["mari", "mar", "ma", "m", "", "s", "sm", "smi", "smith", "smit", "sm", "s", ""]
+
+
+@pytest.fixture
+def book(store: Store) -> Store:
+    """The sample contacts and 300 more whose names share their first letters."""
+    given = ["Maria", "Mario", "Mara", "Marama", "Mark", "Smith", "Sam", "Ria", "Mia", "Sue"]
+    family = ["Smith", "Smithers", "Marsh", "Samuels", "Maier", "Ross", "Ma", "Mariani"]
+    store.create_many(
+        Contact(
+            given_name=given[n % len(given)],
+            family_name=family[(n * 7) % len(family)],
+            organization="Mars Ltd" if n % 11 == 0 else "",
+            emails=[Email(f"{n}.m@smith.example")] if n % 13 == 0 else [],
+        )
+        for n in range(300)
+    )
+    return store
+
+
+def _fresh(
+    store: Store, query: str, account: str | None, ranks: dict[int, int] | None
+) -> list[int]:
+    """The list a new model shows (no earlier answers to narrow)."""
+    source = OrderedSource(store)
+    source.ranks = ranks
+    model = ContactListModel(source)
+    model.set_filter(query, account)
+    return model.ids()
+
+
+@pytest.mark.parametrize("order", ["given", "family"])
+@pytest.mark.parametrize("account", [ALL, LOCAL])
+def test_every_key_shows_the_stores_answer(book: Store, order: str, account: str | None) -> None:
+    source = OrderedSource(book)
+    source.ranks = family_ranks(book.path) if order == "family" else None
+    model = ContactListModel(source)
+    narrowed: list[str] = []
+    real_within = book.search_within
+
+    def within(query: str, base: list[int]) -> list[int]:
+        narrowed.append(query)
+        return real_within(query, base)
+
+    book.search_within = within  # type: ignore[method-assign]
+    for query in TYPED:
+        model.set_filter(query, account)
+        assert model.ids() == _fresh(book, query, account, source.ranks), query
+        assert model.rowCount() == len(model.ids())
+    # Typing on filtered the answer shown ('smit' the one of 'smi'); erasing found the
+    # earlier answers kept.
+    assert narrowed == [
+        "ma",
+        "mar",
+        "mari",
+        "maria",
+        "maria s",
+        "maria sm",
+        "sm",
+        "smi",
+        "smith",
+        "smit",
+    ]
+    assert model.rowCount() == book.count(account)
+
+
+def test_rows_kept_while_typing_are_read_again_after_a_change(book: Store) -> None:
+    model = ContactListModel(book)
+    model.set_filter("mars", ALL)
+    row = next(r for r in range(model.rowCount()) if model.index(r).data(SECONDARY_ROLE))
+    contact_id = model.id_at(row)
+    assert contact_id is not None and model.index(row).data(SECONDARY_ROLE) == "Mars Ltd"
+    with Store(book.path) as other:  # another process renames the organisation
+        other.update(contact_id, Contact(display_name="Moved Away", organization="Mars Ltd 2"))
+    model.set_filter("mar", ALL)  # typing does not know yet: kept rows may show
+    model.refresh()  # what the window does when the watcher sees the change
+    row = model.row_of(contact_id)
+    assert row is not None and model.index(row).data(SECONDARY_ROLE) == "Mars Ltd 2"
+    assert model.index(row).data(Qt.ItemDataRole.DisplayRole) == "Moved Away"
+
+
+@pytest.fixture
+def window(qtbot, book: Store) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    win = MainWindow(book, window_settings())
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.tasks.wait(10000)
+    win.close()
+    win.deleteLater()
+
+
+def _names(win: MainWindow) -> list[str]:
+    return [win.model.index(r).data() for r in range(win.model.rowCount())]
+
+
+def test_a_contact_added_elsewhere_while_typing_appears(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(window.search, "ma")
+    with Store(window.store.path) as other:  # the command line adds one meanwhile
+        other.create(Contact(display_name="Marama Newcomer"))
+    qtbot.keyClicks(window.search, "r")  # narrowed from an answer older than the change
+    qtbot.waitUntil(lambda: "Marama Newcomer" in _names(window), timeout=5000)
+    qtbot.waitUntil(lambda: not window.refresh_pending(), timeout=5000)
+    assert window.model.ids() == _fresh(window.store, "mar", ALL, None)
+    qtbot.keyClicks(window.search, "am")  # and typing on keeps it
+    assert "Marama Newcomer" in _names(window)
+    assert window.model.ids() == _fresh(window.store, "maram", ALL, None)
+
+
+def test_a_background_answer_never_replaces_a_newer_keystroke(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: not window.refresh_pending(), timeout=5000)
+    qtbot.keyClicks(window.search, "ma")
+    window._refresh_in_background()  # a re-run of 'ma' in a worker (a change landed)
+    assert window.refresh_pending()
+    qtbot.keyClicks(window.search, "ria")  # typed before the worker answers
+    applied: list[int] = []
+    window.model.modelReset.connect(lambda: applied.append(window.model.rowCount()))
+    qtbot.waitUntil(lambda: not window.refresh_pending(), timeout=5000)
+    assert window.model.query == "maria"
+    assert window.model.ids() == _fresh(window.store, "maria", ALL, None)
+    assert applied == []  # the worker's answer for 'ma' was not shown
