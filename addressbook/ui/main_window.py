@@ -1728,8 +1728,18 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
+class _Announcer(QObject):
+    """Every announcement made, as a signal (tests listen; screen readers get the event)."""
+
+    said = Signal(str)
+
+
+ANNOUNCER = _Announcer()
+
+
 def announce(widget: QWidget, text: str) -> None:
     """Say a status change to screen readers (an announcement event; Qt ≥ 6.8)."""
+    ANNOUNCER.said.emit(text)
     if not QAccessible.isActive():
         return
     event = QAccessibleAnnouncementEvent(widget, text)
