@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from addressbook.i18n import N_, _
+from addressbook.i18n import _
 from addressbook.model import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
@@ -48,6 +48,7 @@ from addressbook.model import (
 )
 from addressbook.ui.colours import problem_colour
 from addressbook.ui.icons import icon
+from addressbook.ui.kinds import kind_word
 
 if TYPE_CHECKING:
     from addressbook.rules import Problem
@@ -55,23 +56,11 @@ if TYPE_CHECKING:
 # (contact as the form has it, the patch from what was opened) → the problems
 CheckFunction = Callable[[Contact, Patch], "Sequence[Problem]"]
 
-KIND_LABELS = {
-    "work": N_("work"),
-    "home": N_("home"),
-    "other": N_("other"),
-    "mobile": N_("mobile"),
-    "fax": N_("fax"),
-    "ddi": N_("direct"),
-    "default": N_("main"),
-    "street": N_("street"),
-    "postal": N_("postal"),
-}
-
 
 def _kind_combo(kinds: tuple[str, ...], current: str, name: str) -> QComboBox:
     combo = QComboBox()
     for kind in kinds:
-        combo.addItem(_(KIND_LABELS.get(kind, kind)), kind)
+        combo.addItem(kind_word(kind), kind)  # the words of ui/kinds.py
     index = combo.findData(current)
     combo.setCurrentIndex(index if index >= 0 else 0)
     combo.setAccessibleName(name)
