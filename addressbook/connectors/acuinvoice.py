@@ -35,7 +35,7 @@ from addressbook.errors import (
     ServiceUnavailable,
     ValidationRefused,
 )
-from addressbook.i18n import N_
+from addressbook.i18n import N_, _
 from addressbook.model import Contact, Email, Phone
 
 if TYPE_CHECKING:
@@ -234,10 +234,12 @@ class AcuInvoiceConnector(Connector):
         try:
             root = self.call("contact.get", {"contact_id": _id(remote_id)})
         except _Failed as failed:
-            raise self._fail_error(failed, remote_id, f"contact {remote_id}")
+            raise self._fail_error(failed, remote_id, _("contact {id}").format(id=remote_id))
         records = root.get("contact") or []
         if not records:
-            raise BadAnswer(f"AcuInvoice answered contact {remote_id} without a <contact>.")
+            raise BadAnswer(
+                _("AcuInvoice answered contact {id} without a <contact>.").format(id=remote_id)
+            )
         return self.to_remote(records[0])
 
     def clients(self) -> list[Client]:
@@ -368,7 +370,9 @@ class AcuInvoiceConnector(Connector):
             try:
                 self.call("contact.update", {"contact": body})
             except _Failed as failed:
-                raise self._fail_error(failed, base.remote_id, f"contact {base.remote_id}", True)
+                raise self._fail_error(
+                    failed, base.remote_id, _("contact {id}").format(id=base.remote_id), True
+                )
         return self.get(base.remote_id)
 
     def delete(self, base: RemoteContact, idempotency_key: str) -> RemoteContact | None:
@@ -376,7 +380,9 @@ class AcuInvoiceConnector(Connector):
         try:
             self.call("contact.delete", {"contact_id": _id(base.remote_id)})
         except _Failed as failed:
-            error = self._fail_error(failed, base.remote_id, f"contact {base.remote_id}", True)
+            error = self._fail_error(
+                failed, base.remote_id, _("contact {id}").format(id=base.remote_id), True
+            )
             if not isinstance(error, NotFound):
                 raise error from None
         return None
@@ -388,11 +394,21 @@ class AcuInvoiceConnector(Connector):
         lowered = reason.lower()
         if "not found" in lowered and "client" not in lowered:
             return NotFound(
-                f"Contact {remote_id} is no longer on AcuInvoice (account {self.account.name})."
+                _("Contact {id} is no longer on AcuInvoice (account {account}).").format(
+                    id=remote_id, account=self.account.name
+                )
             )
         if write:
-            return ValidationRefused(f"AcuInvoice refused {what}: {reason}.")
-        return BadAnswer(f"AcuInvoice answered {what} with an error: {reason}.")
+            return ValidationRefused(
+                _("AcuInvoice refused the request ({what}): {reason}.").format(
+                    what=what, reason=reason
+                )
+            )
+        return BadAnswer(
+            _("AcuInvoice answered with an error ({what}): {reason}.").format(
+                what=what, reason=reason
+            )
+        )
 
 
 def _id(remote_id: str) -> str:

@@ -127,11 +127,11 @@ class HarvestConnector(Connector):
             auth=(email, password),
             headers=XML_HEADERS,
             cancel=self.cancel,
-            auth_message=(
-                f"Harvest refused the email or password for account {name}; enter them "
-                f"again with `addressbook accounts login {name}`."
-            ),
-            limit_description="100 calls per 15 seconds",
+            auth_message=_(
+                "Harvest refused the email or password for account {account}; enter them "
+                "again with `addressbook accounts login {account}`."
+            ).format(account=name),
+            limit_description=_("100 calls per 15 seconds"),
             throttle_statuses=(429, 503),
             clock=self.clock,
         )
@@ -160,7 +160,7 @@ class HarvestConnector(Connector):
         if since is not None:
             params["updated_since"] = self.updated_since(since)
         with self.http.stream("GET", "/contacts", params=params) as response:
-            self._expect(response, 200, "the contact list")
+            self._expect(response, 200, _("the contact list"))
             chunks = self.http.iter_bytes(response)
             first = b""
             while len(first) < 256 and (piece := next(chunks, None)) is not None:
@@ -180,8 +180,9 @@ class HarvestConnector(Connector):
                 page.extend(self._listed(path, item))
             if "contacts" not in stream.document and not xml.is_empty_list(stream.document):
                 raise BadAnswer(
-                    f"Harvest answered the contact list with <{next(iter(stream.document))}> "
-                    "instead of <contacts>."
+                    _(
+                        "Harvest answered the contact list with <{tag}> instead of <contacts>."
+                    ).format(tag=next(iter(stream.document)))
                 )
             if page or not pages:
                 yield page
@@ -202,10 +203,12 @@ class HarvestConnector(Connector):
         response = self.http.request("GET", f"/contacts/{_id(remote_id)}")
         if response.status_code == 404:
             raise self._not_found(remote_id)
-        self._expect(response, 200, f"contact {remote_id}")
+        self._expect(response, 200, _("contact {id}").format(id=remote_id))
         record = self._xml(response).get("contact")
         if not isinstance(record, dict):
-            raise BadAnswer(f"Harvest answered contact {remote_id} without a <contact>.")
+            raise BadAnswer(
+                _("Harvest answered contact {id} without a <contact>.").format(id=remote_id)
+            )
         return self.to_remote(record)
 
     def clients(self) -> list[Client]:
@@ -214,7 +217,7 @@ class HarvestConnector(Connector):
 
     def _fetch_clients(self) -> list[Client]:
         response = self.http.request("GET", "/clients")
-        self._expect(response, 200, "the client list")
+        self._expect(response, 200, _("the client list"))
         doc = self._xml(response, force_list={"client"})
         listing = doc.get("clients") or {}
         items = listing.get("client", []) if isinstance(listing, dict) else []
@@ -298,8 +301,8 @@ class HarvestConnector(Connector):
         response = self.http.request(
             "POST", "/contacts", content=xml.to_xml("contact", body), safe=False
         )
-        self._refused(response, "the new contact")
-        self._expect(response, 201, "the new contact")
+        self._refused(response, _("the new contact"))
+        self._expect(response, 201, _("the new contact"))
         new_id = _location_id(response.headers.get("Location", ""))
         if new_id is None:
             raise BadAnswer(
@@ -317,7 +320,7 @@ class HarvestConnector(Connector):
         response = self.http.request("GET", f"/clients/{_id(client.id)}/contacts")
         if response.status_code == 404:
             return None
-        self._expect(response, 200, "the client's contacts")
+        self._expect(response, 200, _("the client's contacts"))
         doc = self._xml(response, force_list={"contact"})
         listing = doc.get("contacts") or {}
         wanted = self.elements(contact)
@@ -348,15 +351,15 @@ class HarvestConnector(Connector):
         )
         if response.status_code == 404:
             raise self._not_found(base.remote_id)
-        self._refused(response, f"contact {base.remote_id}")
-        self._expect(response, 200, f"contact {base.remote_id}")
+        self._refused(response, _("contact {id}").format(id=base.remote_id))
+        self._expect(response, 200, _("contact {id}").format(id=base.remote_id))
         return self.get(base.remote_id)
 
     def delete(self, base: RemoteContact, idempotency_key: str) -> RemoteContact | None:
         """DELETE /contacts/{id}; already gone (404) counts as deleted."""
         response = self.http.request("DELETE", f"/contacts/{_id(base.remote_id)}", safe=False)
         if response.status_code != 404:
-            self._expect(response, 200, f"contact {base.remote_id}")
+            self._expect(response, 200, _("contact {id}").format(id=base.remote_id))
         return None
 
     # --- answers --------------------------------------------------------------------------------
@@ -369,7 +372,9 @@ class HarvestConnector(Connector):
 
     def _not_found(self, remote_id: str) -> NotFound:
         return NotFound(
-            f"Contact {remote_id} is no longer on Harvest (account {self.account.name})."
+            _("Contact {id} is no longer on Harvest (account {account}).").format(
+                id=remote_id, account=self.account.name
+            )
         )
 
     def _refused(self, response: httpx.Response, what: str) -> None:
@@ -380,8 +385,11 @@ class HarvestConnector(Connector):
         hint = response.headers.get("Hint")
         if hint:
             reasons.append(hint)
-        text = "; ".join(reasons) or f"HTTP status {response.status_code}"
-        raise ValidationRefused(f"Harvest refused {what}: {text}.", reasons or [text])
+        text = "; ".join(reasons) or _("HTTP status {status}").format(status=response.status_code)
+        raise ValidationRefused(
+            _("Harvest refused the request ({what}): {reason}.").format(what=what, reason=text),
+            reasons or [text],
+        )
 
     def _expect(self, response: httpx.Response, status: int, what: str) -> None:
         if response.status_code == status:
@@ -389,13 +397,21 @@ class HarvestConnector(Connector):
         if 300 <= response.status_code < 400:
             # not followed: a redirected write would turn into a GET; the URL must be fixed
             raise AccountError(
-                f"Harvest account {self.account.name} answered {what} with a redirect "
-                f"(HTTP {response.status_code}) to {redirect_target(response)}; check the "
-                "account's URL (addressbook does not follow redirects)."
+                _(
+                    "Harvest account {account} answered with a redirect (HTTP {status}, {what}) "
+                    "to {target}; check the account's URL (addressbook does not follow redirects)."
+                ).format(
+                    account=self.account.name,
+                    status=response.status_code,
+                    what=what,
+                    target=redirect_target(response),
+                )
             )
         if response.status_code >= 500:
             raise ServiceUnavailable(
-                f"Harvest failed (HTTP {response.status_code}) reading {what}; try again later."
+                _("Harvest failed (HTTP {status}, {what}); try again later.").format(
+                    status=response.status_code, what=what
+                )
             ).with_context(self.account.name, f"reading {what}")
         said = answer_reason(response)
         values = {
@@ -407,13 +423,11 @@ class HarvestConnector(Connector):
         }
         sentence = (
             _(
-                "Harvest answered HTTP {got} for {what} (account {account}; Harvest says: "
+                "Harvest answered HTTP {got} ({what}, account {account}; Harvest says: "
                 "{said}); expected {expected}."
             )
             if said
-            else _(
-                "Harvest answered HTTP {got} for {what} (account {account}); expected {expected}."
-            )
+            else _("Harvest answered HTTP {got} ({what}, account {account}); expected {expected}.")
         )
         raise BadAnswer(sentence.format(**values)).with_context(
             self.account.name, _("reading {what}").format(what=what)

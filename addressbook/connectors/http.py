@@ -980,55 +980,94 @@ class HttpClient:
             return failure.error
         if failure.error is not None:
             head, _semi, tail = str(failure.error).partition(";")
-            return type(failure.error)(f"{head} (tried for {waited:.0f} seconds);{tail}")
-        after = f" after waiting {waited:.0f} seconds" if retried else ""
-        hint = (
-            f"try again in {failure.retry_after:.0f} seconds"
-            if failure.retry_after is not None and not retried
-            else "try again later"
-        )
-        if failure.rate_limited:
-            return RateLimited(
-                f"{self.service}'s rate limit{self._limit_name()} was hit for account "
-                f"{self.account}{after and ' and still held' + after}; {hint}.",
-                retry_after=failure.retry_after,
-                limit=self.limit_description,
+            return type(failure.error)(
+                _("{sentence} (tried for {seconds} seconds);{rest}").format(
+                    sentence=head, seconds=f"{waited:.0f}", rest=tail
+                )
             )
-        says = self._says(failure.reason)
+        # Whole sentences (one msgid each): waited and gave up / asked to wait / neither.
+        case = "after" if retried else "in" if failure.retry_after is not None else "later"
         values = {
             "service": self.service,
             "status": failure.status,
             "account": self.account,
-            "says": says,
-            "after": after,
-            "hint": hint,
+            "limit": self._limit_name(),
+            "says": self._says(failure.reason),
+            "seconds": f"{waited:.0f}",
+            "wait": f"{failure.retry_after or 0:.0f}",
         }
-        if failure.maintenance:
-            return ServiceUnavailable(
-                _(
-                    "{service} is down for maintenance (HTTP status {status}) for account "
-                    "{account}{says}{after}; {hint}."
-                ).format(**values)
+        if failure.rate_limited:
+            sentence = {
+                "after": _(
+                    "{service}'s rate limit{limit} was hit for account {account} and still held "
+                    "after waiting {seconds} seconds; try again later."
+                ),
+                "in": _(
+                    "{service}'s rate limit{limit} was hit for account {account}; try again in "
+                    "{wait} seconds."
+                ),
+                "later": _(
+                    "{service}'s rate limit{limit} was hit for account {account}; try again later."
+                ),
+            }[case]
+            return RateLimited(
+                sentence.format(**values),
+                retry_after=failure.retry_after,
+                limit=self.limit_description,
             )
-        return ServiceUnavailable(
-            _(
-                "{service} is unavailable (HTTP status {status}) for account "
-                "{account}{says}{after}; {hint}."
-            ).format(**values)
-        )
+        if failure.maintenance:
+            sentence = {
+                "after": _(
+                    "{service} is down for maintenance (HTTP status {status}) for account "
+                    "{account}{says} after waiting {seconds} seconds; try again later."
+                ),
+                "in": _(
+                    "{service} is down for maintenance (HTTP status {status}) for account "
+                    "{account}{says}; try again in {wait} seconds."
+                ),
+                "later": _(
+                    "{service} is down for maintenance (HTTP status {status}) for account "
+                    "{account}{says}; try again later."
+                ),
+            }[case]
+        else:
+            sentence = {
+                "after": _(
+                    "{service} is unavailable (HTTP status {status}) for account "
+                    "{account}{says} after waiting {seconds} seconds; try again later."
+                ),
+                "in": _(
+                    "{service} is unavailable (HTTP status {status}) for account "
+                    "{account}{says}; try again in {wait} seconds."
+                ),
+                "later": _(
+                    "{service} is unavailable (HTTP status {status}) for account "
+                    "{account}{says}; try again later."
+                ),
+            }[case]
+        return ServiceUnavailable(sentence.format(**values))
 
     def _too_long_error(self, failure: _Failure) -> ConnectorError:
         assert failure.retry_after is not None
-        what = (
-            f"{self.service}'s rate limit{self._limit_name()} was hit"
-            if failure.rate_limited
-            else f"{self.service} is unavailable (HTTP status {failure.status})"
-        )
+        values = {
+            "service": self.service,
+            "limit": self._limit_name(),
+            "status": failure.status,
+            "account": self.account,
+            "wait": f"{failure.retry_after:.0f}",
+            "allowed": f"{self.settings.give_up_seconds:.0f}",
+        }
         message = (
-            f"{what} for account {self.account}; it asks to wait {failure.retry_after:.0f} "
-            f"seconds, longer than the {self.settings.give_up_seconds:.0f} seconds allowed; "
-            "try again later."
-        )
+            _(
+                "{service}'s rate limit{limit} was hit for account {account}; it asks to wait "
+                "{wait} seconds, longer than the {allowed} seconds allowed; try again later."
+            )
+            if failure.rate_limited
+            else _(
+                "{service} is unavailable (HTTP status {status}) for account {account}; it asks "
+                "to wait {wait} seconds, longer than the {allowed} seconds allowed; try again later."
+            )
+        ).format(**values)
         if failure.rate_limited:
             return RateLimited(message, failure.retry_after, self.limit_description)
         return ServiceUnavailable(message)
@@ -1037,33 +1076,45 @@ class HttpClient:
         where = _base_for_messages(self.base_url)
         if isinstance(error, httpx.ConnectTimeout):
             return ServiceUnavailable(
-                f"{self.service} at {where} did not accept a connection within "
-                f"{self.settings.connect_timeout:g} seconds; check your network."
+                _(
+                    "{service} at {where} did not accept a connection within {seconds} seconds; "
+                    "check your network."
+                ).format(
+                    service=self.service, where=where, seconds=f"{self.settings.connect_timeout:g}"
+                )
             )
         return ServiceUnavailable(
-            f"{self.service} at {where} did not answer within "
-            f"{self.settings.read_timeout:g} seconds; try again later."
+            _(
+                "{service} at {where} did not answer within {seconds} seconds; try again later."
+            ).format(service=self.service, where=where, seconds=f"{self.settings.read_timeout:g}")
         )
 
     def _transport_error(self, error: httpx.TransportError) -> ServiceUnavailable:
         where = _base_for_messages(self.base_url)
         if isinstance(error, httpx.ConnectError):
             return ServiceUnavailable(
-                f"{self.service} at {where} cannot be reached; check your network."
+                _("{service} at {where} cannot be reached; check your network.").format(
+                    service=self.service, where=where
+                )
             )
         if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
             # no answer yet (the headers are read before the body): say what happened, as a
             # write may or may not have landed
             if "without sending" in str(error) or isinstance(error, httpx.ReadError):
                 return ServiceUnavailable(
-                    f"{self.service} at {where} closed the connection without answering; try again."
+                    _(
+                        "{service} at {where} closed the connection without answering; try again."
+                    ).format(service=self.service, where=where)
                 )
             return ServiceUnavailable(
-                f"{self.service} at {where} did not answer in HTTP ({type(error).__name__}); "
-                "check the account's URL."
+                _(
+                    "{service} at {where} did not answer in HTTP ({kind}); check the account's URL."
+                ).format(service=self.service, where=where, kind=type(error).__name__)
             )
         return ServiceUnavailable(
-            f"Talking to {self.service} at {where} failed ({type(error).__name__}); try again."
+            _("Talking to {service} at {where} failed ({kind}); try again.").format(
+                service=self.service, where=where, kind=type(error).__name__
+            )
         )
 
 

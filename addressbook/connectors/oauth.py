@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import logging
 import os
 import queue
@@ -44,6 +45,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from addressbook.connectors.base import CancelToken, SecretSource
 from addressbook.errors import AuthError, BadAnswer, ServiceUnavailable
+from addressbook.i18n import _
 from addressbook.logs import redact
 
 log = logging.getLogger("addressbook.connectors.oauth")
@@ -154,14 +156,18 @@ def _decode_token_body(content_type: str, body: bytes) -> dict[str, Any]:
 
         try:
             data = jsonread.loads(
-                text.encode("utf-8"), service="The sign-in service", what="a token"
+                text.encode("utf-8"), service=_("The sign-in service"), what=_("a token")
             )
-        except BadAnswer as error:
-            if "not valid JSON" in str(error):
-                raise BadAnswer("The sign-in service's answer is not valid JSON.") from None
+        except BadAnswer:
+            try:  # not JSON at all: say so without the "(a token)" (any language)
+                json.loads(text)
+            except ValueError:
+                raise BadAnswer(_("The sign-in service's answer is not valid JSON.")) from None
+            except RecursionError:
+                pass
             raise
         if not isinstance(data, dict):
-            raise BadAnswer("The sign-in service's answer is not a JSON object.")
+            raise BadAnswer(_("The sign-in service's answer is not a JSON object."))
         return data
     if "=" in text:
         return {k: v[0] for k, v in parse_qs(text).items()}

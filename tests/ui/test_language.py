@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QPalette
 
 from addressbook.i18n import _
@@ -112,3 +113,38 @@ def test_the_editor_offers_every_kind_in_german(
         assert "geschäftlich" in [c.currentText() for c in combos]
         window.editor.cancelled.emit()
         window.close()
+
+
+ENGLISH_WORDS = re.compile(
+    r"\b(the|answered|page|contact list|reading|for account|refused|try again)\b"
+)
+
+
+def test_a_services_refusal_reads_as_one_german_sentence(german: None) -> None:
+    """The sentence a person reads when a service answers oddly is one translated msgid;
+    what was being asked ('Kontaktliste', 'Seite 1 der Kontakte') comes translated too."""
+    from addressbook.connectors.base import AccountConfig
+    from addressbook.connectors.harvest import HarvestConnector
+    from addressbook.errors import AccountError, BadAnswer
+    from tests.fakes import CannedServer, DictSecrets, FakeClock
+
+    server = CannedServer().start()
+    try:
+        config = AccountConfig("work", "harvest", server.url, {"give_up_seconds": "1"})
+        connector = HarvestConnector(config, DictSecrets({"email": "a@b.c", "password": "pw"}))
+        connector.clock = FakeClock()
+        server.answer("GET", "/contacts", 302, headers={"Location": server.url + "/elsewhere"})
+        with pytest.raises(AccountError) as redirected:
+            list(connector.pull(None))
+        sentence = str(redirected.value)
+        assert sentence.startswith("Das Harvest-Konto work hat mit einer Umleitung (HTTP 302,")
+        assert "Kontaktliste" in sentence and not ENGLISH_WORDS.search(sentence), sentence
+        server.answer("GET", "/contacts/9", 418, "", content_type="text/plain")
+        with pytest.raises(BadAnswer) as odd:
+            connector.get("9")
+        sentence = str(odd.value)
+        assert "Kontakt 9" in sentence and "erwartet war 200" in sentence
+        assert not ENGLISH_WORDS.search(sentence), sentence
+        connector.close()
+    finally:
+        server.stop()

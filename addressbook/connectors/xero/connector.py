@@ -59,7 +59,7 @@ from addressbook.errors import (
     RateLimited,
     ValidationRefused,
 )
-from addressbook.i18n import N_, _
+from addressbook.i18n import N_, _, ngettext
 from addressbook.model import Contact, clean
 
 if TYPE_CHECKING:
@@ -297,12 +297,12 @@ class XeroConnector(XeroSignIn):
             raise self._error(response, what)
         data = self._json(response, what, records="Contacts")
         if not isinstance(data, dict):
-            raise BadAnswer(f"Xero's answer ({what}) is not a JSON object.")
+            raise BadAnswer(_("Xero's answer ({what}) is not a JSON object.").format(what=what))
         contacts = data.get("Contacts")
         if contacts is None:
             contacts = []
         if not isinstance(contacts, list):
-            raise BadAnswer(f"Xero's answer ({what}) has no list of contacts.")
+            raise BadAnswer(_("Xero's answer ({what}) has no list of contacts.").format(what=what))
         pagination = data.get("pagination")
         return as_list(contacts), pagination if isinstance(pagination, dict) else None
 
@@ -318,14 +318,14 @@ class XeroConnector(XeroSignIn):
         if 300 <= status < 400:
             return ConnectorError(
                 _(
-                    "Xero answered {what} with a redirect (HTTP {status}) to {target}; check "
+                    "Xero answered with a redirect (HTTP {status}, {what}) to {target}; check "
                     "the account's URL."
                 ).format(what=what, status=status, target=redirect_of(response))
             )
         if status == 404:
             return ConnectorError(
                 _(
-                    "Xero has nothing at {url} for {what} (HTTP 404); check the URL of account "
+                    "Xero has nothing at {url} (HTTP 404, {what}); check the URL of account "
                     "{account}."
                 ).format(url=self.client.base_url, what=what, account=self.account.name)
             )
@@ -362,7 +362,7 @@ class XeroConnector(XeroSignIn):
                 f"This Xero sign-in no longer reaches the organisation {tenant}; run "
                 f"`addressbook accounts login {self.account.name}`."
             )
-        self._contacts_of(self._call("GET", "/Contacts", params={"page": "1"}), "contacts")
+        self._contacts_of(self._call("GET", "/Contacts", params={"page": "1"}), _("contacts"))
         return f"Xero organisation {names[tenant] or tenant}"
 
     def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
@@ -381,7 +381,7 @@ class XeroConnector(XeroSignIn):
             params = {"page": str(page), "includeArchived": "true"}
             if size != PAGE_SIZE:
                 params["pageSize"] = str(size)
-            what = f"page {page} of the contacts"
+            what = _("page {page} of the contacts").format(page=page)
             try:
                 response = self._call("GET", "/Contacts", params=params, headers=headers)
             except ConnectorError as error:
@@ -408,7 +408,7 @@ class XeroConnector(XeroSignIn):
     def get(self, remote_id: str) -> RemoteContact:
         """The contact as Xero has it now."""
         records = self._contacts_of(
-            self._call("GET", f"/Contacts/{remote_id}"), "a contact", missing=_(_GONE)
+            self._call("GET", f"/Contacts/{remote_id}"), _("a contact"), missing=_(_GONE)
         )
         if not records:
             raise NotFound(_(_GONE))
@@ -423,7 +423,12 @@ class XeroConnector(XeroSignIn):
             chunk = wanted[start : start + BATCH_SIZE]
             params = {"IDs": ",".join(chunk), "includeArchived": "true"}
             response = self._call("GET", "/Contacts", params=params)
-            records = self._contacts_of(response, f"{len(chunk)} contacts by their IDs")
+            records = self._contacts_of(
+                response,
+                ngettext("{n} contact by its ID", "{n} contacts by their IDs", len(chunk)).format(
+                    n=len(chunk)
+                ),
+            )
             found = {as_text(raw.get("ContactID")).lower(): raw for raw in records}
             for remote_id in chunk:
                 raw = found.get(remote_id.lower())
@@ -477,11 +482,13 @@ class XeroConnector(XeroSignIn):
             answers = self._put_batch([items[i] for i in chunk])
             for index, answer in zip(chunk, answers, strict=True):
                 results[index] = answer
-        return [r if r is not None else BadAnswer("Xero gave no answer for it.") for r in results]
+        return [
+            r if r is not None else BadAnswer(_("Xero gave no answer for it.")) for r in results
+        ]
 
     def _put_batch(self, batch: list[tuple[Contact, str]]) -> list[RemoteContact | Exception]:
         body = {"Contacts": [json_changes(None, contact) for contact, _ in batch]}
-        return self._send_batch("PUT", body, [k for _, k in batch], "the created contacts")
+        return self._send_batch("PUT", body, [k for _, k in batch], _("the created contacts"))
 
     def _send_batch(
         self, method: str, body: dict[str, Any], keys: list[str], what: str
@@ -504,8 +511,10 @@ class XeroConnector(XeroSignIn):
         sent = body["Contacts"]
         if len(elements) != len(sent):
             raise BadAnswer(
-                f"Xero answered {len(elements)} contacts for the {len(sent)} sent; "
-                "look in Xero before sending them again."
+                _(
+                    "Xero answered {got} contacts for the {sent} sent; look in Xero before "
+                    "sending them again."
+                ).format(got=len(elements), sent=len(sent))
             )
         return [self._element_result(element) for element in elements]
 
@@ -520,7 +529,7 @@ class XeroConnector(XeroSignIn):
     def _element_result(self, element: dict[str, Any]) -> RemoteContact | Exception:
         messages = validation_messages(element)
         if element.get("HasValidationErrors") or messages:
-            messages = messages or ["Xero refused this contact."]
+            messages = messages or [_("Xero refused this contact.")]
             if any("was not found" in m for m in messages):
                 return NotFound(_(_GONE))
             return ValidationRefused("; ".join(messages), messages)
@@ -539,7 +548,9 @@ class XeroConnector(XeroSignIn):
                 "includeArchived": "true",
                 "searchTerm": xero_name(contact),
             }
-            records = self._contacts_of(self._call("GET", "/Contacts", params=params), "a search")
+            records = self._contacts_of(
+                self._call("GET", "/Contacts", params=params), _("a search")
+            )
             for raw in records:
                 if clean(as_text(raw.get("Name"))).casefold() == name:
                     return remote_from_json(raw)
@@ -592,7 +603,9 @@ class XeroConnector(XeroSignIn):
                 "POST",
                 {"Contacts": [element for _, element, _ in chunk]},
                 [key for *_, key in chunk],
-                f"the {len(chunk)} updated contacts",
+                ngettext("the {n} updated contact", "the {n} updated contacts", len(chunk)).format(
+                    n=len(chunk)
+                ),
             )
             for (index, element, _key), answer in zip(chunk, answers, strict=True):
                 if (
@@ -606,7 +619,9 @@ class XeroConnector(XeroSignIn):
                         )
                     )
                 results[index] = answer
-        return [r if r is not None else BadAnswer("Xero gave no answer for it.") for r in results]
+        return [
+            r if r is not None else BadAnswer(_("Xero gave no answer for it.")) for r in results
+        ]
 
     def _post_one(self, remote_id: str, changes: dict[str, Any], key: str) -> RemoteContact:
         body = {"Contacts": [{"ContactID": remote_id, **changes}]}
@@ -616,9 +631,9 @@ class XeroConnector(XeroSignIn):
             body=body,
             headers={"Idempotency-Key": idempotency_header(key)},
         )
-        records = self._contacts_of(response, "the updated contact", missing=_(_GONE))
+        records = self._contacts_of(response, _("the updated contact"), missing=_(_GONE))
         if len(records) != 1:
-            raise BadAnswer("Xero's answer to an update does not hold the contact.")
+            raise BadAnswer(_("Xero's answer to an update does not hold the contact."))
         result = self._element_result(records[0])
         if isinstance(result, Exception):
             raise result

@@ -14,6 +14,7 @@ from addressbook.connectors import jsonread
 from addressbook.connectors.base import Connector, OpenUrl
 from addressbook.connectors.xero.mapping import as_list, as_text
 from addressbook.errors import AccountError, AuthError, BadAnswer
+from addressbook.i18n import _
 
 if TYPE_CHECKING:
     import httpx
@@ -166,7 +167,7 @@ class XeroSignIn(Connector):
     def _connections(self) -> list[dict[str, Any]]:
         """The organisations this sign-in may use (GET /connections)."""
         response = self.client.request("GET", self._setting("connections_url"))
-        data = self._json(response, "its list of organisations")
+        data = self._json(response, _("its list of organisations"))
         if not isinstance(data, list):
             raise BadAnswer("Xero's list of organisations is not a JSON list.")
         tenants = [
