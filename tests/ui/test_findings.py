@@ -252,3 +252,46 @@ def test_no_mnemonic_clash_in_german(qtbot, store: Store, keyring_file: Path) ->
     finally:
         win.close()
         win.deleteLater()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_no_mnemonic_clash_in_the_resolve_people_and_delete_dialogs(
+    qtbot, store: Store, request: pytest.FixtureRequest, language: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The dialogs the other clash tests do not open: Resolve, People, a person's Delete."""
+    from addressbook.model import Patch
+    from addressbook.store import FieldConflict
+    from addressbook.ui.conflict_dialog import ConflictDialog
+    from addressbook.ui.people_dialog import DeletePersonDialog, PeopleDialog
+    from tests.ui.test_keyboard import assert_no_clash, mnemonics
+
+    if language == "de":
+        request.getfixturevalue("german")
+    ada = Contact(display_name="Ada King", emails=[Email("ada@analytical.example")])
+    x = store.apply_remote("xero-demo", "X1", ada, {}, None)
+    h = store.apply_remote("harvest-demo", "H1", ada, {}, None)
+    seen = store.get(h).contact  # type: ignore[union-attr]
+    store.apply_patch(h, Patch.setting(seen, title="Countess"))
+    store.set_conflict(
+        h,
+        [FieldConflict("title", "", "Countess", "Mathematician")],
+        Contact(display_name="Ada King", title="Mathematician"),
+        {},
+        "s2",
+    )
+    win = MainWindow(store, window_settings())
+    win.show()
+    try:
+        record, conflict = store.get(h), store.conflict(h)
+        assert record is not None and conflict is not None
+        dialogs: list[QWidget] = [ConflictDialog(win, record, conflict), PeopleDialog(win)]
+        person = store.join([x, h]).person
+        dialogs.append(DeletePersonDialog(win, store.person_records(person)))
+        for dialog in dialogs:
+            dialog.show()
+            assert mnemonics(dialog), dialog.objectName()
+            assert_no_clash(dialog)
+            dialog.close()
+    finally:
+        win.close()
+        win.deleteLater()
