@@ -69,12 +69,11 @@ def keyring_backend() -> KeyringBackend:
     return backend
 
 
+# One sentence each, no internal names (the error's class is logged, not said).
 _KEYRING_REFUSED = {
-    "read a secret": N_("The keyring refused to read a secret ({kind}); unlock it and try again."),
-    "keep a secret": N_("The keyring refused to keep a secret ({kind}); unlock it and try again."),
-    "forget a secret": N_(
-        "The keyring refused to forget a secret ({kind}); unlock it and try again."
-    ),
+    "read a secret": N_("The keyring refused to read a password; unlock it and try again."),
+    "keep a secret": N_("The keyring refused to keep a password; unlock it and try again."),
+    "forget a secret": N_("The keyring refused to forget a password; unlock it and try again."),
 }
 
 
@@ -89,11 +88,7 @@ def _keyring_call(action: str, function: Any, *args: str) -> Any:
         raise KeyringUnavailable(_(NO_KEYRING))
     except errors.KeyringError as error:
         log.info("keyring refused to %s: %s", action, type(error).__name__)
-        raise KeyringUnavailable(
-            _(_KEYRING_REFUSED.get(action, _KEYRING_REFUSED["read a secret"])).format(
-                kind=type(error).__name__
-            )
-        )
+        raise KeyringUnavailable(_(_KEYRING_REFUSED.get(action, _KEYRING_REFUSED["read a secret"])))
 
 
 class KeyringSecrets(SecretSource):

@@ -187,3 +187,31 @@ def test_keyring_failures_are_logged_without_secrets(
     finally:
         keyring.core.set_keyring(previous)
     assert SECRET not in caplog.text
+
+
+class RefusingKeyring(keyring.backend.KeyringBackend):
+    """A keyring that is there but refuses to write (as a full or read-only one does)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError("PasswordSetError: org.freedesktop.Secret #7")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("no such item #7")
+
+
+def test_a_refusing_keyring_is_one_sentence_without_internal_names(keyring_file: Path) -> None:
+    previous = keyring.core.get_keyring()
+    keyring.core.set_keyring(RefusingKeyring())
+    try:
+        with pytest.raises(KeyringUnavailable) as caught:
+            accounts.KeyringSecrets("work").set("password", SECRET)
+    finally:
+        keyring.core.set_keyring(previous)
+    sentence = str(caught.value)
+    assert sentence == "The keyring refused to keep a password; unlock it and try again."
+    assert "Error" not in sentence and "#" not in sentence and SECRET not in sentence
