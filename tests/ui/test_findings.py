@@ -295,3 +295,14 @@ def test_no_mnemonic_clash_in_the_resolve_people_and_delete_dialogs(
     finally:
         win.close()
         win.deleteLater()
+
+
+def test_the_account_badges_of_a_persons_detail_read(qapp) -> None:  # type: ignore[no-untyped-def]
+    """White account names on each service's badge colour: ≥ 4.5:1 (WCAG AA)."""
+    from PySide6.QtGui import QColor
+
+    from addressbook.ui.detail import BADGE_COLOURS
+    from tests.ui.test_screens import AA, contrast
+
+    for service, colour in BADGE_COLOURS.items():
+        assert contrast(QColor("white"), QColor(colour)) >= AA, (service, colour)
