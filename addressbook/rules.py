@@ -79,7 +79,7 @@ def check_new(
     contact: Contact, service: ServiceDescription | None, clients: Sequence[str] | None = None
 ) -> list[Problem]:
     """What is wrong with a new contact (on this computer, or for an account of `service`)."""
-    return _check(contact.normalized(), set(FIELDS), service, clients, before=None)
+    return _check(contact, set(FIELDS), service, clients, before=None)
 
 
 def check_delete(contact: Contact, service: ServiceDescription | None) -> list[Problem]:

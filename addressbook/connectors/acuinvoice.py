@@ -273,13 +273,12 @@ class AcuInvoiceConnector(Connector):
                 for kind, name in PHONE_FIELDS.items()
                 if (number := xml.text(raw.get(name)))
             ],
-        ).normalized()
+        )
         return RemoteContact(remote_id, contact, raw, stamp=xml.text(raw.get("updated")))
 
     @staticmethod
     def fields(contact: Contact) -> dict[str, str]:
         """The writable fields (except client_id) for a contact; '' where empty."""
-        contact = contact.normalized()
         values = {
             "first_name": contact.given_name,
             "last_name": contact.family_name,
@@ -293,7 +292,6 @@ class AcuInvoiceConnector(Connector):
     # --- writing ----------------------------------------------------------------------------
     def validate(self, contact: Contact, base: RemoteContact | None) -> list[str]:
         """Client, first and last name and email are required; other parts have no place."""
-        contact = contact.normalized()
         problems: list[str] = []
         if not contact.given_name:
             problems.append("AcuInvoice needs a first name (given_name) for every contact.")
@@ -364,7 +362,7 @@ class AcuInvoiceConnector(Connector):
         old, new = self.fields(base.contact), self.fields(local)
         body = {"contact_id": _id(base.remote_id)}
         body.update({k: v for k, v in new.items() if v != old[k]})
-        if local.normalized().organization != base.contact.organization:
+        if local.organization != base.contact.organization:
             body["client_id"] = self._client_id(local.organization)
         if len(body) > 1:
             try:

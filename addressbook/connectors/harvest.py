@@ -246,13 +246,12 @@ class HarvestConnector(Connector):
             title=xml.text(raw.get("title")) or "",
             emails=[Email(address=email)] if email else [],
             phones=phones,
-        ).normalized()
+        )
         return RemoteContact(remote_id, contact, raw, stamp=xml.text(raw.get("updated-at")))
 
     @staticmethod
     def elements(contact: Contact) -> dict[str, str | None]:
         """The writable elements (except client-id) for a contact."""
-        contact = contact.normalized()
         values: dict[str, str | None] = {
             "first-name": contact.given_name or None,
             "last-name": contact.family_name or None,
@@ -267,7 +266,6 @@ class HarvestConnector(Connector):
     # --- writing ------------------------------------------------------------------------------
     def validate(self, contact: Contact, base: RemoteContact | None) -> list[str]:
         """Required names and client; parts Harvest has no place for."""
-        contact = contact.normalized()
         problems: list[str] = []
         if not contact.given_name:
             problems.append("Harvest needs a first name (given_name) for every contact.")
@@ -313,7 +311,6 @@ class HarvestConnector(Connector):
 
     def find_created(self, contact: Contact, idempotency_key: str) -> RemoteContact | None:
         """The contact a lost create made: same client, first and last name and email."""
-        contact = contact.normalized()
         client = self.directory.find(contact.organization)
         if client is None:
             return None
@@ -339,7 +336,7 @@ class HarvestConnector(Connector):
             for name in new
             if new[name] != old[name]
         }
-        if local.normalized().organization != base.contact.organization:
+        if local.organization != base.contact.organization:
             body["client-id"] = self._client_element(local.organization, base.raw.get("client-id"))
         if not body:
             return self.get(base.remote_id)

@@ -165,7 +165,7 @@ def xml_record(base: RemoteContact | None, local: Contact) -> dict[str, Any]:
         changes.pop(key, None)  # 1.0 has none of these (names fold into Name)
     record = {k: v for k, v in raw.items() if k not in SERVER_ONLY}
     if base is None:
-        record["ContactStatus"] = STATUS_TO_XERO.get(local.normalized().status, "ACTIVE")
+        record["ContactStatus"] = STATUS_TO_XERO.get(local.status, "ACTIVE")
     for key in ("Name", "EmailAddress", "ContactStatus"):
         if key in changes:
             record[key] = changes[key] or None
@@ -236,7 +236,6 @@ def _unsigned_problem(key: str, value: Any, where: str) -> str | None:
 
 def legacy_problems(contact: Contact) -> list[str]:
     """What Xero 1.0 cannot hold of this contact (beyond what 2.0 cannot)."""
-    contact = contact.normalized()
     problems = xero_problems(contact)
     person = " ".join(p for p in (contact.given_name, contact.family_name) if p)
     if person and (contact.organization or person.casefold() != contact.display_name.casefold()):
@@ -480,7 +479,7 @@ class XeroLegacyConnector(Connector):
 
     def find_created(self, contact: Contact, idempotency_key: str) -> RemoteContact | None:
         """After a lost create answer: the contact of that Name, if the create landed."""
-        name = clean(contact.normalized().display_name).casefold()
+        name = clean(contact.display_name).casefold()
         for raw in self._listing(None):
             if clean(as_text(raw.get("Name"))).casefold() == name:
                 return remote_from_xml(raw)

@@ -116,9 +116,7 @@ def import_format(fmt: str | None) -> str | None:
     raise InterchangeError(_("unknown import format {fmt}; use vcard or csv").format(fmt=repr(fmt)))
 
 
-def iter_stream(
-    stream: BinaryIO, fmt: str | None, name: str = "", normalize: bool = True
-) -> Iterator[Contact | Problem]:
+def iter_stream(stream: BinaryIO, fmt: str | None, name: str = "") -> Iterator[Contact | Problem]:
     """Each contact of a byte stream, each Problem where it stands (see module docstring).
 
     The stream must be seekable (its first bytes are looked at to detect the format).
@@ -130,7 +128,7 @@ def iter_stream(
         chosen = detect_format(stream.read(_HEAD), name)
         stream.seek(start)
     if chosen == "vcard":
-        return read_vcard_stream(stream, normalize)
+        return read_vcard_stream(stream)
     return read_csv_stream(stream)
 
 

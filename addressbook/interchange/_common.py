@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from addressbook.errors import InterchangeError
 from addressbook.i18n import _
-from addressbook.model import Contact
+from addressbook.model import Contact, ContactDraft
 
 
 def no_name() -> str:
@@ -34,20 +34,13 @@ class Problem:
         return f"{self.where}: {self.reason}"
 
 
-def finish(
-    contact: Contact, where: str, card: int | None = None, normalize: bool = True
-) -> Contact | Problem:
-    """The normalised contact, or the problem if it has nothing to show it by.
-
-    normalize=False (the importer, whose store normalises every contact it writes): a
-    contact that has a display name is returned as read, which saves normalising twice.
+def finish(draft: ContactDraft, where: str, card: int | None = None) -> Contact | Problem:
+    """The contact read (normalised as every Contact is), or the problem if nothing shows it.
 
     A contact without a name, organisation or email is shown by its nickname, else its
     first phone number or web address: a card is refused only when nothing of it can be read.
     """
-    if not normalize and contact.display_name.strip():
-        return contact
-    contact = contact.normalized()
+    contact = draft.build()
     if not contact.display_name:
         fallback = contact.nickname or next(
             (
@@ -58,7 +51,7 @@ def finish(
         )
         if not fallback:
             return Problem(where, no_name(), card=card)
-        contact.display_name = fallback
+        contact = replace(contact, display_name=fallback)
     return contact
 
 

@@ -249,7 +249,7 @@ def _run(
         chosen = detect_format(binary.read(4096), name)
         binary.seek(0)
     summary.format = chosen
-    items = iter_stream(binary, chosen, name, normalize=False)  # the store normalises
+    items = iter_stream(binary, chosen, name)
     pending: list[Contact] = []
     last_report = -(1 << 62)
     step = max(total // 500, 1)

@@ -52,7 +52,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
 from addressbook.errors import InterchangeError
@@ -66,6 +66,7 @@ from addressbook.model import (
     URL_KINDS,
     Address,
     Contact,
+    ContactDraft,
     Email,
     Phone,
     Url,
@@ -149,11 +150,11 @@ def _row(contact: Contact, position: dict[str, int]) -> tuple[dict[str, str], st
 
 def write_csv(contacts: Iterable[Contact]) -> str:
     """Our CSV for contacts (see the module docstring)."""
-    normalized = [contact.normalized() for contact in contacts]
-    header = _header(normalized)
+    listed = list(contacts)
+    header = _header(listed)
     position = {name: index for index, name in enumerate(header)}
     rows = []
-    for contact in normalized:
+    for contact in listed:
         cells, order = _row(contact, position)
         if order:
             cells[ORDER_COLUMN] = order
@@ -368,7 +369,7 @@ def _read_ours(row: dict[str, str], where: str, number: int) -> Contact | Proble
             return Problem(
                 where, _("the extra column is not the JSON addressbook writes"), card=number
             )
-    contact = Contact(
+    contact = ContactDraft(
         display_name=row.get("display_name", ""),
         given_name=row.get("given_name", ""),
         family_name=row.get("family_name", ""),
@@ -382,6 +383,7 @@ def _read_ours(row: dict[str, str], where: str, number: int) -> Contact | Proble
         extra=extra,
     )
     items: dict[str, Email | Phone | Address | Url] = {}  # slot → item, in column order
+    parts: dict[str, dict[str, Any]] = {}  # an address slot → its parts, as they come
     for key, value in row.items():
         column = _our_column(key)
         if column is None:
@@ -395,12 +397,9 @@ def _read_ours(row: dict[str, str], where: str, number: int) -> Contact | Proble
             items[slot] = Phone(value, kind)
         elif group == "address":
             address_kind, part = kind.split(":")
-            address = items.setdefault(slot, Address(address_kind))
-            assert isinstance(address, Address)
-            if part == "lines":
-                address.lines = value.split("\n") if value else []
-            else:
-                setattr(address, part, value)
+            held = parts.setdefault(slot, {"kind": address_kind})
+            held[part] = (value.split("\n") if value else []) if part == "lines" else value
+            items[slot] = Address(**held)
     ordered = [items.pop(slot) for slot in row.get(ORDER_COLUMN, "").split() if slot in items]
     ordered += items.values()
     contact.emails = [item for item in ordered if isinstance(item, Email)]
@@ -1145,7 +1144,7 @@ def _read_mapped(
     number: int,
 ) -> Contact | Problem:
     """One row of another program's CSV, by the meaning of each column."""
-    contact = Contact()
+    contact = ContactDraft()
     parts: dict[str, str] = {}
     places: dict[str, dict[str, str]] = {}
     google: dict[tuple[str, str], dict[str, str]] = {}
@@ -1226,12 +1225,14 @@ def _place_address(cells: dict[str, str]) -> Address:
         cells.get("country", ""),
     )
     if address.is_empty() and cells.get("formatted", "").strip():
-        address.lines = cells["formatted"].splitlines()
+        address = replace(address, lines=cells["formatted"].splitlines())
     return address
 
 
 def _google_items(
-    contact: Contact, google: dict[tuple[str, str], dict[str, str]], extra: list[dict[str, Any]]
+    contact: ContactDraft,
+    google: dict[tuple[str, str], dict[str, str]],
+    extra: list[dict[str, Any]],
 ) -> None:
     """Google's numbered columns ('E-mail 1 - Value', 'Address 2 - City', …)."""
     for (what, _number), cells in sorted(google.items(), key=lambda item: int(item[0][1])):

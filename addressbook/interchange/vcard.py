@@ -85,6 +85,7 @@ from addressbook.model import (
     URL_KINDS,
     Address,
     Contact,
+    ContactDraft,
     Email,
     Phone,
     Url,
@@ -168,7 +169,7 @@ def iter_vcards(contacts: Iterable[Contact], version: str) -> Iterator[str]:
     if version not in ("3.0", "4.0"):
         raise ValueError(f"cannot write vCard {version}")
     for contact in contacts:
-        yield fold_card(_card_text(contact.normalized(), version))
+        yield fold_card(_card_text(contact, version))
 
 
 def serialize_with_vobject(contact: Contact, version: str) -> str:
@@ -178,7 +179,7 @@ def serialize_with_vobject(contact: Contact, version: str) -> str:
     """
     card = Component("VCARD")
     card.setBehavior(_Out4 if version == "4.0" else _Out3)
-    for name, params, value in _properties(contact.normalized(), version):
+    for name, params, value in _properties(contact, version):
         if isinstance(value, Raw):
             continue
         line = card.add(name)
@@ -884,19 +885,18 @@ def _continues(last: Property, text: str) -> bool:
     return last.name in _CONTINUED or last.name.startswith("X-")
 
 
-def read_vcard_stream(stream: BinaryIO, normalize: bool = True) -> Iterator[Contact | Problem]:
+def read_vcard_stream(stream: BinaryIO) -> Iterator[Contact | Problem]:
     """Each card of a vCard byte stream as a Contact, preceded by its warnings.
 
     A Problem with fatal=True stands for a card that is not imported; fatal=False for a
     line skipped (the card it names is still imported) or text outside any card.
-    normalize=False: contacts that have a display name come as read (see _common.finish).
     """
     for item in split_cards(stream):
         if isinstance(item, Problem):
             yield item
             continue
         reader = _CardReader(item)
-        contact = _read_card(reader, normalize)
+        contact = _read_card(reader)
         yield from reader.warnings
         yield contact
 
@@ -910,7 +910,7 @@ _SINGLE = ("FN", "N", "ORG", "TITLE", "NICKNAME", "BDAY", STATUS_PROPERTY)
 _DROPPED = frozenset(("VERSION", "PRODID"))
 
 
-def _read_card(reader: _CardReader, normalize: bool = True) -> Contact | Problem:
+def _read_card(reader: _CardReader) -> Contact | Problem:
     props = reader.properties()
     where, number = reader.where, reader.raw.number
     version = ""
@@ -932,7 +932,7 @@ def _read_card(reader: _CardReader, normalize: bool = True) -> Contact | Problem
             ),
             card=number,
         )
-    contact = Contact()
+    contact = ContactDraft()
     name_parts: list[str] = []
     notes: list[str] = []
     seen: set[str] = set()
@@ -995,8 +995,8 @@ def _read_card(reader: _CardReader, normalize: bool = True) -> Contact | Problem
         parts = [name_parts[i] for i in (3, 1, 2, 0, 4)] if name_parts else []
         contact.display_name = " ".join(p for p in parts if p.strip())
     contact.notes = "\n".join(notes)
-    contact.extra = extra  # type: ignore[assignment]
-    return finish(contact, where, number, normalize)
+    contact.extra = extra
+    return finish(contact, where, number)
 
 
 def unescape(raw: str) -> str:

@@ -148,7 +148,7 @@ class CachedRemote:
 
     def contact(self) -> Contact:
         """The contact as cached here."""
-        return Contact.from_dict(json.loads(self.data))
+        return Contact.from_stored(json.loads(self.data))
 
 
 @dataclass

@@ -96,7 +96,7 @@ def _record(row: Sequence[Any]) -> Record:
         account=row[1],
         remote_id=row[2],
         state=row[3],
-        contact=Contact.from_dict(json.loads(row[4])),
+        contact=Contact.from_stored(json.loads(row[4])),
         message=row[5],
         updated_at=row[6],
         person=row[7],
@@ -112,7 +112,7 @@ def _conflict(row: Sequence[Any]) -> Conflict:
         contact_id=row[0],
         account=row[1],
         fields=[FieldConflict(**item) for item in json.loads(row[2])],
-        remote_contact=Contact.from_dict(json.loads(row[3])),
+        remote_contact=Contact.from_stored(json.loads(row[3])),
         remote_raw=json.loads(row[4]),
         remote_stamp=row[5],
     )
@@ -207,7 +207,7 @@ class Store(PeopleStore):
     def create(self, contact: Contact, account: str | None = None) -> int:
         """Add a contact: on this computer ('local'), or for an account ('new' + outbox create)."""
         with self.transaction():
-            return self._insert(contact.normalized(), account or None)
+            return self._insert(contact, account or None)
 
     def create_many(self, contacts: Iterable[Contact], account: str | None = None) -> list[int]:
         """Add many contacts in one transaction (an import); their ids in order.
@@ -223,7 +223,6 @@ class Store(PeopleStore):
         with self.transaction():
             top = self._exec("SELECT max(id) FROM contacts").fetchone()[0] or 0
             for contact_id, contact in enumerate(contacts, start=top + 1):
-                contact = contact.normalized()
                 rows.append(
                     (contact_id, account, *self._columns(contact), state, contact.status)
                     + (index_text(contact), now)
@@ -291,7 +290,7 @@ class Store(PeopleStore):
         with self.transaction():
             if self._state(contact_id) == "deleted":
                 raise StoreError(f"contact {contact_id} is deleted; restore it before editing it")
-            self._rewrite(contact_id, contact.normalized())
+            self._rewrite(contact_id, contact)
             self._settle(contact_id)
 
     def apply_patch(self, contact_id: int, patch: Patch, moved: str = "conflict") -> PatchResult:
@@ -317,7 +316,7 @@ class Store(PeopleStore):
                 raise StoreError(_("This contact is deleted; undo the delete before editing it."))
             record = self.get(contact_id)
             assert record is not None
-            current = record.contact.normalized()
+            current = record.contact
             wanted, applied, clashes = current, [], []
             for edit in patch.edits:
                 now = current.get(edit.field)
@@ -439,7 +438,7 @@ class Store(PeopleStore):
         elif base is not None and (
             base == data
             or same_contact(
-                Contact.from_dict(json.loads(base)), Contact.from_dict(json.loads(data))
+                Contact.from_stored(json.loads(base)), Contact.from_stored(json.loads(data))
             )
         ):
             state = "synced"
@@ -573,7 +572,7 @@ class Store(PeopleStore):
             account=row[1],
             remote_id=row[2],
             base_raw=json.loads(row[3]) if row[3] is not None else None,
-            base=Contact.from_dict(json.loads(row[4])) if row[4] is not None else None,
+            base=Contact.from_stored(json.loads(row[4])) if row[4] is not None else None,
             stamp=row[5],
         )
 
@@ -595,7 +594,7 @@ class Store(PeopleStore):
         """Insert or overwrite a pulled contact and its base; it becomes 'synced'."""
         with self.transaction():
             contact_id = self.find_remote(account, remote_id)
-            contact = self.with_kept_here(account, contact_id, contact).normalized()
+            contact = self.with_kept_here(account, contact_id, contact)
             if contact_id is None:
                 contact_id = self._insert(contact, account, state="synced")
                 self._exec(
@@ -641,12 +640,11 @@ class Store(PeopleStore):
             for remote_id, (contact, raw, stamp) in latest.items():
                 if kept and remote_id not in fresh:
                     contact = self.with_kept_here(account, ids[remote_id], contact)
-                contact = contact.normalized()
                 data, key, name, secondary = self._columns(contact)
                 text = index_text(contact)
                 contact_id = ids[remote_id]
-                # The base is the contact itself: its JSON is the data's (normalized twice
-                # gives the same contact), so _settle would find them equal: 'synced'.
+                # The base is the contact itself: its JSON is the data's, so _settle would
+                # find them equal: 'synced'.
                 if remote_id in fresh:
                     new_rows.append(
                         (contact_id, account, data, key, name, secondary, contact.status, text, now)
@@ -754,7 +752,7 @@ class Store(PeopleStore):
     ) -> None:
         self._exec(
             "UPDATE links SET base_raw = ?, base = ?, stamp = ? WHERE contact_id = ?",
-            (_dumps(raw), _contact_json(base.normalized()), stamp, contact_id),
+            (_dumps(raw), _contact_json(base), stamp, contact_id),
         )
 
     def set_base(
@@ -773,7 +771,7 @@ class Store(PeopleStore):
             ).fetchone()[0]
             if account is not None:
                 base_contact = self.with_kept_here(account, contact_id, base_contact)
-            self._rewrite(contact_id, contact_local.normalized())
+            self._rewrite(contact_id, contact_local)
             self._set_link_base(contact_id, raw, base_contact, stamp)
             self._settle(contact_id)
 
@@ -795,7 +793,7 @@ class Store(PeopleStore):
                 (
                     contact_id,
                     _dumps([vars(f) for f in fields]),
-                    _contact_json(remote_contact.normalized()),
+                    _contact_json(remote_contact),
                     _dumps(remote_raw),
                     remote_stamp,
                 ),
@@ -866,7 +864,7 @@ class Store(PeopleStore):
             account = self._exec(
                 "SELECT account FROM contacts WHERE id = ?", (contact_id,)
             ).fetchone()[0]
-            contact = self.with_kept_here(account, contact_id, contact).normalized()
+            contact = self.with_kept_here(account, contact_id, contact)
             self._rewrite(contact_id, contact)
             self._exec(
                 "UPDATE links SET remote_id = ? WHERE contact_id = ?", (remote_id, contact_id)

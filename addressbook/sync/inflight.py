@@ -13,6 +13,7 @@ Push writes here before it sends; pull and push read it back:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from addressbook.connectors.base import Connector, RemoteContact
 from addressbook.i18n import N_, _
@@ -116,7 +117,7 @@ def landed_create(store: Store, account: str, remote: RemoteContact) -> bool:
 
 
 def _looks_same(sent: Contact, remote: Contact) -> bool:
-    a, b = sent.normalized(), remote.normalized()
+    a, b = sent, remote
     emails = {e.address.casefold() for e in a.emails} == {e.address.casefold() for e in b.emails}
     return emails and (a.given_name, a.family_name) == (b.given_name, b.family_name)
 
@@ -159,9 +160,9 @@ def base_with_sent(
     kept = (store.sync_state(entry.account).extra.get("sent") or {}).get(str(entry.contact_id))
     if base is None or not kept or kept.get("key") != entry.idempotency_key:
         return base
-    sent = Contact.from_dict(kept["contact"]).normalized()
-    ours = Contact.from_dict(kept.get("local") or kept["contact"]).normalized()
-    theirs, adopted = remote.normalized(), base.normalized()
+    sent = Contact.from_dict(kept["contact"])
+    ours = Contact.from_dict(kept.get("local") or kept["contact"])
+    theirs, adopted = remote, base
     derived = adopted.display_name == adopted.derived_display_name()
     for name in FIELDS:
         value = sent.get(name)
@@ -171,9 +172,9 @@ def base_with_sent(
             and not same_value(name, value, adopted.get(name))
         ):
             adopted = adopted.with_field(name, value)
-    if derived and adopted.display_name == base.normalized().display_name:
-        adopted.display_name = ""  # a name built from the parts follows the adopted parts
-    return adopted.normalized()
+    if derived and adopted.display_name == base.display_name:
+        adopted = replace(adopted, display_name="")  # a built name follows the adopted parts
+    return adopted
 
 
 def forget_sent(store: Store, entry: OutboxEntry) -> None:

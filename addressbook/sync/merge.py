@@ -11,7 +11,7 @@ the other (its values say which side deleted: True).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from addressbook.model import FIELDS, Contact, same_contact, same_value
 from addressbook.store import FieldConflict
@@ -33,9 +33,8 @@ class MergeResult:
 
 def merge(base: Contact | None, local: Contact, remote: Contact) -> MergeResult:
     """Merge local and remote over base; without a base every difference is a conflict."""
-    b = base.normalized() if base is not None else None
-    mine, theirs = local.normalized(), remote.normalized()
-    merged = mine.copy()
+    b, mine, theirs = base, local, remote
+    merged = mine
     conflicts: list[FieldConflict] = []
     # A display name built from the parts on every side follows the merged parts, so
     # a given-name edit here and a family-name edit there do not collide on it.
@@ -54,8 +53,8 @@ def merge(base: Contact | None, local: Contact, remote: Contact) -> MergeResult:
         else:
             conflicts.append(FieldConflict(name, ancestor, ours, other))
     if derived:
-        merged.display_name = ""  # normalized() builds it from the merged parts
-    return MergeResult(merged.normalized(), conflicts)
+        merged = replace(merged, display_name="")  # built again from the merged parts
+    return MergeResult(merged, conflicts)
 
 
 def _is_derived(contact: Contact) -> bool:
@@ -67,14 +66,12 @@ def resolve_fields(result: MergeResult, remote: Contact, keep: str) -> Contact:
 
     Used by the push's merge; a user's resolution goes through sync/resolve.py.
     """
-    contact = result.contact.copy()
+    contact = result.contact
     if keep == "remote":
         for conflict in result.conflicts:
             if conflict.field != DELETED:
-                contact = contact.with_field(
-                    conflict.field, remote.normalized().get(conflict.field)
-                )
-    return contact.normalized()
+                contact = contact.with_field(conflict.field, remote.get(conflict.field))
+    return contact
 
 
 def same(a: Contact | None, b: Contact | None) -> bool:
@@ -95,7 +92,7 @@ def deleted_conflict(
     head = FieldConflict(DELETED, False, deleted_here, not deleted_here)
     rest: list[FieldConflict] = []
     if base is not None:
-        b, k = base.normalized(), kept.normalized()
+        b, k = base, kept
         for name in FIELDS:
             if not same_value(name, b.get(name), k.get(name)):
                 local, remote = (None, k.get(name)) if deleted_here else (k.get(name), None)

@@ -481,7 +481,7 @@ def _request_key(entry: OutboxEntry, sent: Contact) -> str:
     import json
     import uuid
 
-    body = json.dumps(sent.normalized().to_dict(), sort_keys=True, ensure_ascii=False)
+    body = json.dumps(sent.to_dict(), sort_keys=True, ensure_ascii=False)
     return str(uuid.uuid5(uuid.UUID(entry.idempotency_key), body))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -137,10 +138,9 @@ class CopyToAccountDialog(QDialog):
         for record in self.records:
             if record.account == name:
                 continue
-            contact = record.contact.copy()
-            contact.status = "active"
+            contact = replace(record.contact, status="active")
             if self.client.isVisible() and self.client.currentText():
-                contact.organization = self.client.currentText()
+                contact = replace(contact, organization=self.client.currentText())
             problems = check_new(contact, service, clients)
             if problems:
                 self.note.setText(

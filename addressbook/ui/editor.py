@@ -496,7 +496,7 @@ class ContactEditor(QWidget):
     def load(self, contact: Contact, heading: str) -> None:
         """Fill the form with a contact; the form is clean afterwards."""
         self._loading = True
-        self._original = contact.normalized()
+        self._original = contact
         self.heading.setText(heading)
         self.display_name.setText(contact.display_name)
         self.given_name.setText(contact.given_name)
@@ -561,7 +561,7 @@ class ContactEditor(QWidget):
             urls=self.urls.values(),  # type: ignore[arg-type]
             categories=[c.strip() for c in self.categories.text().split(",")],
             extra=list(original.extra),
-        ).normalized()
+        )
 
     def patch(self) -> Patch:
         """The fields the user changed, each with the value seen when the form opened."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,10 +144,10 @@ class ScreenshotTour(QObject):
             record = store.get(contact_id) if contact_id is not None else None
             if record is None:
                 continue
-            contact = record.contact.copy()
-            contact.title = "Head of Accounts"
-            if contact.phones:
-                contact.phones[0].number = "+44 20 7946 0999"
+            phones = list(record.contact.phones)
+            if phones:
+                phones[0] = replace(phones[0], number="+44 20 7946 0999")
+            contact = replace(record.contact, title="Head of Accounts", phones=phones)
             store.apply_patch(record.id, Patch.between(record.contact, contact), moved="keep")
         self.window.refresh()
         dialog = PushPreviewDialog(self.window)
@@ -174,9 +175,11 @@ class ScreenshotTour(QObject):
             return
         record = store.get(contact_id)
         assert record is not None and record.remote_id is not None
-        local = record.contact.copy()
-        local.title = "Finance Director"
-        local.phones = [*local.phones[:1], Phone("+49 170 5550199", "mobile")]
+        local = replace(
+            record.contact,
+            title="Finance Director",
+            phones=[*record.contact.phones[:1], Phone("+49 170 5550199", "mobile")],
+        )
         store.apply_patch(contact_id, Patch.between(record.contact, local), moved="keep")
         service: Any = self.sandbox.servers["harvest"].service
         service.edit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -129,8 +130,7 @@ def test_update_sends_only_changed_fields(
     connectors.append(connector)
     base = pull_all(connector)[0]
     acuinvoice.service.edit(base.remote_id, {"phone": "+1 555 0000"})  # a change there
-    edited = base.contact.copy()
-    edited.family_name = "Changed-Here"
+    edited = replace(base.contact, family_name="Changed-Here")
     updated = connector.update(base, edited, "k")
     record = _record(acuinvoice, base.remote_id)
     assert record is not None
@@ -147,7 +147,7 @@ def test_validate_sentences(acuinvoice: SandboxServer, connectors: list[Connecto
         family_name="Lima",
         title="CEO",
         phones=[Phone("1", "ddi")],
-    ).normalized()
+    )
     problems = connector.validate(contact, None)
     assert "AcuInvoice needs an email for every contact." in problems
     assert any(p.startswith("AcuInvoice needs a client for every contact") for p in problems)
@@ -178,8 +178,7 @@ def test_deleted_on_the_service(acuinvoice: SandboxServer, connectors: list[Conn
     acuinvoice.service.remove(base.remote_id)
     with pytest.raises(NotFound):
         connector.get(base.remote_id)
-    edited = base.contact.copy()
-    edited.family_name = "X"
+    edited = replace(base.contact, family_name="X")
     with pytest.raises(NotFound):
         connector.update(base, edited, "k")
     assert connector.delete(base, "k") is None
@@ -205,9 +204,8 @@ def test_find_created_matches_email_and_names(
     contact = Contact(
         given_name="Mere", family_name="Ngata", organization=client,
         emails=[Email("mere@example.com")],
-    ).normalized()  # fmt: skip
-    other = contact.copy()
-    other.given_name = "Hone"
+    )  # fmt: skip
+    other = replace(contact, given_name="Hone")
     connector.create(other, "k0")  # same email, another person
     assert connector.find_created(contact, "k1") is None
     created = connector.create(contact, "k1")

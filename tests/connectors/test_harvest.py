@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -207,7 +208,7 @@ def test_validate_sentences(harvest: SandboxServer, connectors: list[Connector])
         emails=[Email("a@example.com"), Email("b@example.com")],
         phones=[Phone("1", "work"), Phone("2", "work"), Phone("3", "ddi")],
         notes="hello",
-    ).normalized()
+    )
     problems = connector.validate(contact, None)
     text = "\n".join(problems)
     assert "Harvest needs a last name (family_name) for every contact." in problems
@@ -215,7 +216,7 @@ def test_validate_sentences(harvest: SandboxServer, connectors: list[Connector])
     assert "Harvest keeps 1 email; the 2nd email (b@example.com) would be lost." in problems
     assert "the 2nd (2) would be lost" in text and "no place for a ddi phone" in text
     assert "Harvest has no place for notes; they would be lost." in problems
-    contact.organization = client.upper()  # client names match case-insensitively
+    contact = replace(contact, organization=client.upper())  # matched case-insensitively
     assert not any("client" in p for p in connector.validate(contact, None))
 
 
@@ -230,15 +231,14 @@ def test_create_with_a_changed_client_and_update_moves_it(
         Contact(given_name="Ana", family_name="Lima", organization=first.name), "k"
     )
     assert created.contact.organization == first.name
-    moved = created.contact.copy()
-    moved.organization = second.name
+    moved = replace(created.contact, organization=second.name)
     updated = connector.update(created, moved, "k2")
     assert updated.contact.organization == second.name
     record = next(
         c for c in harvest.service.state()["contacts"] if str(c["id"]) == created.remote_id
     )
     assert str(record["client-id"]) == second.id
-    moved.organization = "Unknown Client"
+    moved = replace(moved, organization="Unknown Client")
     with pytest.raises(ValidationRefused, match="no client named 'Unknown Client'"):
         connector.update(updated, moved, "k3")
 
@@ -249,9 +249,9 @@ def test_emptying_a_field_clears_it_on_the_service(
     connector = connect(harvest)
     connectors.append(connector)
     base = pull_all(connector)[0]
-    edited = base.contact.copy()
-    edited.title = ""
-    edited.phones = [p for p in edited.phones if p.kind != "fax"]
+    edited = replace(
+        base.contact, title="", phones=[p for p in base.contact.phones if p.kind != "fax"]
+    )
     updated = connector.update(base, edited, "k")
     assert updated.contact.title == ""
     assert "fax" not in {p.kind for p in updated.contact.phones}
@@ -266,8 +266,7 @@ def test_update_of_a_contact_deleted_on_the_service(
     connectors.append(connector)
     base = pull_all(connector)[0]
     harvest.service.remove(base.remote_id)
-    edited = base.contact.copy()
-    edited.title = "Gone"
+    edited = replace(base.contact, title="Gone")
     with pytest.raises(NotFound, match="no longer on Harvest"):
         connector.update(base, edited, "k")
     assert connector.delete(base, "k") is None  # deleting what is gone is done
@@ -279,8 +278,7 @@ def test_service_refusal_is_validation_refused(
     connector = connect(harvest)
     connectors.append(connector)
     base = pull_all(connector)[0]
-    edited = base.contact.copy()
-    edited.given_name = ""
+    edited = replace(base.contact, given_name="")
     # our own check refuses first: nothing is sent
     seen = harvest.service.requests_seen
     with pytest.raises(ValidationRefused, match="first name"):
@@ -330,9 +328,7 @@ def test_display_name_renamed_by_the_user_is_named(
     connector = connect(harvest)
     connectors.append(connector)
     base = pull_all(connector)[0]
-    stale = base.contact.copy()
-    stale.family_name = "Newname"  # the display name is now stale, not the user's wish
+    stale = replace(base.contact, family_name="Newname")
     assert connector.validate(stale, base) == []
-    renamed = base.contact.copy()
-    renamed.display_name = "Dr. Someone"
+    renamed = replace(base.contact, display_name="Dr. Someone")
     assert any("'Dr. Someone' would be lost" in p for p in connector.validate(renamed, base))

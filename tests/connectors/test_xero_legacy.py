@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,18 +56,17 @@ def test_lists_of_one_are_lists_and_map() -> None:
     assert record.stamp == "2008-04-18T03:30:46"
     contact = record.contact
     assert contact.display_name == "Red House Reads" and contact.organization == ""
-    assert contact.phones == [Phone("+64 4 1234567", "ddi")]
-    assert contact.addresses == [
+    assert list(contact.phones) == [Phone("+64 4 1234567", "ddi")]
+    assert list(contact.addresses) == [
         Address("postal", ["Lvl 1", "Herd St Building"], "Wellington", "Wellington", "6011",
                 "New Zealand")
     ]  # fmt: skip
-    assert contact.emails == [Email("accounts@redhousereads.co.nz")]
+    assert list(contact.emails) == [Email("accounts@redhousereads.co.nz")]
 
 
 def test_save_body_is_the_whole_record_in_xsd_order() -> None:
     base = _seed_record()
-    local = base.contact.copy()
-    local.emails = [Email("new@redhousereads.co.nz")]
+    local = replace(base.contact, emails=[Email("new@redhousereads.co.nz")])
     record = xml_record(base, local)
     assert list(record) == [
         "ContactID",
@@ -88,9 +88,11 @@ def test_save_body_is_the_whole_record_in_xsd_order() -> None:
 def test_xsd_checks_name_the_field() -> None:
     base = _seed_record()
     assert xsd_problems(xml_record(base, base.contact)) == []
-    local = base.contact.copy()
-    local.phones = [Phone("+64 21 555 01x1", "mobile"), Phone("99999999999", "fax")]
-    local.addresses = [Address("street", ["1 High St"], "London", postcode="SW1A 1AA")]
+    local = replace(
+        base.contact,
+        phones=[Phone("+64 21 555 01x1", "mobile"), Phone("99999999999", "fax")],
+        addresses=[Address("street", ["1 High St"], "London", postcode="SW1A 1AA")],
+    )
     problems = xsd_problems(xml_record(base, local))
     assert problems == [
         "Xero 1.0 refuses the number '55501x1' of the mobile phone: it must be digits only, "
@@ -100,8 +102,11 @@ def test_xsd_checks_name_the_field() -> None:
         "Xero 1.0 refuses the postcode 'SW1A 1AA' of the street address: it must be a number "
         "from 0 to 65535.",
     ]
-    local.addresses = [Address("postal", ["PO Box 1"], postcode="70000")]
-    local.phones = [Phone("+64 4 123-4567", "work")]
+    local = replace(
+        local,
+        addresses=[Address("postal", ["PO Box 1"], postcode="70000")],
+        phones=[Phone("+64 4 123-4567", "work")],
+    )
     assert xsd_problems(xml_record(base, local)) == [
         "Xero 1.0 refuses the postcode '70000' of the postal address: it must be a number "
         "from 0 to 65535."
@@ -124,10 +129,11 @@ class TestXeroLegacyContract(ConnectorContract):
         self, connector: Connector, given: str = "Ana", family: str = "Lima"
     ) -> Contact:
         """Xero 1.0 has no title and keeps a phone's number as digits."""
-        contact = super().valid_contact(connector, given, family)
-        contact.title = ""
-        contact.phones = [Phone("+64 4 5550101", "work")]
-        return contact
+        return replace(
+            super().valid_contact(connector, given, family),
+            title="",
+            phones=[Phone("+64 4 5550101", "work")],
+        )
 
     # Xero 1.0 has one Name and no FirstName/LastName: the contract's three name checks
     # below are replayed on the display name (the contract has no flag for this yet).
@@ -140,8 +146,7 @@ class TestXeroLegacyContract(ConnectorContract):
         assert (created.contact.emails, created.contact.phones) == (local.emails, local.phones)
         assert created.remote_id in {r.remote_id for r in pull_all(connector)}
         before = service_record(created.remote_id)
-        edited = created.contact.copy()
-        edited.display_name = "Anabel Lima"
+        edited = replace(created.contact, display_name="Anabel Lima")
         updated = connector.update(created, edited, "key-update-1")
         after = service_record(created.remote_id)
         assert before is not None and after is not None
@@ -160,8 +165,7 @@ class TestXeroLegacyContract(ConnectorContract):
         service_edit(created.remote_id, {"BankAccountDetails": "12-3456-7890123-00"})
         base = connector.get(created.remote_id)
         before = service_record(created.remote_id)
-        edited = base.contact.copy()
-        edited.display_name = "Ana Lima-Sousa"
+        edited = replace(base.contact, display_name="Ana Lima-Sousa")
         updated = connector.update(base, edited, "key-update-2")
         after = service_record(created.remote_id)
         assert before is not None and after is not None
@@ -218,8 +222,8 @@ def test_a_listing_of_one_contact_with_one_phone(xero_legacy: SandboxServer) -> 
     address = {"AddressType": "STREET", "AddressLine1": "1 Queen St", "City": "Auckland"}
     service.edit(only["ContactID"], {"Phones": [phone], "Addresses": [address]})
     [record] = pull_all(legacy_connector(xero_legacy))
-    assert record.contact.phones == [Phone("+64 21 5550101", "mobile")]
-    assert record.contact.addresses == [Address("street", ["1 Queen St"], "Auckland")]
+    assert list(record.contact.phones) == [Phone("+64 21 5550101", "mobile")]
+    assert list(record.contact.addresses) == [Address("street", ["1 Queen St"], "Auckland")]
     assert isinstance(record.raw["Phones"]["Phone"], list)
 
 
@@ -230,7 +234,7 @@ def test_updated_after_brings_back_only_changed_contacts(xero_legacy: SandboxSer
     xero_legacy.service.edit(first[3].remote_id, {"EmailAddress": "moved@example.com"})
     again = [r for page in connector.pull(started) for r in page]
     assert [r.remote_id for r in again] == [first[3].remote_id]
-    assert again[0].contact.emails == [Email("moved@example.com")]
+    assert list(again[0].contact.emails) == [Email("moved@example.com")]
 
 
 def test_bad_keys_are_an_auth_error_without_the_keys(xero_legacy: SandboxServer) -> None:
@@ -264,8 +268,7 @@ def test_not_ok_status_and_api_exception_are_failures(xero_legacy: SandboxServer
 def test_update_sends_contact_id_so_a_rename_overwrites_nobody(xero_legacy: SandboxServer) -> None:
     connector = legacy_connector(xero_legacy)
     one, two = pull_all(connector)[:2]
-    renamed = one.contact.copy()
-    renamed.display_name = two.contact.display_name  # the name of another contact
+    renamed = replace(one.contact, display_name=two.contact.display_name)
     saved = connector.update(one, renamed, "k")
     assert saved.remote_id == one.remote_id
     state = {c["ContactID"]: c for c in xero_legacy.service.state()["contacts"]}
@@ -279,8 +282,7 @@ def test_update_keeps_what_it_does_not_edit(xero_legacy: SandboxServer) -> None:
     before = next(
         c for c in xero_legacy.service.state()["contacts"] if c["ContactID"] == base.remote_id
     )
-    local = base.contact.copy()
-    local.emails = [Email("changed@example.com")]
+    local = replace(base.contact, emails=[Email("changed@example.com")])
     connector.update(base, local, "k")
     after = next(
         c for c in xero_legacy.service.state()["contacts"] if c["ContactID"] == base.remote_id
@@ -294,8 +296,7 @@ def test_xsd_refusals_happen_before_any_request(xero_legacy: SandboxServer) -> N
     service = xero_legacy.service
     connector = legacy_connector(xero_legacy)
     base = pull_all(connector)[0]
-    local = base.contact.copy()
-    local.phones = [Phone("555-CALL-NOW", "mobile")]
+    local = replace(base.contact, phones=[Phone("555-CALL-NOW", "mobile")])
     seen = service.requests_seen
     with pytest.raises(ValidationRefused, match="of the mobile phone"):
         connector.update(base, local, "k")
@@ -308,7 +309,7 @@ def test_create_refuses_a_name_that_would_overwrite(xero_legacy: SandboxServer) 
     count = len(xero_legacy.service.state()["contacts"])
     with pytest.raises(ValidationRefused, match="would overwrite it"):
         connector.create(Contact(display_name=existing.contact.display_name.upper()), "k")
-    created = connector.create(Contact(display_name="Brand New Ltd").normalized(), "k2")
+    created = connector.create(Contact(display_name="Brand New Ltd"), "k2")
     assert created.contact.display_name == "Brand New Ltd"
     assert len(xero_legacy.service.state()["contacts"]) == count + 1
 
@@ -328,8 +329,7 @@ def test_keys_never_reach_the_logs(
     service = xero_legacy.service
     connector = legacy_connector(xero_legacy)
     base = pull_all(connector)[0]
-    local = base.contact.copy()
-    local.emails = [Email("logged@example.com")]
+    local = replace(base.contact, emails=[Email("logged@example.com")])
     connector.update(base, local, "k")
     assert "contacts" in caplog.text and "contact" in caplog.text
     assert service.api_key not in caplog.text and service.xero_key not in caplog.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from addressbook.model import Contact, Email, Url
@@ -19,15 +21,14 @@ def test_website_round_trip(xero: SandboxServer) -> None:
     contact = Contact(
         display_name="Web Works", emails=[Email("hi@web.test")], urls=[Url("https://web.test")]
     )
-    created = connector.create(contact.normalized(), "key-web-1")
+    created = connector.create(contact, "key-web-1")
     record = next(
         c for c in xero.service.state()["contacts"] if c["ContactID"] == created.remote_id
     )
     assert record["Website"] == "https://web.test"
     assert [u.url for u in connector.get(created.remote_id).contact.urls] == ["https://web.test"]
-    edited = created.contact.copy()
-    edited.urls = [Url("https://new.web.test")]
-    answer = connector.update(created, edited.normalized(), "key-web-2")
+    edited = replace(created.contact, urls=[Url("https://new.web.test")])
+    answer = connector.update(created, edited, "key-web-2")
     assert [u.url for u in answer.contact.urls] == ["https://new.web.test"]
     xero.service.edit(created.remote_id, {"Website": "https://theirs.test"})
     assert [u.url for u in connector.get(created.remote_id).contact.urls] == ["https://theirs.test"]

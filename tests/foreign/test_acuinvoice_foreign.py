@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -107,17 +108,14 @@ def test_seed_list_verbatim(server: CannedServer, acu: Make) -> None:
     serve(server)
     [jane] = pull_all(acu())
     assert jane.remote_id == "1"
-    assert (
-        jane.contact
-        == Contact(
-            given_name="Jane",
-            family_name="Doe",
-            emails=[Email(address="janedoe@janedoe.com")],
-            phones=[
-                Phone(number="(123) 456-7890", kind="work"),
-                Phone(number="(123) 456-7890", kind="mobile"),
-            ],
-        ).normalized()
+    assert jane.contact == Contact(
+        given_name="Jane",
+        family_name="Doe",
+        emails=[Email(address="janedoe@janedoe.com")],
+        phones=[
+            Phone(number="(123) 456-7890", kind="work"),
+            Phone(number="(123) 456-7890", kind="mobile"),
+        ],
     )
 
 
@@ -135,12 +133,14 @@ def test_seed_create_update_delete(server: CannedServer, acu: Make) -> None:
         organization="ABC Corp",
         emails=[Email(address="janedoe@janedoe.com")],
         phones=[Phone(number="(123) 456-7890", kind="work")],
-    ).normalized()
+    )
     created = connector.create(new, "k")
     assert created.remote_id == "1"
-    edited = created.contact.copy()
-    edited.phones = [Phone(number="(123) 456-0000", kind="work"), *edited.phones[1:]]
-    connector.update(created, edited.normalized(), "k")
+    edited = replace(
+        created.contact,
+        phones=[Phone(number="(123) 456-0000", kind="work"), *created.contact.phones[1:]],
+    )
+    connector.update(created, edited, "k")
     assert connector.delete(created, "k") is None
     create, update, delete = (
         r
@@ -237,7 +237,7 @@ def test_fail_with_several_errors(server: CannedServer, acu: Make) -> None:
     serve(server, contact_create=lambda r: fail)
     new = Contact(
         given_name="Ana", family_name="Lima", organization="ABC Corp", emails=[Email(address="a@b")]
-    ).normalized()
+    )
     with pytest.raises(ValidationRefused) as caught:
         acu().create(new, "k")
     message = str(caught.value)
@@ -255,7 +255,7 @@ def test_fail_with_nested_error_on_a_write(server: CannedServer, acu: Make) -> N
         family_name="Lima",
         organization="ABC Corp",
         emails=[Email(address="a@b.c")],
-    ).normalized()
+    )
     with pytest.raises(ValidationRefused, match="email: Email already in use"):
         acu().create(new, "k")
 
@@ -285,10 +285,8 @@ def test_unknown_elements_kept_and_not_resent(server: CannedServer, acu: Make) -
     connector = acu()
     base = connector.get("3")
     assert base.raw["custom"] == {"level": "gold"} and base.stamp == "2024-01-31 09:15:00"
-    edited = base.contact.copy()
-    edited.family_name = "Dough"
-    edited.display_name = ""
-    connector.update(base, edited.normalized(), "k")
+    edited = replace(base.contact, family_name="Dough", display_name="")
+    connector.update(base, edited, "k")
     [update] = [r for r in server.sent() if method_of(r) == "contact.update"]
     assert b"custom" not in update.body and b"language" not in update.body
     assert b"<last_name>Dough</last_name>" in update.body
@@ -306,7 +304,7 @@ def test_empty_elements_booleans_and_dates(server: CannedServer, acu: Make) -> N
     )
     serve(server, contact_get=lambda r: body)
     got = acu().get("4")
-    assert got.contact.phones == [] and got.stamp == "2009-08-12 00:00:00"
+    assert list(got.contact.phones) == [] and got.stamp == "2009-08-12 00:00:00"
     assert got.raw["active"] == "1" and got.raw["deleted"] == "0"
 
 
@@ -366,7 +364,7 @@ def test_requests_are_utf8_xml_with_key_x_basic_auth(server: CannedServer, acu: 
         family_name="Straße-Müller",
         organization="Roe & Sons",
         emails=[Email(address="hemi@example.com")],
-    ).normalized()
+    )
     connector.create(new, "k")
     assert server.requests
     for request in server.requests:

@@ -178,7 +178,11 @@ def test_addresses_and_phones_missing(server: CannedServer) -> None:
     base = pull_all(connector)[0]
     assert base.contact.display_name == "Bare Ltd"
     assert base.contact.given_name == base.contact.family_name == base.contact.organization == ""
-    assert base.contact.phones == [] and base.contact.addresses == [] and base.stamp is None
+    assert (
+        list(base.contact.phones) == []
+        and list(base.contact.addresses) == []
+        and base.stamp is None
+    )
     path = f"{CONTACTS}/{SEED_ID}"
     server.answer("POST", path, 200, listing([raw | {"Phones": []}]), content_type=JSON)
     connector.update(base, replace(base.contact, phones=[Phone("+64 21 555 1212", "mobile")]), "k")

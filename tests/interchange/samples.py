@@ -39,7 +39,7 @@ def full_contact() -> Contact:
         ],
         notes="First line, with comma; and semicolon\n\n  indented \\n literal\nЭмодзи 🎉 中文",
         status="archived",
-    ).normalized()
+    )
 
 
 def plain_contacts() -> list[Contact]:
@@ -51,6 +51,6 @@ def plain_contacts() -> list[Contact]:
             family_name=family,
             emails=[Email(f"p{i}@example.com")],
             phones=[Phone(f"+1 555 010{i}", "mobile")],
-        ).normalized()
+        )
         for i, (given, family) in enumerate(names)
     ]

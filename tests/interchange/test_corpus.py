@@ -48,7 +48,8 @@ def _summary(contact: Contact) -> dict[str, Any]:
         d["phones"] = [[p.kind, p.number] for p in contact.phones]
     if contact.addresses:
         d["addresses"] = [
-            [a.kind, a.lines, a.city, a.region, a.postcode, a.country] for a in contact.addresses
+            [a.kind, list(a.lines), a.city, a.region, a.postcode, a.country]
+            for a in contact.addresses
         ]
     if contact.urls:
         d["urls"] = [[u.kind, u.url] for u in contact.urls]

@@ -77,9 +77,12 @@ def test_hand_written_csv_with_our_columns() -> None:
         ",,,,,\n"
     )
     (ana,) = read_text(text).contacts
-    assert ana.emails == [Email("ana@work.example", "work"), Email("ana@home.example", "home")]
-    assert ana.phones == [Phone("021 555", "mobile")]
-    assert ana.addresses == [Address("street", ["1 Main St"], "Wellington")]
+    assert list(ana.emails) == [
+        Email("ana@work.example", "work"),
+        Email("ana@home.example", "home"),
+    ]
+    assert list(ana.phones) == [Phone("021 555", "mobile")]
+    assert list(ana.addresses) == [Address("street", ["1 Main St"], "Wellington")]
 
 
 def test_google_csv_old_format() -> None:
@@ -108,30 +111,33 @@ def test_google_csv_old_format() -> None:
         categories=["Clients"],  # '* myContacts' is Google's own group
     )
     assert tui.display_name == "info@tui.example"
-    assert tui.emails == [Email("info@tui.example", "other")]
+    assert list(tui.emails) == [Email("info@tui.example", "other")]
     assert lei.display_name == "李雷"
-    assert lei.addresses == [Address("street", ["北京市朝阳区建国路1号"])]  # only 'Formatted'
+    assert list(lei.addresses) == [Address("street", ["北京市朝阳区建国路1号"])]  # only 'Formatted'
 
 
 def test_google_csv_new_format() -> None:
     soren, nordlys = read_file(DATA / "google_new.csv").contacts
     assert soren.display_name == "Søren Aabye Kierkegaard"
     assert (soren.given_name, soren.family_name) == ("Søren", "Kierkegaard")
-    assert soren.extra == [
+    assert list(soren.extra) == [
         {"name": "X-CSV", "params": {"COLUMN": ["Middle Name"]}, "value": "Aabye"}
     ]
     assert (soren.organization, soren.title) == ("Filosofi ApS", "Forfatter")
-    assert soren.emails == [
+    assert list(soren.emails) == [
         Email("soren@filosofi.example", "work"),
         Email("sak@privat.example", "other"),
     ]
-    assert soren.phones == [Phone("+45 20 12 34 56", "mobile"), Phone("+45 33 12 34 56", "work")]
-    assert soren.addresses == [
+    assert list(soren.phones) == [
+        Phone("+45 20 12 34 56", "mobile"),
+        Phone("+45 33 12 34 56", "work"),
+    ]
+    assert list(soren.addresses) == [
         Address("street", ["Nytorv 2", "Postboks 7"], "København K", "", "1450", "Danmark")
     ]
     assert soren.notes == "Svar altid på dansk 🇩🇰"
     assert nordlys.display_name == "Nordlys A/S"
-    assert nordlys.phones == [Phone("+45 70 00 00 00", "other")]
+    assert list(nordlys.phones) == [Phone("+45 70 00 00 00", "other")]
 
 
 def test_outlook_csv() -> None:
@@ -180,7 +186,7 @@ def test_outlook_csv_with_semicolons() -> None:
     )
     (jorg,) = read_text(text).contacts
     assert jorg.display_name == "Jörg Weiß" and jorg.organization == "Bäckerei Weiß"
-    assert jorg.phones == [Phone("+49 211 55501", "work")]
+    assert list(jorg.phones) == [Phone("+49 211 55501", "work")]
 
 
 BROKEN = {
@@ -244,7 +250,7 @@ def test_header_only_or_empty_file_imports_nothing() -> None:
 
 
 def test_long_notes_cell() -> None:
-    contact = Contact(display_name="Long", notes="x" * 300_000).normalized()
+    contact = Contact(display_name="Long", notes="x" * 300_000)
     assert read_text(export_contacts([contact], "csv")).contacts == [contact]
 
 

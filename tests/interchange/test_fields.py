@@ -6,7 +6,7 @@ or that the vCard or CSV writer or reader forgets, fails this test.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 import pytest
@@ -47,8 +47,8 @@ def test_every_field_of_the_model_has_a_sample() -> None:
 @pytest.mark.parametrize("name", FIELDS)
 def test_format_carries_the_field(fmt: str, name: str) -> None:
     base = Contact(display_name="Someone") if name != "display_name" else Contact()
-    contact = Contact(**{**vars(base), name: SAMPLES[name]}).normalized()
-    assert contact.get(name) != Contact().normalized().get(name) or name == "display_name"
+    contact = replace(base, **{name: SAMPLES[name]})
+    assert contact.get(name) != Contact().get(name) or name == "display_name"
     (back,) = read_text(export_contacts([contact], fmt)).contacts
     assert back.get(name) == contact.get(name), f"{fmt} loses {name}"
     assert back == contact

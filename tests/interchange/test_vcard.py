@@ -109,9 +109,9 @@ def test_apple_cards() -> None:
         "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYE"
     )
     assert johnny.extra[3]["value"].endswith("AAAAAAAAn/")  # unfolded
-    assert company.extra == [{"name": "X-ABSHOWAS", "params": {}, "value": "COMPANY"}]
+    assert list(company.extra) == [{"name": "X-ABSHOWAS", "params": {}, "value": "COMPANY"}]
     assert company.display_name == "Kiwi Plumbing Ltd"
-    assert company.phones == [Phone("09 555 1234", "default")]  # _$!<Main>!$_
+    assert list(company.phones) == [Phone("09 555 1234", "default")]  # _$!<Main>!$_
 
 
 def test_google_card_keeps_unescaped_commas() -> None:
@@ -119,11 +119,11 @@ def test_google_card_keeps_unescaped_commas() -> None:
     assert ana.display_name == "Ana María García"
     assert ana.title == "Directora de ventas"
     assert ana.notes == "Cliente desde 2019, muy puntual."
-    assert ana.addresses == [
+    assert list(ana.addresses) == [
         Address("street", ["Calle Mayor 1, 3º"], "Madrid", "", "28013", "España")
     ]
     assert [e.kind for e in ana.emails] == ["work", "work"]
-    assert ana.phones == [
+    assert list(ana.phones) == [
         Phone("+34 600 123 456", "mobile"),
         Phone("+34 91 123 45 67", "work"),
         Phone("+34 91 765 43 21", "other"),
@@ -136,14 +136,14 @@ def test_vcard_2_1_quoted_printable_from_phones() -> None:
     assert (ivan.given_name, ivan.family_name) == ("Иван", "Петров")
     assert ivan.organization == "ООО Ромашка"
     assert ivan.notes == "First line\nSecond line, long enough to need a soft line break"
-    assert ivan.phones == [
+    assert list(ivan.phones) == [
         Phone("+7 912 345-67-89", "mobile"),
         Phone("+7 495 123-45-67", "work"),
         Phone("+7 495 123-45-68", "fax"),
     ]
-    assert ivan.emails == [Email("ivan@firma.example", "work")]
+    assert list(ivan.emails) == [Email("ivan@firma.example", "work")]
     assert jorg.display_name == "Jörg Müller"  # no FN: built from N (ISO-8859-1 QP)
-    assert jorg.addresses == [
+    assert list(jorg.addresses) == [
         Address("street", ["Königsallee 1"], "Düsseldorf", "", "40212", "Deutschland")
     ]
 
@@ -152,11 +152,11 @@ def test_thunderbird_vcard4_tel_uris() -> None:
     (yuki,) = read_file(DATA / "thunderbird.vcf").contacts
     assert yuki.display_name == "中村 裕貴"
     assert yuki.organization == "株式会社サンプル"
-    assert yuki.emails == [
+    assert list(yuki.emails) == [
         Email("yuki@kaisha.example", "work"),
         Email("yuki.personal@example.jp", "home"),
     ]
-    assert yuki.phones == [
+    assert list(yuki.phones) == [
         Phone("03-1234-5678", "work"),
         Phone("+81-90-1234-5678", "mobile"),
         Phone("+81-3-1234-5679 ext. 22", "fax"),
@@ -167,8 +167,8 @@ def test_thunderbird_vcard4_tel_uris() -> None:
 def test_kaddressbook_card_without_fn() -> None:
     (lena,) = read_file(DATA / "kaddressbook.vcf").contacts
     assert lena.display_name == "Dr. Lena Schäfer"
-    assert lena.emails == [Email("lena@beispiel.example", "work")]
-    assert lena.phones == [Phone("+49 30 1234567", "work"), Phone("+49 171 0000000", "other")]
+    assert list(lena.emails) == [Email("lena@beispiel.example", "work")]
+    assert list(lena.phones) == [Phone("+49 30 1234567", "work"), Phone("+49 171 0000000", "other")]
     assert lena.addresses[0].kind == "postal"
 
 
@@ -179,8 +179,8 @@ def test_agent_card_inside_a_2_1_card_is_not_a_second_contact() -> None:
     )
     (boss,) = read_text(text).contacts
     assert boss.display_name == "Boss"
-    assert boss.phones == []
-    assert boss.emails == [Email("boss@example.com", "work")]
+    assert list(boss.phones) == []
+    assert list(boss.emails) == [Email("boss@example.com", "work")]
 
 
 BROKEN = {
@@ -265,7 +265,7 @@ def test_no_end_before_the_next_card_reads_both() -> None:
 def test_label_continued_on_a_raw_line_is_kept_whole() -> None:
     text = BAD_LINES["label continued without a fold"][0]
     (card,) = read_text(text).contacts
-    assert card.extra == [
+    assert list(card.extra) == [
         {"name": "LABEL", "params": {"TYPE": ["WORK"]}, "value": "1 Main St\\nSpringfield"}
     ]
 
@@ -275,7 +275,7 @@ def test_a_bad_line_costs_that_line_only(case: str) -> None:
     text, warning = BAD_LINES[case]
     result = read_text(text)  # no --skip-invalid needed: the card is imported
     (good,) = result.contacts
-    assert good.display_name == "Good" and good.emails == [Email("g@x.example", "work")]
+    assert good.display_name == "Good" and list(good.emails) == [Email("g@x.example", "work")]
     assert good.status == "active"
     assert result.warnings == [warning]
     assert result.skipped == []
@@ -305,11 +305,11 @@ def test_folded_lines_and_groups_and_pref() -> None:
     )
     (contact,) = read_text(text).contacts
     assert contact.display_name == "Very Long Name"
-    assert contact.emails == [Email("a@example.com", "other")]
+    assert list(contact.emails) == [Email("a@example.com", "other")]
 
 
 def test_long_lines_fold_without_splitting_characters() -> None:
-    contact = Contact(display_name="名前" * 60, notes="😀" * 100).normalized()
+    contact = Contact(display_name="名前" * 60, notes="😀" * 100)
     text = export_contacts([contact], "vcard")
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     assert re.search(r"\r\n [^ ]", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -202,9 +203,11 @@ def test_editing_a_person_edits_every_record_and_undoes_as_one(
     window.select_contact(x)
     window.edit_contact()
     editor = window.editor
-    wanted = editor.opened().copy()
-    wanted.title = "Programmer"
-    wanted.phones = [*wanted.phones, Phone("+44 7700 900123", "mobile")]
+    wanted = replace(
+        editor.opened(),
+        title="Programmer",
+        phones=[*editor.opened().phones, Phone("+44 7700 900123", "mobile")],
+    )
     assert window.save_edit(wanted)
     for record_id in (x, h):
         record = store.get(record_id)

@@ -89,7 +89,7 @@ def make_contact(rng: random.Random, n: int, photo: str = "") -> Contact:
         notes=f"Imported contact {n}.\nLikes {rng.choice(EMOJI)}; met at conference, 2024.",
         status="archived" if n % 50 == 0 else "active",
         extra=extra,  # type: ignore[arg-type]
-    ).normalized()
+    )
 
 
 def contacts(count: int, photo_bytes: int, seed: int = 20240601) -> Iterator[Contact]:

@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +79,7 @@ def main() -> int:
         for contact_id in store.search_ids(account="harvest")[: args.edits]:
             record = store.get(contact_id)
             assert record is not None
-            contact = record.contact.copy()
-            contact.title = f"Benchmarked {contact_id}"
+            contact = replace(record.contact, title=f"Benchmarked {contact_id}")
             store.update(contact_id, contact)
         service.limits_enabled = True
         with make_connector(account, DictSecrets(service.credentials())) as connector:

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,7 @@ def prepare(harvest: SandboxServer) -> tuple[dict[str, str], dict[str, str], str
         for contact_id in ids[:EDITS]:
             record = store.get(contact_id)
             assert record is not None and record.remote_id
-            contact = record.contact.copy()
-            contact.title = f"Survivor {contact_id}"
+            contact = replace(record.contact, title=f"Survivor {contact_id}")
             store.update(contact_id, contact)
             edits[record.remote_id] = contact.title
         doomed = store.get(ids[EDITS])

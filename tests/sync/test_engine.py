@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from addressbook.connectors.base import AccountConfig, CancelToken
@@ -23,14 +25,15 @@ def first_pull(store: Store, account: AccountConfig) -> list[int]:
 def edit_local(store: Store, contact_id: int, **changes: str) -> Contact:
     record = store.get(contact_id)
     assert record is not None
-    contact = record.contact.copy()
+    fields: dict[str, object] = {}
     if {"given_name", "family_name"} & set(changes):
-        contact.display_name = ""  # as the editor does: the name follows its parts
+        fields["display_name"] = ""  # as the editor does: the name follows its parts
     for name, value in changes.items():
         if name == "email":
-            contact.emails = [Email(value)]
+            fields["emails"] = [Email(value)]
         else:
-            setattr(contact, name, value)
+            fields[name] = value
+    contact = replace(record.contact, **fields)  # type: ignore[arg-type]
     store.update(contact_id, contact)
     return contact
 

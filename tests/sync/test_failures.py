@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -40,8 +41,7 @@ def prepare(capsys: pytest.CaptureFixture[str]) -> tuple[int, Contact]:
         contact_id = store.search_ids(account=None)[0]
         record = store.get(contact_id)
         assert record is not None
-        contact = record.contact.copy()
-        contact.title = "Edited offline"
+        contact = replace(record.contact, title="Edited offline")
         store.update(contact_id, contact)
         edited = store.get(contact_id)
         assert edited is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -49,9 +50,7 @@ def answers_lost(server: SandboxServer, is_update: Writes) -> Iterator[None]:
 def _edit(store: Store, contact_id: int, family: str) -> None:
     record = store.get(contact_id)
     assert record is not None
-    contact = record.contact.copy()
-    contact.family_name = family
-    contact.display_name = ""  # the editor keeps a derived name in step with its parts
+    contact = replace(record.contact, family_name=family, display_name="")
     store.update(contact_id, contact)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from addressbook.model import Contact, Email, Phone
 from addressbook.sync.merge import DELETED, deleted_conflict, merge, resolve_fields, same
 
@@ -11,14 +13,11 @@ BASE = Contact(
     organization="Acme",
     emails=[Email("jane@doe.com")],
     phones=[Phone("+64 4 123", "work")],
-).normalized()
+)
 
 
 def edited(**changes: object) -> Contact:
-    contact = BASE.copy()
-    for name, value in changes.items():
-        setattr(contact, name, value)
-    return contact.normalized()
+    return replace(BASE, **changes)  # type: ignore[arg-type]
 
 
 def test_unchanged_sides_merge_to_base() -> None:

@@ -132,8 +132,8 @@ def test_new_fields_round_trip(qtbot, window: MainWindow, store: Store) -> None:
     saved = store.get(contact_id).contact  # type: ignore[union-attr]
     assert saved.display_name == "Rosalind Franklin"
     assert (saved.nickname, saved.birthday) == ("Rosy", "1920-07-25")
-    assert saved.categories == ["science", "King's College"]
-    assert saved.urls == [Url("https://example.org/rosalind", "work")]
+    assert list(saved.categories) == ["science", "King's College"]
+    assert list(saved.urls) == [Url("https://example.org/rosalind", "work")]
     window.action_edit.trigger()
     assert (
         editor.nickname.text() == "Rosy" and editor.categories.text() == "science, King's College"

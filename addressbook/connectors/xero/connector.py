@@ -447,7 +447,7 @@ class XeroConnector(XeroSignIn):
         if is_read_only(base):
             return [READ_ONLY_SENTENCE]
         problems = xero_problems(contact)
-        emails = len(contact.normalized().emails)
+        emails = len(contact.emails)
         if emails > 1 + MAX_CONTACT_PERSONS:
             problems.append(
                 f"Xero keeps at most {1 + MAX_CONTACT_PERSONS} emails per contact (one plus "

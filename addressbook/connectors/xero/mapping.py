@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -139,7 +140,7 @@ def contact_from_parts(
         status=STATUS_FROM_XERO.get(as_text(raw.get("ContactStatus")).upper(), "active"),
         urls=[Url(as_text(raw.get("Website")))] if as_text(raw.get("Website")).strip() else [],
     )
-    return contact.normalized()
+    return contact
 
 
 def contact_from_json(raw: dict[str, Any]) -> Contact:
@@ -168,7 +169,6 @@ def remote_from_json(raw: dict[str, Any]) -> RemoteContact:
 # --- model → Xero ---------------------------------------------------------------------------
 def xero_name(contact: Contact) -> str:
     """The Name to send: the display name, or the organisation when the display name is the person."""
-    contact = contact.normalized()
     person = " ".join(p for p in (contact.given_name, contact.family_name) if p)
     if contact.organization and person and contact.display_name.casefold() == person.casefold():
         return contact.organization
@@ -226,7 +226,6 @@ def xero_problems(contact: Contact) -> list[str]:
 
     The number of emails is checked by each connector (2.0: contact persons; 1.0: one).
     """
-    contact = contact.normalized()
     problems: list[str] = []
     if not xero_name(contact):
         problems.append("Xero needs a name for every contact: fill in the display name.")
@@ -282,7 +281,7 @@ def address_entry(
 
 
 def contact_persons(
-    emails: list[Email], base_persons: list[dict[str, Any]]
+    emails: Sequence[Email], base_persons: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """ContactPersons for the extra emails: existing persons kept, new emails added."""
     wanted = [e.address for e in emails]
@@ -312,7 +311,6 @@ def changed_parts(
     local: Contact,
 ) -> dict[str, Any]:
     """The Xero fields (2.0 JSON shapes) that differ from the base; everything for a new one."""
-    local = local.normalized()
     fields = changed_fields(base_contact, local) if base_contact else set(local.to_dict())
     out: dict[str, Any] = {}
     if fields & {"display_name", "organization", "given_name", "family_name"}:
@@ -353,7 +351,7 @@ def json_changes(base: RemoteContact | None, local: Contact) -> dict[str, Any]:
         as_list(raw.get("ContactPersons")),
         local,
     )
-    website = local.normalized().urls[0].url if local.urls else ""
+    website = local.urls[0].url if local.urls else ""
     if website != as_text(raw.get("Website")):  # 2.0 keeps one web address (1.0 none)
         out["Website"] = website
     return out
