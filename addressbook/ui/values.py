@@ -6,6 +6,7 @@ from typing import Any
 
 from addressbook.i18n import N_, _
 from addressbook.model import Address
+from addressbook.ui.kinds import kind_word
 
 FIELD_LABELS = {
     "display_name": N_("Name"),
@@ -33,6 +34,11 @@ def field_label(name: str) -> str:
     return _(label) if label else name.replace("_", " ").capitalize()
 
 
+def _kinded(value: str, kind: str) -> str:
+    """'0170 1103671 (mobile)': the kind in the user's words (ui/kinds.py)."""
+    return _("{value} ({kind})").format(value=value, kind=kind_word(kind))
+
+
 def value_text(name: str, value: Any) -> str:
     """A field's JSON-form value on one or a few lines ('—' for nothing)."""
     if value is None or value == "" or value == []:
@@ -40,13 +46,13 @@ def value_text(name: str, value: Any) -> str:
     if name == "deleted":
         return _("deleted") if value else _("kept")
     if name == "urls":
-        return "\n".join(f"{u.get('url', '')} ({u.get('kind', '')})" for u in value)
+        return "\n".join(_kinded(u.get("url", ""), u.get("kind", "")) for u in value)
     if name == "categories":
         return ", ".join(str(c) for c in value)
     if name == "emails":
-        return "\n".join(f"{e.get('address', '')} ({e.get('kind', '')})" for e in value)
+        return "\n".join(_kinded(e.get("address", ""), e.get("kind", "")) for e in value)
     if name == "phones":
-        return "\n".join(f"{p.get('number', '')} ({p.get('kind', '')})" for p in value)
+        return "\n".join(_kinded(p.get("number", ""), p.get("kind", "")) for p in value)
     if name == "addresses":
         lines = []
         for a in value:
@@ -58,6 +64,6 @@ def value_text(name: str, value: Any) -> str:
                 postcode=a.get("postcode", ""),
                 country=a.get("country", ""),
             )
-            lines.append(f"{address.one_line()} ({address.kind})")
+            lines.append(_kinded(address.one_line(), address.kind))
         return "\n".join(lines)
     return str(value)

@@ -148,3 +148,19 @@ def test_a_services_refusal_reads_as_one_german_sentence(german: None) -> None:
         connector.close()
     finally:
         server.stop()
+
+
+def test_the_push_preview_and_conflict_values_say_kinds_in_german(german: None) -> None:
+    """ui/values.py (the push preview's and the conflict dialog's cells): kinds translated."""
+    from addressbook.ui.values import value_text
+
+    phones = value_text(
+        "phones", [{"number": "0170 1103671", "kind": "mobile"}, {"number": "1", "kind": "work"}]
+    )
+    assert phones == "0170 1103671 (mobil)\n1 (geschäftlich)"
+    emails = value_text("emails", [{"address": "a@b.de", "kind": "home"}])
+    assert emails == "a@b.de (privat)"
+    addresses = value_text("addresses", [{"kind": "postal", "lines": ["PO Box 1"], "city": "Ulm"}])
+    assert "(Postanschrift)" in addresses and not ENGLISH.search(addresses)
+    urls = value_text("urls", [{"url": "https://x.de", "kind": "other"}])
+    assert urls == "https://x.de (sonstige)"
