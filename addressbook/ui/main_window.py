@@ -1318,6 +1318,12 @@ class MainWindow(QMainWindow):
                 "Deleted {name} from {n} accounts.",
                 len(records),
             ).format(name=choice.name, n=len(records))
+        elif choice.name is not None and records:  # a person, from one of its accounts
+            what = _("Delete of {name}").format(name=records[0].contact.display_name)
+            text = _("Deleted {name} from {account}.").format(
+                name=records[0].contact.display_name,
+                account=self.account_label(records[0].account),
+            )
         elif len(records) == 1:
             what = _("Delete of {name}").format(name=records[0].contact.display_name)
             text = _("Deleted {name}.").format(name=records[0].contact.display_name)

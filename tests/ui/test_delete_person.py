@@ -151,6 +151,7 @@ def test_delete_a_person_from_one_account_only_then_undo(
     assert store.get(local).state == "local"  # type: ignore[union-attr]
     assert store.person_ids(store.person_of(x)) == sorted([x, local])  # type: ignore[arg-type]
     assert names(window) == ["Ada Lovelace", "Grace Hopper"]  # still one person
+    assert "Deleted Ada Lovelace from harvest-demo" in window.undo_bar.text.text()
 
     ctrl_z(qtbot, window)
     assert store.get(h).state == "synced"  # type: ignore[union-attr]
