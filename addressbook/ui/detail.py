@@ -273,7 +273,7 @@ class ContactView(QTextBrowser):
         self.setOpenLinks(False)
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.anchorClicked.connect(self._open)
-        self.setAccessibleName("Contact details")
+        self.setAccessibleName(_("Contact details"))
         self.people: PeopleSource | None = (
             None  # set by the window (ui/people_dialog.install_people)
         )
