@@ -285,14 +285,6 @@ class Store(PeopleStore):
             ),
         )
 
-    def update(self, contact_id: int, contact: Contact) -> None:
-        """Replace a contact's fields; a linked one becomes 'modified' unless equal to its base."""
-        with self.transaction():
-            if self._state(contact_id) == "deleted":
-                raise StoreError(f"contact {contact_id} is deleted; restore it before editing it")
-            self._rewrite(contact_id, contact)
-            self._settle(contact_id)
-
     def apply_patch(self, contact_id: int, patch: Patch, moved: str = "conflict") -> PatchResult:
         """Apply a patch to the contact as it is *now*, in one BEGIN IMMEDIATE transaction.
 

@@ -21,6 +21,7 @@ from addressbook.sync.pull import pull
 from addressbook.sync.push import push
 from tests.connectors.contract import pull_all
 from tests.connectors.xero_helpers import close_connectors, signed_in_xero  # noqa: F401 - fixture
+from tests.edits import rewrite
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.usefixtures("keyring_file")
@@ -117,7 +118,7 @@ def test_push_of_100_edits_reads_and_writes_by_batches(xero: SandboxServer) -> N
         for n, contact_id in enumerate(ids):
             record = store.get(contact_id)
             assert record is not None
-            store.update(contact_id, replace(record.contact, title="", family_name=f"Edit{n}"))
+            rewrite(store, contact_id, replace(record.contact, title="", family_name=f"Edit{n}"))
         # one contact changed on the service meanwhile, in another field: merged, not lost
         first = store.get(ids[0])
         assert first is not None and first.remote_id is not None
@@ -172,7 +173,7 @@ def test_a_batch_whose_answer_is_lost_settles_at_the_next_push(xero: SandboxServ
         for n, contact_id in enumerate(ids):
             record = store.get(contact_id)
             assert record is not None
-            store.update(contact_id, replace(record.contact, family_name=f"Lost{n}"))
+            rewrite(store, contact_id, replace(record.contact, family_name=f"Lost{n}"))
         # Xero takes the batch, then every answer to it is cut off
         service.add_fault(
             "cut", count=100, when=lambda r: r.method == "POST" and r.path.endswith("/Contacts")

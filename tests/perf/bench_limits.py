@@ -80,7 +80,7 @@ def child_xero_sync(payload: dict[str, Any]) -> dict[str, Any]:
 
     import httpx
 
-    from addressbook.model import Contact
+    from addressbook.model import Contact, Patch
     from addressbook.store import Store
     from addressbook.sync import pull, push
 
@@ -108,7 +108,8 @@ def child_xero_sync(payload: dict[str, Any]) -> dict[str, Any]:
             if len(editable) == 100:
                 break
         for n, (contact_id, contact) in enumerate(editable):
-            store.update(contact_id, replace(contact, family_name=f"Benchmarked{n}"))
+            renamed = replace(contact, family_name=f"Benchmarked{n}")
+            store.apply_patch(contact_id, Patch.between(contact, renamed))
         calls()
         started = time.perf_counter()
         pushed = push(store, connector)

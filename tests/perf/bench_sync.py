@@ -21,6 +21,7 @@ from typing import Any
 
 from addressbook.connectors import make_connector
 from addressbook.connectors.base import AccountConfig
+from addressbook.model import Patch
 from addressbook.sandbox.core import SandboxServer
 from addressbook.sandbox.harvest import HarvestService
 from addressbook.store import Store
@@ -80,7 +81,7 @@ def main() -> int:
             record = store.get(contact_id)
             assert record is not None
             contact = replace(record.contact, title=f"Benchmarked {contact_id}")
-            store.update(contact_id, contact)
+            store.apply_patch(contact_id, Patch.between(record.contact, contact))
         service.limits_enabled = True
         with make_connector(account, DictSecrets(service.credentials())) as connector:
             before = service.requests_seen

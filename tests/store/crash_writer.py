@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import sys
 
-from addressbook.model import Contact, Phone
+from addressbook.model import Contact, Patch, Phone
 from addressbook.store import Store
 
 
@@ -38,7 +38,9 @@ def main(path: str, seed: int) -> None:
             contact_id = batch[0]
         else:
             contact_id = rng.choice(ids)
-            store.update(contact_id, contact)
+            record = store.get(contact_id)
+            assert record is not None
+            store.apply_patch(contact_id, Patch.between(record.contact, contact), moved="force")
         print(f"{contact_id} {version}", flush=True)
         version += 1
 

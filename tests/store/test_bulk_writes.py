@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from addressbook.model import Address, Contact, Email, Phone
 from addressbook.store import FieldConflict, Store
+from tests.edits import rewrite
 
 Item = tuple[str, Contact, dict[str, Any], str | None]
 
@@ -70,12 +71,12 @@ def _prepare(store: Store) -> None:
         store.apply_remote(
             "acc", rid, Contact(given_name="Old", family_name=rid), _raw(rid, "Old"), "s1"
         )
-    store.update(3, Contact(given_name="Edited", family_name="r2"))  # modified
+    rewrite(store, 3, Contact(given_name="Edited", family_name="r2"))  # modified
     store.delete(4)  # deleted here, the delete not pushed yet
-    store.update(5, Contact(given_name="Mine", family_name="r4"))
+    rewrite(store, 5, Contact(given_name="Mine", family_name="r4"))
     conflict = FieldConflict("given_name", "Old", "Mine", "Theirs")
     store.set_conflict(5, [conflict], Contact(given_name="Theirs"), {"id": "r4"}, "s2")
-    store.update(6, Contact(given_name="Failed", family_name="r5"))
+    rewrite(store, 6, Contact(given_name="Failed", family_name="r5"))
     entry = store.outbox_entry(6)
     assert entry is not None
     store.fail(entry.id, "The service refused it.")
@@ -161,7 +162,7 @@ def test_any_batch_ends_the_same(before: list[Item], edits: list[int], items: li
         store.create(Contact(display_name="Local"))
         for n in edits:  # local edits on some of the cached contacts
             if ids and store.get(ids[n % len(ids)]) is not None:
-                store.update(ids[n % len(ids)], Contact(display_name=f"Edit {n}"))
+                rewrite(store, ids[n % len(ids)], Contact(display_name=f"Edit {n}"))
 
     with tempfile.TemporaryDirectory() as folder:
         ids_one, ids_many = _both(Path(folder), prepare, "acc", items)

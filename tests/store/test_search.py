@@ -8,6 +8,7 @@ import pytest
 
 from addressbook.model import Contact, Email, Phone
 from addressbook.store import LOCAL, Store
+from tests.edits import rewrite
 
 
 def _names(store: Store, query: str, account: str | None = None) -> list[str]:
@@ -100,7 +101,7 @@ def test_deleted_contacts_are_hidden(store: Store) -> None:
 def test_edits_change_what_is_found(store: Store) -> None:
     contact_id = store.create(Contact(display_name="Old Name"))
     assert store.search_ids("old") == [contact_id]
-    store.update(contact_id, Contact(display_name="New Name"))
+    rewrite(store, contact_id, Contact(display_name="New Name"))
     assert store.search_ids("old") == [] and store.search_ids("new") == [contact_id]
     store.delete(contact_id)
     assert store.search_ids("new") == []

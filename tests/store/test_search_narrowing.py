@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from addressbook.model import Contact, Email, Phone
 from addressbook.store import ALL, LOCAL, Store
 from addressbook.store.search import match_expression, narrows, query_terms
+from tests.edits import rewrite
 
 # Few letters, so that prefixes collide; separators, digits and non-ASCII on purpose.
 _LETTERS = "amrisoj"
@@ -143,7 +144,7 @@ def test_within_sees_the_file_as_it_is_now(tmp_path: Path) -> None:
         maria = store.create(Contact(display_name="Maria Jones"))
         base = store.search_ids("mar")
         with Store(store.path) as other:
-            other.update(maria, Contact(display_name="Ria Jones"))
+            rewrite(other, maria, Contact(display_name="Ria Jones"))
         assert store.search_within("mari", base) == []  # the hit is asked afresh
         assert store.search_within("mara", base) == [mara]
         assert store.search_within("", base) == base  # no word: the base itself

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from addressbook.errors import StoreError
-from addressbook.model import Contact, Email
+from addressbook.model import Contact, Email, FieldEdit, Patch
 from addressbook.store import FieldConflict, Store, SyncState
+from tests.edits import rewrite
 
 RAW = {"ContactID": "r-1", "Name": "Ana Remote"}
 
@@ -36,7 +37,7 @@ def test_create_local_and_for_an_account(store: Store) -> None:
 def test_update_of_new_keeps_the_create_and_its_key(store: Store) -> None:
     new = store.create(Contact(display_name="New"), account="xero")
     key = store.outbox_entry(new).idempotency_key  # type: ignore[union-attr]
-    store.update(new, Contact(display_name="Newer"))
+    rewrite(store, new, Contact(display_name="Newer"))
     entry = store.outbox_entry(new)
     assert entry is not None and entry.op == "create" and entry.idempotency_key == key
     assert _state(store, new) == "new"
@@ -45,15 +46,17 @@ def test_update_of_new_keeps_the_create_and_its_key(store: Store) -> None:
 def test_update_of_linked_contact_is_modified_then_back_to_synced(store: Store) -> None:
     contact_id = _synced(store)
     assert _state(store, contact_id) == "synced" and store.pending() == []
-    store.update(contact_id, Contact(display_name="Ana Edited"))
+    rewrite(store, contact_id, Contact(display_name="Ana Edited"))
     assert _state(store, contact_id) == "modified"
     first = store.outbox_entry(contact_id)
     assert first is not None and first.op == "update"
-    store.update(contact_id, Contact(display_name="Ana Edited Again"))
+    rewrite(store, contact_id, Contact(display_name="Ana Edited Again"))
     second = store.outbox_entry(contact_id)
     assert second is not None and second.idempotency_key == first.idempotency_key
     assert second.id == first.id
-    store.update(contact_id, Contact(display_name="  Ana Remote "))  # equal to base once normalised
+    rewrite(
+        store, contact_id, Contact(display_name="  Ana Remote ")
+    )  # equal to base once normalised
     assert _state(store, contact_id) == "synced" and store.outbox_entry(contact_id) is None
 
 
@@ -68,14 +71,14 @@ def test_delete_local_and_new_removes_the_row(store: Store) -> None:
 
 def test_delete_linked_records_a_pending_delete_and_restore_undoes_it(store: Store) -> None:
     contact_id = _synced(store)
-    store.update(contact_id, Contact(display_name="Edited"))
+    rewrite(store, contact_id, Contact(display_name="Edited"))
     store.delete(contact_id)
     assert _state(store, contact_id) == "deleted"
     entries = store.pending("xero")
     assert [(e.contact_id, e.op) for e in entries] == [(contact_id, "delete")]
     assert store.search_ids() == [] and store.count() == 0 and store.rows([contact_id])
-    with pytest.raises(StoreError, match="restore it"):
-        store.update(contact_id, Contact(display_name="Nope"))
+    with pytest.raises(StoreError, match="undo the delete"):
+        store.apply_patch(contact_id, Patch((FieldEdit("display_name", "Edited", "Nope"),)))
     store.restore(contact_id)
     assert _state(store, contact_id) == "modified"
     entry = store.outbox_entry(contact_id)
@@ -85,7 +88,7 @@ def test_delete_linked_records_a_pending_delete_and_restore_undoes_it(store: Sto
 
 def test_discard_reverts_to_the_base(store: Store) -> None:
     contact_id = _synced(store)
-    store.update(contact_id, Contact(display_name="Edited", emails=[Email("a@b.c")]))
+    rewrite(store, contact_id, Contact(display_name="Edited", emails=[Email("a@b.c")]))
     store.discard(contact_id)
     record = store.get(contact_id)
     assert record is not None and record.state == "synced"
@@ -131,7 +134,7 @@ def test_apply_remote_inserts_then_overwrites(store: Store) -> None:
 
 def test_set_base_keeps_local_edits_pending(store: Store) -> None:
     contact_id = _synced(store)
-    store.update(contact_id, Contact(display_name="Ana Remote", title="Local title"))
+    rewrite(store, contact_id, Contact(display_name="Ana Remote", title="Local title"))
     merged = Contact(display_name="Ana Remote", title="Local title", notes="remote note")
     store.set_base(
         contact_id, merged, {"v": 2}, Contact(display_name="Ana Remote", notes="remote note"), "s2"
@@ -143,7 +146,7 @@ def test_set_base_keeps_local_edits_pending(store: Store) -> None:
 
 def test_conflict_is_recorded_and_cleared(store: Store) -> None:
     contact_id = _synced(store)
-    store.update(contact_id, Contact(display_name="Local name"))
+    rewrite(store, contact_id, Contact(display_name="Local name"))
     fields = [FieldConflict("display_name", "Ana Remote", "Local name", "Remote name")]
     store.set_conflict(contact_id, fields, Contact(display_name="Remote name"), {"r": 1}, "s2")
     assert _state(store, contact_id) == "conflict"
@@ -160,7 +163,7 @@ def test_counts_sync_state_and_forget_account(store: Store) -> None:
     store.create(Contact(display_name="Local"))
     synced = _synced(store)
     store.create(Contact(display_name="New"), account="xero")
-    store.update(synced, Contact(display_name="Edited"))
+    rewrite(store, synced, Contact(display_name="Edited"))
     assert store.account_counts() == {"": (1, 0), "xero": (2, 2)}
     assert store.pending_count("xero") == 2 and store.pending_count() == 2
     assert store.count("") == 1 and store.count("xero") == 2 and store.count() == 3
@@ -183,7 +186,7 @@ def test_a_failing_transaction_changes_nothing(store: Store) -> None:
 
 def test_unknown_ids_are_one_sentence(store: Store) -> None:
     with pytest.raises(StoreError, match="no contact with id 42"):
-        store.update(42, Contact(display_name="X"))
+        store.apply_patch(42, Patch((FieldEdit("display_name", "", "X"),)))
     with pytest.raises(StoreError, match="no contact with id 42"):
         store.delete(42)
     assert store.get(42) is None and store.link(42) is None

@@ -21,6 +21,7 @@ from addressbook.cli import main
 from addressbook.model import Contact, Email
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
+from tests.edits import rewrite
 from tests.keyring_backend import subprocess_env
 from tests.sync.conftest import add_sandbox_account
 
@@ -55,7 +56,7 @@ def prepare(harvest: SandboxServer) -> tuple[dict[str, str], dict[str, str], str
             record = store.get(contact_id)
             assert record is not None and record.remote_id
             contact = replace(record.contact, title=f"Survivor {contact_id}")
-            store.update(contact_id, contact)
+            rewrite(store, contact_id, contact)
             edits[record.remote_id] = contact.title
         doomed = store.get(ids[EDITS])
         assert doomed is not None and doomed.remote_id

@@ -13,6 +13,7 @@ from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from addressbook.sync import DELETED, plan_push, pull, push
 from addressbook.sync.resolve import resolve
+from tests.edits import rewrite
 from tests.sync.conftest import connect, remote_contacts, remote_edit, remote_value
 
 
@@ -34,7 +35,7 @@ def edit_local(store: Store, contact_id: int, **changes: str) -> Contact:
         else:
             fields[name] = value
     contact = replace(record.contact, **fields)  # type: ignore[arg-type]
-    store.update(contact_id, contact)
+    rewrite(store, contact_id, contact)
     return contact
 
 

@@ -23,6 +23,7 @@ from addressbook.model import Contact
 from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from addressbook.sync import pull
+from tests.edits import rewrite
 from tests.sync.conftest import connect
 
 TABLES = ("contacts", "links", "outbox", "conflicts")
@@ -42,7 +43,7 @@ def prepare(capsys: pytest.CaptureFixture[str]) -> tuple[int, Contact]:
         record = store.get(contact_id)
         assert record is not None
         contact = replace(record.contact, title="Edited offline")
-        store.update(contact_id, contact)
+        rewrite(store, contact_id, contact)
         edited = store.get(contact_id)
         assert edited is not None
     capsys.readouterr()

@@ -23,6 +23,7 @@ from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from addressbook.sync import pull, push
 from tests.connectors.xero_helpers import close_connectors, track, xero_config  # noqa: F401
+from tests.edits import rewrite
 from tests.sync.conftest import connect
 
 Writes = Callable[[Any], bool]
@@ -51,7 +52,7 @@ def _edit(store: Store, contact_id: int, family: str) -> None:
     record = store.get(contact_id)
     assert record is not None
     contact = replace(record.contact, family_name=family, display_name="")
-    store.update(contact_id, contact)
+    rewrite(store, contact_id, contact)
 
 
 def _first_linked(store: Store, account: str) -> int:

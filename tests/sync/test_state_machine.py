@@ -35,6 +35,7 @@ from addressbook.sandbox.core import SandboxServer
 from addressbook.store import Store
 from addressbook.sync import DELETED, pull, push
 from addressbook.sync.resolve import resolve
+from tests.edits import rewrite
 
 # Per service: the model fields the machine edits → the service's own names for them,
 # and the service's names of its record id and email.
@@ -138,7 +139,7 @@ class SyncMachine(RuleBasedStateMachine):
             return  # saving an unchanged value is no edit: the service's later change wins
         # the editor keeps a derived name in step with its parts
         contact = replace(record.contact, **{field: value, "display_name": ""})
-        self.store.update(contact_id, contact)
+        rewrite(self.store, contact_id, contact)
         self.expected[(contact_id, field)] = value
         self.unsent.add((contact_id, field))
         if (contact_id, field) in self.unseen:
