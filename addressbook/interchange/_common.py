@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from addressbook.errors import InterchangeError
 from addressbook.i18n import _
@@ -38,14 +40,21 @@ def finish(draft: ContactDraft, where: str, card: int | None = None) -> Contact 
     """The contact read (normalised as every Contact is), or the problem if nothing shows it.
 
     A contact without a name, organisation or email is shown by its nickname, else its
-    first phone number or web address: a card is refused only when nothing of it can be read.
+    first phone number, web address, address or address label (a card of only a LABEL):
+    a card is refused only when nothing of it can be read.
     """
     contact = draft.build()
     if not contact.display_name:
         fallback = contact.nickname or next(
             (
                 item
-                for item in [*(p.number for p in contact.phones), *(u.url for u in contact.urls)]
+                for item in [
+                    *(p.number for p in contact.phones),
+                    *(u.url for u in contact.urls),
+                    *(a.one_line() for a in contact.addresses),
+                    *_label_lines(contact.extra),
+                ]
+                if item
             ),
             "",
         )
@@ -53,6 +62,21 @@ def finish(draft: ContactDraft, where: str, card: int | None = None) -> Contact 
             return Problem(where, no_name(), card=card)
         contact = replace(contact, display_name=fallback)
     return contact
+
+
+_PUNCTUATION_ESCAPE = re.compile(r"\\([^A-Za-z0-9])")
+
+
+def _label_lines(extra: Sequence[dict[str, Any]]) -> list[str]:
+    """The first line of each kept address label (a vCard LABEL), unescaped."""
+    lines = []
+    for item in extra:
+        if item.get("name") == "LABEL":
+            text = str(item.get("value") or "").replace("\\n", "\n").replace("\\N", "\n")
+            first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+            if first:
+                lines.append(_PUNCTUATION_ESCAPE.sub(r"\1", first))
+    return lines
 
 
 def snippet(text: str, limit: int = 40) -> str:

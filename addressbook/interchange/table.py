@@ -301,7 +301,7 @@ def _reader_for(keys: list[str], names: list[str]) -> RowReader:
         score = sum(1 for key in keys if program.target(key) is not None)
         if score and (best is None or score > best[0]):
             best = (score, program)
-    if best is None or best[0] < 2:
+    if best is None or (best[0] < 2 and not _one_handle(keys, best[1])):
         raise InterchangeError(
             _(
                 "row 1: the header row is not one of the CSV formats known: addressbook's "
@@ -315,6 +315,20 @@ def _reader_for(keys: list[str], names: list[str]) -> RowReader:
     program = best[1]
     targets = [program.target(key) for key in keys]
     return lambda cells, where, n: _read_mapped(program, names, targets, cells, where, n)
+
+
+def _one_handle(keys: list[str], program: Program) -> bool:
+    """A header of one known column is enough when that column is an email or phone: a
+    list of addresses (Thunderbird's 'Primary Email' alone) is a file people make."""
+    targets = [program.target(key) for key in keys]
+    return any(
+        target is not None
+        and (target[0] in ("email", "phone") or (target[0] == "google" and target[1] in _HANDLES))
+        for target in targets
+    )
+
+
+_HANDLES = frozenset(("e-mail", "email", "phone"))
 
 
 # ---- ours

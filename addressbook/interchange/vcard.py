@@ -36,8 +36,11 @@ Reading (in the spirit of ez-vcard; vobject is not used for reading):
 - A line that is not a property (a bare `FN`, a `#` comment, an address label continued
   without a fold) costs that line only: it is reported (card and line) and skipped. Text
   outside any card is reported the same way. A card is refused only when nothing of it
-  can be read (no name, organisation, email, nickname, phone or URL), or has an
-  unsupported VERSION.
+  can be read (no name, organisation, email, nickname, phone, URL, address or address
+  label), or has an unsupported VERSION.
+- vCard 2.1 AGENT: the agent's card, written whole after the AGENT line, is kept as the
+  AGENT's value in `extra` (in the 3.0 form, lines joined by escaped line ends), so it is
+  written back on export.
 - Group prefixes (ITEM1.EMAIL) and Apple's X-ABLabel are understood, a missing FN is built
   from N, TYPE=pref is ignored. A second FN/N/ORG/TITLE/NICKNAME/BDAY goes to `extra`.
 - `extra` keeps each other property's parameters by upper-case name (bare 2.1 ones under
@@ -114,7 +117,6 @@ _TEL_URI_SAFE = re.compile(r"\+[0-9().\-]*[0-9][0-9().\-]*")
 _FOLD_AT = 75
 _NO_FOLD = 1 << 30
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-_UNESCAPED = {"n": "\n", "N": "\n", ",": ",", ";": ";", ":": ":", "\\": "\\"}
 # Characters a parameter value cannot hold unquoted.
 _PARAM_SPECIAL = re.compile(r'[;:,"]')
 
@@ -774,8 +776,14 @@ class _CardReader:
         result: list[Property] = []
         append = result.append
         parse = _parse_head
-        depth = 0
+        embedded: list[bytes] = []  # the lines of a card inside this one (2.1 AGENT)
         for index, line in _logical_lines(self.raw.body):
+            if embedded:
+                embedded.append(line)
+                if _embedded_done(embedded):
+                    self._agent(result, embedded)
+                    embedded = []
+                continue
             colon = line.find(b":")
             if colon > 0 and 34 in line[:colon]:  # a '"' in the head: ':' may be quoted
                 colon = _head_end(line)
@@ -785,8 +793,16 @@ class _CardReader:
                     self._not_a_property(result, index, line)
                 continue
             name, group, params, types, encoding, charset = parsed
-            if depth or name in ("BEGIN", "END"):  # an embedded (AGENT) card: not this one's
-                depth += 1 if name == "BEGIN" else -1 if name == "END" else 0
+            if name in ("BEGIN", "END"):
+                if name == "BEGIN" and result and result[-1].name == "AGENT":
+                    embedded = [line]  # vCard 2.1: the agent's card follows its AGENT line
+                else:
+                    self._warn(
+                        index,
+                        _("not a vCard property, skipped: {text}").format(
+                            text=snippet(self._text(line, None))
+                        ),
+                    )
                 continue
             raw_value = line[colon + 1 :]
             decoded = False
@@ -805,7 +821,22 @@ class _CardReader:
                 except UnicodeDecodeError:
                     value = decode_legacy(raw_value, self._fallback(raw_value))
             append(Property(name, group, params, types, value, decoded, index))
+        if embedded:  # the card ended inside the agent's card: what there is of it is kept
+            self._agent(result, embedded)
         return result
+
+    def _agent(self, result: list[Property], lines: list[bytes]) -> None:
+        """The AGENT property before an embedded card takes the card's lines as its value.
+
+        vCard 2.1 writes the agent's card whole after `AGENT:`; vCard 3.0 writes it as the
+        AGENT's text value (lines joined by an escaped line end). Kept in that 3.0 form, it
+        is written back as one AGENT line and read back the same; it ends in a line end
+        (as RFC 2426's example does), so no fold of it reads as an END:VCARD line.
+        """
+        text = "\\n".join(_escape_text(self._text(line, None)) for line in lines)
+        agent = result[-1]
+        joined = agent.value.strip()
+        agent.value = (joined + "\\n" if joined else "") + text + "\\n"
 
     def _not_a_property(self, result: list[Property], index: int, line: bytes) -> None:
         """A line that is no property: more of the one before it, or skipped (a warning)."""
@@ -872,6 +903,30 @@ _KNOWN = frozenset(
 )
 _CONTINUED = frozenset(("LABEL", "NOTE", "ADR", "PHOTO", "LOGO", "SOUND", "KEY"))
 _BASE64 = re.compile(r"[A-Za-z0-9+/=]+")
+
+
+_EMBEDDED_END = re.compile(rb"[ \t]*END[ \t]*:[ \t]*VCARD[ \t]*", re.IGNORECASE)
+_EMBEDDED_BEGIN = re.compile(rb"[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*", re.IGNORECASE)
+
+
+def _embedded_done(lines: list[bytes]) -> bool:
+    """Whether the embedded card's lines so far close every BEGIN:VCARD they opened."""
+    line = lines[-1]
+    if len(line) > 40 or not _EMBEDDED_END.fullmatch(line):
+        return False
+    depth = 0
+    for line in lines:
+        if len(line) <= 40:
+            if _EMBEDDED_BEGIN.fullmatch(line):
+                depth += 1
+            elif _EMBEDDED_END.fullmatch(line):
+                depth -= 1
+    return depth <= 0
+
+
+def _escape_text(text: str) -> str:
+    """A text as a vCard 3.0 text value (backslash, semicolon, comma escaped)."""
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
 
 
 def _continues(last: Property, text: str) -> bool:
@@ -961,7 +1016,9 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
         elif name == "TITLE":
             contact.title = unescape(prop.value)
         elif name == "NICKNAME":
-            contact.nickname = unescape(prop.value)
+            # 3.0 and 4.0: a comma list of nicknames (2.1 has no list); one field here.
+            names = [prop.value] if version == "2.1" else split_raw(prop.value, ",")
+            contact.nickname = ", ".join(unescape(n).strip() for n in names if n.strip())
         elif name == "BDAY":
             contact.birthday = unescape(prop.value)
         elif name == "NOTE":
@@ -1000,10 +1057,22 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
 
 
 def unescape(raw: str) -> str:
-    """A vCard text value without its backslash escapes (unknown escapes are kept)."""
+    """A vCard text value without its backslash escapes.
+
+    '\\n' is a line end; a backslash before any other character that is no letter or
+    digit stands for that character ('\\,' ';' ':', and the '\\"' of Gmail, the "\\'" of
+    DAVx5); before a letter or digit it is kept (a path 'C:\\temp' in a note).
+    """
     if "\\" not in raw:
         return raw
-    return _ESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(0)), raw)
+    return _ESCAPE.sub(_unescaped, raw)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    char = match.group(1)
+    if char in "nN":
+        return "\n"
+    return match.group(0) if char.isalnum() else char
 
 
 def split_raw(raw: str, separator: str) -> list[str]:
@@ -1095,7 +1164,13 @@ def _phone_kind(prop: Property, labels: dict[str, str]) -> str:
         return "mobile"
     if "main" in types or label == "main":
         return "default"
-    if types & {"home", "other", "pager", "video", "textphone", "isdn", "bbs", "modem", "msg"}:
+    if types & {"home", "other", "pager", "textphone"}:
+        return "other"
+    # VOICE, MSG (voice mail), VIDEO, ISDN, BBS and MODEM say how, not where: with WORK
+    # it is a work number (RFC 2426's TYPE=VOICE,MSG,WORK).
+    if "work" in types:
+        return "work"
+    if types & {"video", "isdn", "bbs", "modem", "msg"}:
         return "other"
     return "other" if label else "work"
 
@@ -1115,6 +1190,7 @@ def _address(prop: Property) -> Address:
     box, extended, street, city, region, code, country = _structured(prop.value, 7, None)
     own = _own_kind(prop, ADDRESS_KINDS)
     kind = own or ("postal" if "postal" in prop.types else "street")
-    lines = street.split("\n") if street else []
-    lines += [part for part in (extended, box) if part.strip()]
+    # The street's lines, then the extended address's and the post box's (each may hold
+    # several lines too: Gmail puts the whole formatted address in the extended one).
+    lines = [line for part in (street, extended, box) if part.strip() for line in part.split("\n")]
     return Address(kind, lines, city, region, code, country)

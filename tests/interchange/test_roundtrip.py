@@ -88,7 +88,7 @@ contacts = st.builds(
     urls=st.lists(urls, max_size=2),
     categories=st.lists(some_text, max_size=3),
     extra=st.lists(extra_items, max_size=3),
-).map(Contact.normalized)
+)
 
 
 def _named(contact: Contact) -> Contact:

@@ -319,3 +319,100 @@ def test_long_lines_fold_without_splitting_characters() -> None:
 def test_unknown_export_format() -> None:
     with pytest.raises(InterchangeError, match="unknown export format 'vcard5'"):
         export_contacts([], "vcard5")
+
+
+AGENT_CARD = (
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;John\r\nFN:John Doe\r\nAGENT:\r\n"
+    "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Friday;Fred\r\nTEL;WORK;VOICE:+1-213-555-1234\r\n"
+    "TEL;WORK;FAX:+1-213-555-5678\r\nEND:VCARD\r\nTEL;HOME:+1-555-0100\r\nEND:VCARD\r\n"
+)
+
+
+def test_vcard21_agent_card_is_kept_and_written_back() -> None:
+    result = read_text(AGENT_CARD)
+    assert result.warnings == [] and result.skipped == []
+    [contact] = result.contacts  # the agent's card is part of John's, not a contact
+    assert [(p.kind, p.number) for p in contact.phones] == [("other", "+1-555-0100")]
+    [agent] = contact.extra
+    assert agent["name"] == "AGENT"
+    assert agent["value"] == (
+        "BEGIN:VCARD\\nVERSION:2.1\\nN:Friday\\;Fred\\nTEL\\;WORK\\;VOICE:+1-213-555-1234\\n"
+        "TEL\\;WORK\\;FAX:+1-213-555-5678\\nEND:VCARD\\n"
+    )
+    for fmt in ("vcard3", "vcard4", "csv"):
+        text = export_contacts([contact], fmt)
+        again = read_text(text)
+        assert again.contacts == [contact], fmt
+        assert again.warnings == []
+    # vCard 3.0 readers get the agent's card as AGENT's text value, as RFC 2426 writes it.
+    card = vobject.readOne(export_contacts([contact], "vcard3"))
+    assert card.agent.value.splitlines()[:3] == ["BEGIN:VCARD", "VERSION:2.1", "N:Friday;Fred"]
+
+
+def test_agent_card_in_a_card_without_its_end_is_still_kept() -> None:
+    text = AGENT_CARD.replace("TEL;HOME:+1-555-0100\r\nEND:VCARD\r\n", "")
+    [contact] = read_text(text).contacts
+    assert contact.display_name == "John Doe"
+    assert contact.extra[0]["name"] == "AGENT"
+    assert "Friday" in contact.extra[0]["value"]
+
+
+def test_voice_msg_work_is_a_work_phone() -> None:
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:A\nTEL;TYPE=VOICE,MSG,WORK:1\nTEL;TYPE=MSG:2\n"
+        "TEL;TYPE=HOME,VOICE:3\nTEL;TYPE=WORK,PAGER:4\nTEL;TYPE=VOICE:5\nEND:VCARD\n"
+    )
+    [contact] = read_text(text).contacts
+    assert [p.kind for p in contact.phones] == ["work", "other", "other", "other", "work"]
+
+
+def test_extended_address_and_post_box_keep_their_lines() -> None:
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:A\n"
+        "ADR;TYPE=HOME:PO Box 7;Crescent moon drive\\n555-asd\\nNice Area;1 Main St;City;;;\n"
+        "END:VCARD\n"
+    )
+    [contact] = read_text(text).contacts
+    assert list(contact.addresses[0].lines) == [
+        "1 Main St",
+        "Crescent moon drive",
+        "555-asd",
+        "Nice Area",
+        "PO Box 7",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ('say \\"hi\\"', 'say "hi"'),
+        ("B\\'C", "B'C"),
+        ("a\\, b\\; c\\: d \\\\ e", "a, b; c: d \\ e"),
+        ("C:\\temp\\nnext", "C:\\temp\nnext"),
+    ],
+)
+def test_backslash_escapes(raw: str, text: str) -> None:
+    [contact] = read_text(f"BEGIN:VCARD\nVERSION:3.0\nFN:A\nNOTE:{raw}\nEND:VCARD\n").contacts
+    assert contact.notes == text
+
+
+def test_nicknames_of_a_list_are_kept() -> None:
+    card = "BEGIN:VCARD\nVERSION:{v}\nFN:A\nNICKNAME:{n}\nEND:VCARD\n"
+    [three] = read_text(card.format(v="3.0", n="Nick1,Nick2\\,Jr")).contacts
+    assert three.nickname == "Nick1, Nick2,Jr"
+    [two] = read_text(card.format(v="2.1", n="Johny,JayJay")).contacts
+    assert two.nickname == "Johny,JayJay"
+
+
+def test_a_card_of_only_an_address_label_is_imported() -> None:
+    text = (
+        "BEGIN:VCARD\nN:\nLABEL;QUOTED-PRINTABLE;WORK:401 Park Drive=0ABoston\\, MA\n"
+        "UID:x-1\nEND:VCARD\n"
+    )
+    result = read_text(text)
+    [contact] = result.contacts
+    assert contact.display_name == "401 Park Drive"
+    assert [item["name"] for item in contact.extra] == ["LABEL", "UID"]
+    # With nothing at all to show it by, a card is still refused.
+    with pytest.raises(InterchangeError, match="nothing in it can be read"):
+        read_text("BEGIN:VCARD\nUID:x-2\nEND:VCARD\n")
