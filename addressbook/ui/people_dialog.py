@@ -471,6 +471,7 @@ class DeletePersonDialog(QDialog):
         super().__init__(window.dialog_parent())
         self.setObjectName("deletePersonDialog")
         self.setWindowTitle(_("Delete"))
+        self.setMinimumWidth(520)  # the accounts' names on few lines, each choice on one
         self.records = list(records)
         self.name = records[0].contact.display_name or _("(no name)")
         accounts = ", ".join(window.account_label(r.account) for r in records)

@@ -116,7 +116,23 @@ class ScreenshotTour(QObject):
 
     def _after_editor(self) -> None:
         self.window.cancel_edit()
-        self._later(self.accounts)
+        self._later(self.delete_person)
+
+    def delete_person(self) -> None:
+        """Delete on the person's row: the question (every account, or one)."""
+        from addressbook.ui.people_dialog import DeletePersonDialog
+
+        records = self.window.detail.view.shown_records
+        if len(records) < 2:
+            self._later(self.accounts)
+            return
+        dialog = DeletePersonDialog(self.window, records)
+        dialog.show()
+        self._later(
+            lambda: self._save(dialog, "delete-person"),
+            dialog.close,
+            lambda: self._later(self.accounts),
+        )
 
     def accounts(self) -> None:
         from addressbook.ui.accounts_dialog import AccountsDialog

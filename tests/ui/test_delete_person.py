@@ -232,7 +232,7 @@ def test_the_question_has_no_mnemonic_clash_and_speaks_german(
         assert len(mnemonics(dialog)) >= 2
         assert_no_clash(dialog)
         if language == "de":
-            assert dialog.everywhere.text() == "&Allen 2 Konten (jeder Datensatz)"
+            assert dialog.everywhere.text() == "&Aus allen 2 Konten (jeder Datensatz)"
             assert dialog.delete_button.text() == "&Löschen"
         dialog.close()
         win.close()
