@@ -418,10 +418,12 @@ def choose_delete(window: MainWindow, records: list[Record]) -> DeleteChoice | N
     if len(records) == 1 and len(people) == 1:
         members = next(iter(people.values()))
         dialog = DeletePersonDialog(window, members)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        chosen = dialog.chosen()
-        return DeleteChoice(chosen, dialog.name, before)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return DeleteChoice(dialog.chosen(), dialog.name, before)
+        finally:
+            dialog.deleteLater()  # one question per Delete, not one more child each time
     # several rows, some of them people: every record of each person goes, once asked
     names = [members[0].contact.display_name or _("(no name)") for members in people.values()]
     box = QMessageBox(window.dialog_parent())
@@ -449,7 +451,9 @@ def choose_delete(window: MainWindow, records: list[Record]) -> DeleteChoice | N
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
     box.exec()
-    if box.clickedButton() is not delete:
+    confirmed = box.clickedButton() is delete
+    box.deleteLater()
+    if not confirmed:
         return None
     seen = {r.id for r in records}
     extra = [m for members in people.values() for m in members if m.id not in seen]
