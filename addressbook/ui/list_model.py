@@ -90,6 +90,8 @@ class ContactListModel(QAbstractListModel):
             within = getattr(self._store, "search_within", None)
             if same:
                 ids = base  # 'maria ' asks what 'maria' asked
+            elif key in getattr(self._store, "ahead", ()):
+                ids = self._store.search_ids(self.query, self.account)  # read ahead (ui/ahead)
             elif base is not None and within is not None:
                 ids = within(self.query, base)  # the earlier answer filtered: its order kept
             else:

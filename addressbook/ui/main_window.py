@@ -64,6 +64,7 @@ from addressbook.ui.account_list import (
     AccountListModel,
     fixed_entries,
 )
+from addressbook.ui.ahead import Answers, read_pairs
 from addressbook.ui.colours import apply_accessible_palette
 from addressbook.ui.delegate import ContactDelegate
 from addressbook.ui.icons import app_icon, icon
@@ -83,7 +84,7 @@ from addressbook.ui.readers import (
     read_ids,
     read_overview,
 )
-from addressbook.ui.tasks import TaskManager
+from addressbook.ui.tasks import TaskManager, freeze_startup_heap
 from addressbook.ui.undo import UndoOperation, UndoStack
 from addressbook.ui.watcher import ChangeWatcher
 from addressbook.wording import field_labels
@@ -96,7 +97,7 @@ log = logging.getLogger("addressbook.ui")
 
 IMPORT_SUFFIXES = (".vcf", ".vcard", ".vcards", ".csv")
 # The one-letter searches are read ahead this soon after start, then after each change
-# once the window has been this long without another (ui/readers.read_ahead).
+# once the window has been this long without another (ui/ahead).
 AHEAD_FIRST_MS = 300
 AHEAD_IDLE_MS = 1500
 
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         self._update_undo()
         self.watcher.start()
         self._ahead_timer.start(AHEAD_FIRST_MS)  # soon after start, before one types
+        QTimer.singleShot(0, freeze_startup_heap)  # the window is built: out of the GC's way
         self.list_view.setFocus()
         if self.settings.value("list/sort") == "family":
             self.set_sort_order("family")
@@ -805,23 +807,29 @@ class MainWindow(QMainWindow):
         self.tasks.run(work, done, failed)
 
     def _read_ahead(self) -> None:
-        """Read the one-letter searches of the shown filter in a worker (typing's first key)."""
+        """Read the first keys' searches of the shown filter in a worker (ui/ahead): the
+        one-letter ones, then the two-letter ones of many hits."""
         self._ahead_timer.setInterval(AHEAD_IDLE_MS)
         if self.refresh_pending():
-            self._ahead_timer.start()
+            self._ahead_timer.start(AHEAD_FIRST_MS)  # again soon: once the refresh is in
             return
         path, account, generation = self.store.path, self.model.account, self._ahead_generation
 
-        def done(ahead: dict[tuple[str, str | None], object]) -> None:
+        def letters_read(ahead: Answers) -> None:
             if generation == self._ahead_generation:  # nothing changed meanwhile
-                self.source.ahead = ahead  # type: ignore[assignment]
+                self.source.ahead = ahead
+                self.tasks.run(lambda: read_pairs(path, account, ahead), pairs_read)
 
-        self.tasks.run(lambda: read_ahead(path, account), done)
+        def pairs_read(pairs: Answers) -> None:
+            if generation == self._ahead_generation:
+                self.source.ahead = {**self.source.ahead, **pairs}
+
+        self.tasks.run(lambda: read_ahead(path, account), letters_read)
 
     def _forget_ahead(self) -> None:
         self._ahead_generation += 1
         self.source.forget()
-        self._ahead_timer.start()
+        self._ahead_timer.start(AHEAD_IDLE_MS)
 
     def refresh(self) -> None:
         """Run the search again now, keep the selection, update counts and the details."""

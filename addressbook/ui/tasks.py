@@ -8,6 +8,7 @@ window's SQLite connection.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -21,7 +22,30 @@ log = logging.getLogger("addressbook.ui")
 
 Closure = Callable[[], None]
 WORKER_NICE = 5  # added to a worker thread's nice value (Linux)
+# How long a worker may keep the GIL while the GUI thread waits for it. The GUI thread
+# gives the GIL up in every call into Qt or SQLite and waits to get it back; at Python's
+# default (5 ms) a busy worker (a sync parsing a page, a search read ahead) turned one
+# repaint of the list, hundreds of such calls, into 100–500 ms. At 0.2 ms it stays near
+# its idle cost (tests/perf/bench_gui.py). Workers pay only while the window is busy: a
+# switch is forced only when another thread waits.
+GIL_SWITCH_SECONDS = 0.0002
 _worker = threading.local()
+
+
+def freeze_startup_heap() -> None:
+    """Once a process: the objects made while starting (modules, classes, widgets) are kept
+    out of the garbage collector's full passes.
+
+    A full pass walks every object alive; while a sync lands (the GUI thread waits for it)
+    one took 50–90 ms, most of it the start-up objects, which live as long as the process.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
+_frozen = False
 
 
 class _Runnable(QRunnable):
@@ -61,6 +85,8 @@ class TaskManager(QObject):
 
     def __init__(self, parent: QObject | None = None, threads: int = 4) -> None:
         super().__init__(parent)
+        if sys.getswitchinterval() > GIL_SWITCH_SECONDS:
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
         self._running = 0

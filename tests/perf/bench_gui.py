@@ -1,13 +1,23 @@
 """Window benchmarks with 100,000 contacts in the cache (prints numbers; targets in brackets).
 
-    python tests/perf/bench_gui.py [--contacts 100000] [--sync 10000]
+    python tests/perf/bench_gui.py [--contacts 100000] [--sync 10000] [--cache FILE]
+        [--only start|keys|idle|sync]... [--rounds N] [--verbose]
+
+Each measure runs in a process of its own, the window the first of that process, as when
+a person starts the program:
 
 1. process start → contact list painted, median of 5 starts        [≤ 0.4 s]
-2. keystroke in searchField → list repainted, median / worst of 20   [≤ 30 ms / ≤ 16 ms]
+2. keystroke in searchField → the list painted with the new query's answer (checked
+   against the store's own search), typing "maria" and "smith" and erasing them as a
+   person does: 1 s after the window shows, 0.1 s between keys; median / worst of 20
+                                                                    [median as before, worst ≤ 16 ms]
 3. GUI thread's longest stall (a 10 ms timer's lateness) while a
    10,000-contact sync from the Harvest sandbox runs                  [≤ 50 ms]
 4. resident memory (peak) of the started window with the list shown [≤ 300 MB]
 5. CPU of the idle window over a minute (the change watcher polls)  [≤ 1 %]
+
+The machine's own noise (other programs) shows in the idle line of 3; a shared machine
+gives worse worst cases than a quiet one: measure with --rounds 3.
 """
 
 from __future__ import annotations
@@ -153,6 +163,7 @@ def bench_keystrokes(settle: float = 1.0, gap: float = 0.1) -> list[tuple[str, f
     loop.exec()
     latencies = []
     viewport = window.list_view.viewport()
+    ahead = len(window.source.ahead)
     for key in KEYS:
         started = time.perf_counter()
         if key == "\b":
@@ -173,11 +184,13 @@ def bench_keystrokes(settle: float = 1.0, gap: float = 0.1) -> list[tuple[str, f
     window.close()
     check.close()
     store.close()
+    print(f"  (searches read ahead when the first key was typed: {ahead})")
     return latencies
 
 
 SANDBOX_SCRIPT = """
-import sys
+import os, sys
+os.nice(19)  # a real service runs elsewhere: its work must not take this machine's CPU from the window
 from addressbook.sandbox import SERVICES
 from addressbook.sandbox.core import SandboxServer
 service = SERVICES["harvest"](contacts=int(sys.argv[1]), seed=3)
@@ -275,6 +288,41 @@ def bench_sync_stall(count: int) -> tuple[Lateness, Lateness, float]:
         server.wait()
 
 
+PHASES = ("start", "keys", "idle", "sync")
+
+
+def run_phase(phase: str, args: argparse.Namespace) -> None:
+    """One measure, in this process (a fresh one: the window is the first of its process)."""
+    if phase == "start":
+        times, rss = bench_start()
+        print(
+            f"start → list painted: median {statistics.median(times):.3f} s "
+            f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.4 s]"
+        )
+        print(f"resident memory, list shown: {rss / 1024:.0f} MB peak  [target ≤ 300 MB]")
+    elif phase == "keys":
+        typed = bench_keystrokes(args.settle, args.gap)
+        latencies = [seconds for _query, seconds in typed]
+        worst_query, worst = max(typed, key=lambda item: item[1])
+        print(
+            f"keystroke → list painted: median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"worst {worst * 1000:.1f} ms ({worst_query!r}) of {len(latencies)}  "
+            "[targets: median as before (7–10 ms), worst ≤ 16 ms]"
+        )
+        if args.verbose:
+            print("  " + ", ".join(f"{q or '∅'} {t * 1000:.1f}" for q, t in typed))
+    elif phase == "idle":
+        share = bench_idle(args.idle)
+        print(f"idle window CPU over {args.idle:.0f} s: {share * 100:.2f} %  [target ≤ 1 %]")
+    else:
+        idle, during, seconds = bench_sync_stall(args.sync)
+        print(f"GUI timer, window idle (machine noise): {idle.summary()}")
+        print(
+            f"GUI timer during a sync of {args.sync:,} contacts ({seconds:.1f} s): "
+            f"{during.summary()}  [target: longest ≤ 50 ms]"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=100_000)
@@ -284,56 +332,38 @@ def main() -> int:
     parser.add_argument("--skip-sync", action="store_true", help="leave out the sync stall")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds before the first key")
     parser.add_argument("--gap", type=float, default=0.1, help="seconds between two keys")
-    parser.add_argument("--only", choices=["start", "keys", "idle", "sync"], action="append")
+    parser.add_argument("--only", choices=PHASES, action="append", help="these measures only")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each measure")
     parser.add_argument("--verbose", action="store_true", help="each keystroke's time")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)  # the child's one
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="addressbook-bench-") as home:
         os.environ["ADDRESSBOOK_HOME"] = home
         from addressbook import paths
 
-        started = time.perf_counter()
-        if args.cache and Path(args.cache).exists():
+        if args.phase:  # a child: the cache file is made
             shutil.copyfile(args.cache, paths.database_path())
-        else:
+            run_phase(args.phase, args)
+            return 0
+        started = time.perf_counter()
+        cache = args.cache or str(Path(home) / "filled.sqlite3")
+        if not Path(cache).exists():
             fill_cache(args.contacts)
-            if args.cache:
-                shutil.copyfile(paths.database_path(), args.cache)
+            shutil.copyfile(paths.database_path(), cache)
         print(f"cache: {args.contacts:,} contacts ready in {time.perf_counter() - started:.1f} s")
-
-        only = set(args.only or ["start", "keys", "idle", "sync"])
-        if args.skip_sync:
-            only.discard("sync")
-        if "start" in only:
-            times, rss = bench_start()
-            print(
-                f"start → list painted: median {statistics.median(times):.3f} s "
-                f"(runs: {', '.join(f'{t:.3f}' for t in times)})  [target ≤ 0.4 s]"
-            )
-            print(f"resident memory, list shown: {rss / 1024:.0f} MB peak  [target ≤ 300 MB]")
-
-        if "keys" in only:
-            typed = bench_keystrokes(args.settle, args.gap)
-            latencies = [seconds for _query, seconds in typed]
-            worst_query, worst = max(typed, key=lambda item: item[1])
-            print(
-                f"keystroke → list painted: median {statistics.median(latencies) * 1000:.1f} ms, "
-                f"worst {worst * 1000:.1f} ms ({worst_query!r}) of {len(latencies)}  "
-                "[targets ≤ 30 / ≤ 16 ms]"
-            )
-            if args.verbose:
-                print("  " + ", ".join(f"{q or '∅'} {t * 1000:.1f}" for q, t in typed))
-
-        if "idle" in only:
-            share = bench_idle(args.idle)
-            print(f"idle window CPU over {args.idle:.0f} s: {share * 100:.2f} %  [target ≤ 1 %]")
-
-        if "sync" in only:
-            idle, during, seconds = bench_sync_stall(args.sync)
-            print(f"GUI timer, window idle (machine noise): {idle.summary()}")
-            print(
-                f"GUI timer during a sync of {args.sync:,} contacts ({seconds:.1f} s): "
-                f"{during.summary()}  [target: longest ≤ 50 ms]"
-            )
+        phases = [p for p in PHASES if p in (args.only or PHASES)]
+        if args.skip_sync and "sync" in phases:
+            phases.remove("sync")
+        passed = ["--sync", str(args.sync), "--idle", str(args.idle), "--settle", str(args.settle)]
+        passed += ["--gap", str(args.gap), "--cache", cache] + (["--verbose"] * args.verbose)
+        for phase in phases:
+            for _round in range(args.rounds):
+                # Each measure in a process of its own, as a person starts the program.
+                subprocess.run(
+                    [sys.executable, __file__, "--phase", phase, *passed],
+                    check=True,
+                    env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                )
     return 0
 
 

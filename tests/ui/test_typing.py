@@ -141,3 +141,63 @@ def test_a_background_answer_never_replaces_a_newer_keystroke(qtbot, window: Mai
     assert window.model.query == "maria"
     assert window.model.ids() == _fresh(window.store, "maria", ALL, None)
     assert applied == []  # the worker's answer for 'ma' was not shown
+
+
+def test_two_letter_answers_read_ahead_are_the_stores(
+    book: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from addressbook.ui import ahead
+    from addressbook.ui.readers import read_ahead
+
+    monkeypatch.setattr(ahead, "PAIR_HITS", 40)  # the book is small: 40 hits are many here
+    for account in (ALL, LOCAL):
+        letters = read_ahead(book.path, account)
+        pairs = ahead.read_pairs(book.path, account, letters)
+        assert {"ma", "sm", "sa"} <= {query for query, _account in pairs}
+        for (query, where), ids in pairs.items():
+            assert where == account and len(query) == 2
+            assert ids.tolist() == book.search_ids(query, account), query
+
+
+def test_the_window_types_on_from_the_answers_read_ahead(
+    qtbot, book: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from addressbook.ui import ahead
+
+    monkeypatch.setattr(ahead, "PAIR_HITS", 40)
+    win = MainWindow(book, window_settings())
+    win.show()
+    qtbot.waitUntil(lambda: ("ma", ALL) in win.source.ahead, timeout=10000)
+    asked: list[str] = []
+    real = book.search_ids
+
+    def search_ids(query: str = "", account: str | None = ALL) -> list[int]:
+        asked.append(query)
+        return real(query, account)
+
+    book.search_ids = search_ids  # type: ignore[method-assign]
+    for key in ["m", "a", "r", "\b", "\b", "\b"]:
+        if key == "\b":
+            qtbot.keyClick(win.search, Qt.Key.Key_Backspace)
+        else:
+            qtbot.keyClicks(win.search, key)
+        query = win.search.text()
+        shown = win.model.ids()
+        typed = len(asked)
+        assert shown == _fresh(book, query, ALL, None), query
+        del asked[typed:]  # the check's own searches
+    assert win.search.text() == ""
+    assert asked == []  # 'm' and 'ma' read ahead, 'mar' narrowed, the rest kept
+    win.tasks.wait(10000)
+    win.close()
+    win.deleteLater()
+
+
+def test_workers_keep_the_gil_briefly_and_start_up_objects_are_frozen(window: MainWindow) -> None:
+    import gc
+    import sys
+
+    from addressbook.ui.tasks import GIL_SWITCH_SECONDS
+
+    assert sys.getswitchinterval() <= GIL_SWITCH_SECONDS
+    assert gc.get_freeze_count() > 0
