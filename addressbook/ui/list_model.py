@@ -234,31 +234,29 @@ class ContactListModel(QAbstractListModel):
         )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() != 0:
+        # Asked a dozen times per row painted: plain ints, the common roles first.
+        if role not in _ROLES or not index.isValid() or index.column() != 0:
             return None
         if role == ID_ROLE:
             return self.id_at(index.row())
         if role == PERSON_ROLE:
             return self.person_at(index.row())
-        if role not in _ROW_ROLES:
-            return None
         row = self.list_row(index.row())
         if row is None:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if role == Qt.ItemDataRole.AccessibleTextRole:
-                return self._accessible_text(row)
+        if role == _DISPLAY:
             return row.display_name or _("(no name)")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._accessible_text(row)
+        if role == SECONDARY_ROLE:
+            return row.secondary
+        if role == STATE_ROLE:
+            return row.state
+        if role == STATUS_ROLE:
+            return row.status
+        if role == ACCOUNT_ROLE:
+            return row.account
         if role == ACCOUNTS_ROLE:
             return self.accounts_of(row)
-        return {
-            SECONDARY_ROLE: row.secondary,
-            STATE_ROLE: row.state,
-            STATUS_ROLE: row.status,
-            ACCOUNT_ROLE: row.account,
-        }[role]
+        return self._accessible_text(row)  # AccessibleTextRole, ToolTipRole
 
     def accounts_of(self, row: ListRow) -> tuple[str | None, ...]:
         """The accounts a row stands for: its person's, or its own."""
@@ -286,16 +284,21 @@ class ContactListModel(QAbstractListModel):
         return ", ".join(part for part in (name, where, rest) if part)
 
 
-_ROW_ROLES = {
-    ACCOUNTS_ROLE,
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.AccessibleTextRole,
-    Qt.ItemDataRole.ToolTipRole,
-    SECONDARY_ROLE,
-    STATE_ROLE,
-    STATUS_ROLE,
-    ACCOUNT_ROLE,
-}
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ROLES = frozenset(
+    {
+        _DISPLAY,
+        int(Qt.ItemDataRole.AccessibleTextRole.value),
+        int(Qt.ItemDataRole.ToolTipRole.value),
+        ID_ROLE,
+        PERSON_ROLE,
+        ACCOUNTS_ROLE,
+        SECONDARY_ROLE,
+        STATE_ROLE,
+        STATUS_ROLE,
+        ACCOUNT_ROLE,
+    }
+)
 
 STATE_WORDS = {
     "new": N_("not yet sent"),
