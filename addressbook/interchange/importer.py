@@ -51,7 +51,7 @@ from addressbook.errors import InterchangeError
 from addressbook.i18n import _, ngettext
 from addressbook.interchange import detect_format, import_format, iter_stream, refusal
 from addressbook.interchange._common import Problem
-from addressbook.model import Contact, Patch, clean, fold, same_contact
+from addressbook.model import Contact, Patch, fold, same_contact
 from addressbook.store import LOCAL, Store
 
 # Contacts written per create_many. Larger chunks write fewer FTS segments but hold the
@@ -131,7 +131,7 @@ def same_contact_key(contact: Contact) -> tuple[str, str] | None:
         handle = "#" + "".join(ch for ch in contact.phones[0].number if ch.isdigit())
     else:
         handle = ""
-    return fold(clean(contact.display_name)), handle
+    return fold(contact.display_name), handle  # a Contact's name is clean already
 
 
 class _Index:

@@ -68,40 +68,7 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _contact_json(contact: Contact) -> str:
-    """`contact.to_dict()` as JSON, the same text, built in one go: the encoder takes the
-    contact's tuples and kept `extra` items as they are (no copies of a photo's dict; an
-    import writes thousands a second). tests/interchange/test_store_json.py checks both agree.
-    """
-    c = contact
-    return _dumps(
-        {
-            "display_name": c.display_name,
-            "given_name": c.given_name,
-            "family_name": c.family_name,
-            "organization": c.organization,
-            "title": c.title,
-            "notes": c.notes,
-            "status": c.status,
-            "emails": [{"kind": e.kind, "address": e.address} for e in c.emails],
-            "phones": [{"kind": p.kind, "number": p.number} for p in c.phones],
-            "addresses": [
-                {
-                    "kind": a.kind,
-                    "lines": a.lines,
-                    "city": a.city,
-                    "region": a.region,
-                    "postcode": a.postcode,
-                    "country": a.country,
-                }
-                for a in c.addresses
-            ],
-            "nickname": c.nickname,
-            "birthday": c.birthday,
-            "urls": [{"kind": u.kind, "url": u.url} for u in c.urls],
-            "categories": c.categories,
-            "extra": c.extra,
-        }
-    )
+    return _dumps(contact.to_dict())
 
 
 def overlay_kept(kept: Sequence[str], local: dict[str, Any], remote: Contact) -> Contact:
