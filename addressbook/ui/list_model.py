@@ -88,10 +88,14 @@ class ContactListModel(QAbstractListModel):
             terms = query_terms(self.query)
             base, same = self._narrowest(terms)
             within = getattr(self._store, "search_within", None)
+            # Read ahead (ui/ahead) in the store's order; in another one they would be sorted.
+            ahead = key in getattr(self._store, "ahead", ()) and not getattr(
+                self._store, "ranks", None
+            )
             if same:
                 ids = base  # 'maria ' asks what 'maria' asked
-            elif key in getattr(self._store, "ahead", ()):
-                ids = self._store.search_ids(self.query, self.account)  # read ahead (ui/ahead)
+            elif ahead:
+                ids = self._store.search_ids(self.query, self.account)
             elif base is not None and within is not None:
                 ids = within(self.query, base)  # the earlier answer filtered: its order kept
             else:
