@@ -40,9 +40,10 @@ and summary.before (id → the contact as it was) let the window undo the import
 from __future__ import annotations
 
 import gc
+import queue
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
@@ -288,7 +289,37 @@ def _run(
         chosen = detect_format(binary.read(4096), name)
         binary.seek(0)
     summary.format = chosen
-    items = iter_stream(binary, chosen, name)
+    with closing(_read_ahead(iter_stream(binary, chosen, name))) as items:
+        _import_items(
+            store,
+            items,
+            binary,
+            name,
+            skip_invalid,
+            account,
+            checker,
+            summary,
+            total,
+            progress,
+            cancel,
+            index,
+        )
+
+
+def _import_items(
+    store: Store,
+    items: Iterator[Contact | Problem],
+    binary: BinaryIO,
+    name: str,
+    skip_invalid: bool,
+    account: str | None,
+    checker: _Rules | None,
+    summary: ImportSummary,
+    total: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+    index: _Index,
+) -> None:
     pending: list[Contact] = []
     last_report = -(1 << 62)
     step = max(total // 500, 1)
@@ -358,6 +389,75 @@ def _run(
         summary.updated_ids.append(found)
         summary.before[found] = record.contact
     flush()
+
+
+_BATCH = 64  # items handed over at a time (a queue operation per card would cost more)
+_AHEAD = 16  # batches read ahead at most: about two chunks of contacts
+
+
+class _Failed:
+    """The reader thread's exception, handed over to be raised where the import runs."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _read_ahead(
+    items: Iterator[Contact | Problem],
+) -> Generator[Contact | Problem, None, None]:
+    """The items, read in a thread of their own, a bounded number ahead.
+
+    Reading a file is Python work, which holds the GIL; writing its contacts is mostly
+    SQLite's C code (the insert, the FTS index, the page writes), which lets the GIL go.
+    With the reading in another thread the two overlap where a second core is free. The
+    reader's exception (a CSV header that is no program's) is raised here, in its place.
+    Closing this generator (the import ends, fails or is cancelled) stops the reader and
+    waits for it, so the file is never closed under it.
+    """
+    handover: queue.Queue[list[Contact | Problem] | _Failed | None] = queue.Queue(_AHEAD)
+    stop = threading.Event()
+
+    def put(batch: list[Contact | Problem] | _Failed | None) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(batch, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            batch: list[Contact | Problem] = []
+            for item in items:
+                batch.append(item)
+                if len(batch) >= _BATCH:
+                    if not put(batch):
+                        return
+                    batch = []
+            if batch and not put(batch):
+                return
+            put(None)
+        except BaseException as error:  # handed over: raised in the importing thread
+            put(_Failed(error))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # the reader's own clean-up, in its thread, before the file closes
+
+    reader = threading.Thread(target=read, name="addressbook-import-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            got = handover.get()
+            if got is None:
+                return
+            if isinstance(got, _Failed):
+                raise got.error
+            yield from got
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _keep_own(there: Contact, incoming: Contact) -> Contact:

@@ -178,3 +178,48 @@ def test_unknown_account_on_the_command_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "nosuch" in done.stderr and "Traceback" not in done.stderr
+
+
+def _readers() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name == "addressbook-import-reader"]
+
+
+def test_the_reading_thread_ends_with_the_import_however_it_ends(
+    store: Store, tmp_path: Path
+) -> None:
+    # The file is read in a thread of its own (importer._read_ahead), a bounded number of
+    # cards ahead; it must be gone when import_file returns or raises, the file closed.
+    contacts = [
+        Contact(display_name=f"Person {n}", emails=[Email(f"p{n}@x.example")]) for n in range(5000)
+    ]
+    path = _write(tmp_path / "many.vcf", export_contacts(contacts, "vcard4"))
+    summary = import_file(store, path)
+    assert summary.new == 5000 and _readers() == []
+
+    class Now:
+        cancelled = True
+
+    with Store(tmp_path / "cancelled.db") as fresh:
+        assert import_file(fresh, path, cancel=Now()).cancelled
+        assert fresh.count() == 0 and _readers() == []
+
+    # An error of the reader (a CSV header of no program) is raised where the import runs,
+    # named with the file, and nothing lands.
+    bad = _write(tmp_path / "odd.csv", "Colour,Shape\nred,round\n")
+    with pytest.raises(InterchangeError, match=r"odd\.csv: row 1: the header row is not"):
+        import_file(store, bad)
+    assert _readers() == []
+    # A card refused half-way stops the import while the reader is still ahead of it.
+    broken = _write(
+        tmp_path / "broken.vcf",
+        export_contacts(contacts[:3000], "vcard4")
+        + "BEGIN:VCARD\nREV:1\nEND:VCARD\n"
+        + export_contacts(contacts[3000:], "vcard4"),
+    )
+    with Store(tmp_path / "broken.db") as fresh:
+        with pytest.raises(InterchangeError, match=r"card 3001"):
+            import_file(fresh, broken)
+        assert fresh.count() == 0 and _readers() == []
+    os.remove(broken)  # closed: removable at once (Windows would refuse an open file)
