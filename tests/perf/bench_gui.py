@@ -103,8 +103,9 @@ def bench_start(runs: int = 5) -> tuple[list[float], int]:
     return times, rss
 
 
-def bench_idle(seconds: float) -> float:
-    """The share of one CPU the shown, idle window uses (its change watcher included)."""
+def bench_idle(seconds: float) -> tuple[float, int]:
+    """The share of one CPU the shown, idle window uses (its change watcher included), and
+    the peak resident memory in KiB by then (the searches read ahead included)."""
     import resource
 
     from PySide6.QtCore import QEventLoop, QTimer
@@ -130,7 +131,7 @@ def bench_idle(seconds: float) -> float:
     store.close()
     app.processEvents()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return cpu / elapsed
+    return cpu / elapsed, after.ru_maxrss
 
 
 KEYS = "maria" + "\b" * 5 + "smith" + "\b" * 5  # \b: Backspace
@@ -312,8 +313,9 @@ def run_phase(phase: str, args: argparse.Namespace) -> None:
         if args.verbose:
             print("  " + ", ".join(f"{q or '∅'} {t * 1000:.1f}" for q, t in typed))
     elif phase == "idle":
-        share = bench_idle(args.idle)
+        share, rss = bench_idle(args.idle)
         print(f"idle window CPU over {args.idle:.0f} s: {share * 100:.2f} %  [target ≤ 1 %]")
+        print(f"resident memory after it (searches read ahead): {rss / 1024:.0f} MB peak")
     else:
         idle, during, seconds = bench_sync_stall(args.sync)
         print(f"GUI timer, window idle (machine noise): {idle.summary()}")
