@@ -785,9 +785,13 @@ class _CardReader:
                     embedded = []
                 continue
             colon = line.find(b":")
-            if colon > 0 and 34 in line[:colon]:  # a '"' in the head: ':' may be quoted
-                colon = _head_end(line)
-            parsed = parse(line[:colon]) if colon > 0 else None
+            parsed = None
+            if colon > 0:
+                head = line[:colon]
+                if 34 in head:  # a '"' in the head: the ':' may be a quoted one
+                    colon = _head_end(line)
+                    head = line[:colon] if colon > 0 else b""
+                parsed = parse(head) if head else None
             if parsed is None:
                 if line.strip():
                     self._not_a_property(result, index, line)
