@@ -20,8 +20,8 @@ from addressbook.ui.list_model import (
 PADDING = 6
 MARK = 16
 
-# Calm, readable badge colours (white text on each).
-_BADGES = ("#3b78c4", "#2e8b57", "#b5562b", "#7b4fb3", "#b0417a", "#2f8f9d", "#8a6d1f", "#5b6770")
+# Calm badge colours; white bold initials on each read at 4.5:1 or more (tests/ui/test_badges.py).
+_BADGES = ("#3872bd", "#287d4f", "#b5562b", "#7b4fb3", "#b0417a", "#267882", "#8a6d1f", "#5b6770")
 
 
 def initials(name: str) -> str:
