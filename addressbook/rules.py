@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from addressbook.i18n import _, ngettext
 from addressbook.model import FIELDS, Contact, Patch, valid_birthday
-from addressbook.wording import field_label
+from addressbook.wording import client_listing, field_label
 
 if TYPE_CHECKING:
     from addressbook.connectors.service import FieldRules, ServiceDescription
@@ -247,7 +247,7 @@ def client_problem(value: str, clients: Sequence[str] | None, label: str) -> Pro
     """A sentence when `value` names none of the account's clients (None: clients unknown)."""
     if clients is None:
         return None  # not pulled yet: the engine checks against the service's list at push
-    listing = ", ".join(clients) if clients else _("(the account has no clients yet)")
+    listing = client_listing(clients, value)
     if not value.strip():
         return Problem(
             "organization",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Iterable, Sequence
 
-from addressbook.i18n import N_, _
+from addressbook.i18n import N_, _, ngettext
 
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:
@@ -40,3 +41,25 @@ def field_label(name: str) -> str:
 def field_labels(names: Iterable[str]) -> str:
     """Several field names in the user's words, joined: 'email, job title'."""
     return ", ".join(field_label(name) for name in names)
+
+
+# A refusal names at most this many clients: an account of 40 would be a wall of names
+# (the editor's organisation field offers every one as one types).
+CLIENTS_NAMED = 8
+
+
+def client_listing(clients: Sequence[str], typed: str = "") -> str:
+    """The clients for a sentence: all of a few; else those nearest to what was typed, and
+    how many more ('Acme Ltd, Acne Studio, … and 32 more')."""
+    if not clients:
+        return _("(the account has no clients yet)")
+    if len(clients) <= CLIENTS_NAMED:
+        return ", ".join(clients)
+    shown = 5
+    by_fold = {name.casefold(): name for name in clients}
+    nearest = difflib.get_close_matches(typed.strip().casefold(), list(by_fold), shown, 0.0)
+    names = [by_fold[n] for n in nearest] if typed.strip() else sorted(clients, key=str.casefold)
+    more = len(clients) - shown
+    return ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+        names=", ".join(names[:shown]), n=more
+    )

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.service import ServiceDescription, SettingSpec
 from addressbook.errors import Cancelled, ConnectorError, NotFound, ValidationRefused
-from addressbook.i18n import N_
+from addressbook.i18n import N_, _
 from addressbook.model import Contact
+from addressbook.wording import client_listing
 
 if TYPE_CHECKING:
     from addressbook.connectors.http import Clock
@@ -372,20 +373,21 @@ class ClientDirectory:
         """The client with this name (case-insensitive), or None."""
         return self._lookup("_by_name", name.strip().casefold())
 
-    def names(self) -> str:
-        """The client names as a list for a sentence."""
-        names = [client.name for client in self.all()]
-        return ", ".join(names) if names else "(the account has no clients yet)"
+    def names(self, typed: str = "") -> str:
+        """The client names for a sentence (a long list: those nearest to `typed`)."""
+        return client_listing([client.name for client in self.all()], typed)
 
     def problem(self, name: str) -> str | None:
-        """A sentence if `name` names no client (or is empty), else None."""
+        """A sentence if `name` names no client (or is empty), else None (as rules.py says it)."""
         if not name.strip():
-            return (
-                f"{self.label} needs a client for every contact: set the organization to "
-                f"one of: {self.names()}."
-            )
+            return _(
+                "{service} needs a client for every contact: set the organisation to one of: "
+                "{clients}."
+            ).format(service=self.label, clients=self.names())
         if self.find(name) is None:
-            return f"{self.label} has no client named {name!r}; its clients are: {self.names()}."
+            return _("{service} has no client named {name!r}; its clients are: {clients}.").format(
+                service=self.label, name=name, clients=self.names(name)
+            )
         return None
 
 
