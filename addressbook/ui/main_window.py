@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QFont,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -64,7 +65,7 @@ from addressbook.ui.account_list import (
     AccountListModel,
     fixed_entries,
 )
-from addressbook.ui.ahead import Answers, read_pairs
+from addressbook.ui.ahead import AfterFirstPaint, Answers, read_letters, read_pairs
 from addressbook.ui.colours import apply_accessible_palette
 from addressbook.ui.delegate import ContactDelegate
 from addressbook.ui.icons import app_icon, icon
@@ -80,7 +81,6 @@ from addressbook.ui.readers import (
     OrderedSource,
     Overview,
     family_ranks,
-    read_ahead,
     read_ids,
     read_overview,
 )
@@ -96,9 +96,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("addressbook.ui")
 
 IMPORT_SUFFIXES = (".vcf", ".vcard", ".vcards", ".csv")
-# The one-letter searches are read ahead this soon after start, then after each change
-# once the window has been this long without another (ui/ahead).
-AHEAD_FIRST_MS = 300
+# The first keys' searches are read ahead this soon after the list is first painted (and
+# after a postponement), then after each change once the window has been this long
+# without another (ui/ahead).
+AHEAD_FIRST_MS = 50
 AHEAD_IDLE_MS = 1500
 
 
@@ -165,7 +166,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.changed.connect(self._update_undo)
         self._update_undo()
         self.watcher.start()
-        self._ahead_timer.start(AHEAD_FIRST_MS)  # soon after start, before one types
+        # soon after the list is first painted, before one types
+        AfterFirstPaint(self.list_view.viewport(), lambda: self._ahead_timer.start(AHEAD_FIRST_MS))
         QTimer.singleShot(0, freeze_startup_heap)  # the window is built: out of the GC's way
         self.list_view.setFocus()
         if self.settings.value("list/sort") == "family":
@@ -810,10 +812,13 @@ class MainWindow(QMainWindow):
         """Read the first keys' searches of the shown filter in a worker (ui/ahead): the
         one-letter ones, then the two-letter ones of many hits."""
         self._ahead_timer.setInterval(AHEAD_IDLE_MS)
-        if self.refresh_pending():
+        if self._refresh_timer.isActive() or self._search_running:  # a change is coming in
             self._ahead_timer.start(AHEAD_FIRST_MS)  # again soon: once the refresh is in
             return
         path, account, generation = self.store.path, self.model.account, self._ahead_generation
+        font = QFont(self.list_view.font())
+        bold = QFont(font)
+        bold.setBold(True)  # the badge's initials
 
         def letters_read(ahead: Answers) -> None:
             if generation == self._ahead_generation:  # nothing changed meanwhile
@@ -824,7 +829,7 @@ class MainWindow(QMainWindow):
             if generation == self._ahead_generation:
                 self.source.ahead = {**self.source.ahead, **pairs}
 
-        self.tasks.run(lambda: read_ahead(path, account), letters_read)
+        self.tasks.run(lambda: read_letters(path, account, (font, bold)), letters_read)
 
     def _forget_ahead(self) -> None:
         self._ahead_generation += 1

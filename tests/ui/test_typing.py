@@ -201,3 +201,22 @@ def test_workers_keep_the_gil_briefly_and_start_up_objects_are_frozen(window: Ma
 
     assert sys.getswitchinterval() <= GIL_SWITCH_SECONDS
     assert gc.get_freeze_count() > 0
+
+
+def test_letters_are_read_with_the_other_scripts_fonts_in_a_worker(qtbot, book: Store) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QFont
+
+    from addressbook.ui import ahead
+    from addressbook.ui.readers import read_ahead
+    from addressbook.ui.tasks import TaskManager
+
+    tasks = TaskManager()
+    got: list[ahead.Answers] = []
+    ahead._fonts_loaded = False  # as in a process of its own
+    tasks.run(lambda: ahead.read_letters(book.path, ALL, (QFont(),)), got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=10000)
+    tasks.wait(10000)
+    assert ahead._fonts_loaded  # measured once (no Qt warning: fonts work in a worker)
+    assert {key: ids.tolist() for key, ids in got[0].items()} == {
+        key: ids.tolist() for key, ids in read_ahead(book.path, ALL).items()
+    }
