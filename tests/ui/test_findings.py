@@ -306,3 +306,28 @@ def test_the_account_badges_of_a_persons_detail_read(qapp) -> None:  # type: ign
 
     for service, colour in BADGE_COLOURS.items():
         assert contrast(QColor("white"), QColor(colour)) >= AA, (service, colour)
+
+
+def test_an_unknown_client_is_said_beside_the_field_without_a_wall_of_names(
+    qtbot, window: MainWindow, keyring_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from addressbook.rules import remember_clients
+
+    accounts.add_account(
+        accounts.new_account("work", "harvest", "https://acme.harvestapp.com", {}),
+        {"email": "me@acme.example", "password": "pw"},
+    )
+    remember_clients(window.store, "work", [f"Client {n}" for n in range(40)] + ["Acme Ltd"])
+    window.reload_accounts()
+    window.account_view.setCurrentIndex(window.account_model.index(2))
+    assert window.current_account() == "work"
+    window.action_new.trigger()
+    editor = window.editor
+    qtbot.keyClicks(editor.given_name, "Ada")
+    qtbot.keyClicks(editor.family_name, "Byron")
+    qtbot.keyClicks(editor.organization, "Acme")
+    label = editor.problem_labels["organization"]
+    assert label.isVisible() and "Acme" in label.text()
+    assert label.text().count("Client ") <= 8, label.text()  # not the 41 names
+    assert "Acme Ltd" in label.text()  # the nearest to what was typed
+    window.editor.cancelled.emit()
