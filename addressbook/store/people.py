@@ -143,7 +143,7 @@ class PeopleStore:
     def person_ids(self, person: int, shown_only: bool = True) -> list[int]:
         """The person's records in list order (deleted-here ones left out unless asked)."""
         hide = "AND c.state <> 'deleted'" if shown_only else ""
-        sql = f"""SELECT c.id FROM person_members m JOIN contacts c ON c.id = m.contact_id
+        sql = f"""SELECT c.id FROM person_members m CROSS JOIN contacts c ON c.id = m.contact_id
             WHERE m.person_id = ? {hide} ORDER BY c.sort_key, c.id"""
         return [row[0] for row in self._all(sql, (person,))]
 
@@ -154,7 +154,7 @@ class PeopleStore:
     def people(self) -> list[PersonSummary]:
         """Every person of two or more shown records, in the order of their names."""
         sql = """SELECT m.person_id, c.id, c.display_name, c.account
-            FROM person_members m JOIN contacts c ON c.id = m.contact_id
+            FROM person_members m CROSS JOIN contacts c ON c.id = m.contact_id
             WHERE c.state <> 'deleted' ORDER BY c.sort_key, c.id"""
         groups: dict[int, list[tuple[int, str, str | None]]] = {}
         for person, contact_id, name, account in self._all(sql):
@@ -178,7 +178,7 @@ class PeopleStore:
             return self._people_index
         index = PeopleIndex()
         sql = """SELECT m.contact_id, m.person_id, c.account
-            FROM person_members m JOIN contacts c ON c.id = m.contact_id
+            FROM person_members m CROSS JOIN contacts c ON c.id = m.contact_id
             WHERE c.state <> 'deleted'"""
         accounts: dict[int, list[str | None]] = {}
         for contact_id, person, account in self._all(sql):
