@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from addressbook.i18n import _, ngettext
+from addressbook.kinds import phone_label
 from addressbook.model import FIELDS, Contact, Patch, valid_birthday
 from addressbook.wording import client_listing, field_label
 
@@ -313,9 +314,9 @@ def _cannot_hold(
                     Problem(
                         "phones",
                         _(
-                            "{service} has no place for a {kind} phone; {number} would be lost: "
-                            "give it another kind or remove it."
-                        ).format(service=label, kind=phone.kind, number=phone.number),
+                            "{service} has no place for a number of this kind ({kind}); {number} "
+                            "would be lost: give it another kind or remove it."
+                        ).format(service=label, kind=phone_label(phone.kind), number=phone.number),
                     )
                 )
             elif phone.kind in seen:
@@ -323,9 +324,9 @@ def _cannot_hold(
                     Problem(
                         "phones",
                         _(
-                            "{service} keeps one {kind} phone; {number} would be lost: give it "
-                            "another kind or remove it."
-                        ).format(service=label, kind=phone.kind, number=phone.number),
+                            "{service} keeps one number of each kind ({kind}); {number} would be "
+                            "lost: give it another kind or remove it."
+                        ).format(service=label, kind=phone_label(phone.kind), number=phone.number),
                     )
                 )
             seen.add(phone.kind)

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from addressbook.connectors.service import ServiceDescription, SettingSpec
 from addressbook.errors import Cancelled, ConnectorError, NotFound, ValidationRefused
-from addressbook.i18n import N_, _
+from addressbook.i18n import N_, _, ngettext
+from addressbook.kinds import phone_label
 from addressbook.model import Contact
 from addressbook.wording import client_listing
 
@@ -391,13 +392,6 @@ class ClientDirectory:
         return None
 
 
-_ORDINALS = {2: "2nd", 3: "3rd"}
-
-
-def _ordinal(n: int) -> str:
-    return _ORDINALS.get(n, f"{n}th")
-
-
 def lost_field_problems(
     contact: Contact,
     label: str,
@@ -418,27 +412,40 @@ def lost_field_problems(
     renamed = base is not None and contact.display_name != base.display_name
     if not keeps_display_name and renamed and contact.display_name not in ("", full_name):
         problems.append(
-            f"{label} shows a contact as its first and last name; the display name "
-            f"{contact.display_name!r} would be lost."
+            _(
+                "{service} shows a contact as its first and last name; the display name "
+                "{name!r} would be lost."
+            ).format(service=label, name=contact.display_name)
         )
-    for n, email in enumerate(contact.emails[emails:], start=emails + 1):
+    for email in contact.emails[emails:]:
         problems.append(
-            f"{label} keeps {emails} email; the {_ordinal(n)} email ({email.address}) would be lost."
+            ngettext(
+                "{service} keeps {n} email; {address} would be lost.",
+                "{service} keeps {n} emails; {address} would be lost.",
+                emails,
+            ).format(service=label, n=emails, address=email.address)
         )
     seen: dict[str, int] = {}
     for phone in contact.phones:
         seen[phone.kind] = seen.get(phone.kind, 0) + 1
         if phone.kind not in phone_kinds:
             problems.append(
-                f"{label} has no place for a {phone.kind} phone; {phone.number} would be lost."
+                _(
+                    "{service} has no place for a number of this kind ({kind}); {number} would be lost."
+                ).format(service=label, kind=phone_label(phone.kind), number=phone.number)
             )
         elif seen[phone.kind] > 1:
             problems.append(
-                f"{label} keeps one {phone.kind} phone; the {_ordinal(seen[phone.kind])} "
-                f"({phone.number}) would be lost."
+                _(
+                    "{service} keeps one number of each kind ({kind}); {number} would be lost."
+                ).format(service=label, kind=phone_label(phone.kind), number=phone.number)
             )
     if contact.addresses and not keeps_addresses:
-        problems.append(f"{label} has no place for addresses; they would be lost.")
+        problems.append(
+            _("{service} has no place for addresses; they would be lost.").format(service=label)
+        )
     if contact.notes and not keeps_notes:
-        problems.append(f"{label} has no place for notes; they would be lost.")
+        problems.append(
+            _("{service} has no place for notes; they would be lost.").format(service=label)
+        )
     return problems

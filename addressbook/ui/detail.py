@@ -13,10 +13,10 @@ from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from addressbook.i18n import N_, _
+from addressbook.kinds import address_label, email_label, phone_label, url_label
 from addressbook.model import comparable
 from addressbook.store import Record
 from addressbook.ui.colours import problem_colour
-from addressbook.ui.kinds import address_label, email_label, phone_label, url_label
 
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from addressbook.i18n import _
+from addressbook.kinds import kind_word
 from addressbook.model import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
@@ -48,7 +49,6 @@ from addressbook.model import (
 )
 from addressbook.ui.colours import problem_colour
 from addressbook.ui.icons import icon
-from addressbook.ui.kinds import kind_word
 
 if TYPE_CHECKING:
     from addressbook.rules import Problem
@@ -60,7 +60,7 @@ CheckFunction = Callable[[Contact, Patch], "Sequence[Problem]"]
 def _kind_combo(kinds: tuple[str, ...], current: str, name: str) -> QComboBox:
     combo = QComboBox()
     for kind in kinds:
-        combo.addItem(kind_word(kind), kind)  # the words of ui/kinds.py
+        combo.addItem(kind_word(kind), kind)  # the words of addressbook/kinds.py
     index = combo.findData(current)
     combo.setCurrentIndex(index if index >= 0 else 0)
     combo.setAccessibleName(name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from addressbook.i18n import N_, _
+from addressbook.kinds import kind_word
 from addressbook.model import Address
-from addressbook.ui.kinds import kind_word
 
 FIELD_LABELS = {
     "display_name": N_("Name"),
@@ -35,7 +35,7 @@ def field_label(name: str) -> str:
 
 
 def _kinded(value: str, kind: str) -> str:
-    """'0170 1103671 (mobile)': the kind in the user's words (ui/kinds.py)."""
+    """'0170 1103671 (mobile)': the kind in the user's words (addressbook/kinds.py)."""
     return _("{value} ({kind})").format(value=value, kind=kind_word(kind))
 
 

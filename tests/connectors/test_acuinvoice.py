@@ -152,7 +152,7 @@ def test_validate_sentences(acuinvoice: SandboxServer, connectors: list[Connecto
     assert "AcuInvoice needs an email for every contact." in problems
     assert any(p.startswith("AcuInvoice needs a client for every contact") for p in problems)
     assert any("job title" in p for p in problems)
-    assert any("ddi phone" in p for p in problems)
+    assert any("(direct line)" in p for p in problems)
     seen = acuinvoice.service.requests_seen
     with pytest.raises(ValidationRefused):
         connector.create(contact, "k")

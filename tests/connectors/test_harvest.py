@@ -213,8 +213,9 @@ def test_validate_sentences(harvest: SandboxServer, connectors: list[Connector])
     text = "\n".join(problems)
     assert "Harvest needs a last name (family_name) for every contact." in problems
     assert "Harvest has no client named 'Nobody Inc'" in text and client in text
-    assert "Harvest keeps 1 email; the 2nd email (b@example.com) would be lost." in problems
-    assert "the 2nd (2) would be lost" in text and "no place for a ddi phone" in text
+    assert "Harvest keeps 1 email; b@example.com would be lost." in problems
+    assert "Harvest keeps one number of each kind (phone (work)); 2 would be lost." in problems
+    assert "Harvest has no place for a number of this kind (direct line); 3 would be lost." in text
     assert "Harvest has no place for notes; they would be lost." in problems
     contact = replace(contact, organization=client.upper())  # matched case-insensitively
     assert not any("client" in p for p in connector.validate(contact, None))

@@ -1,5 +1,5 @@
 """The window in German: every kind a person reads (in the detail pane of a contact and of
-a person, and in the editor's choices) comes through the translated tables of ui/kinds.py,
+a person, and in the editor's choices) comes through the translated tables of addressbook/kinds.py,
 never as the stored key ('street', 'work', 'mobile'…) inside a German label."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtGui import QPalette
 
 from addressbook.i18n import _
+from addressbook.kinds import KIND_WORDS
 from addressbook.model import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
@@ -25,7 +26,6 @@ from addressbook.model import (
 from addressbook.store import Record, Store
 from addressbook.ui.app import window_settings
 from addressbook.ui.detail import contact_html, person_html
-from addressbook.ui.kinds import KIND_WORDS
 from addressbook.ui.main_window import MainWindow
 
 # The stored keys of every kind, as whole words (German has 'Fax' with a capital).

@@ -1,6 +1,7 @@
 """The words for the kinds of emails, phones, addresses and web pages, as a person reads them.
 
-Every kind the window shows goes through these tables (marked with N_ here, translated
+Every kind a person reads (the window, and the connectors' sentences about what a service
+cannot keep) goes through these tables (marked with N_ here, translated
 with _ where they are shown): the editor's kind choices (`kind_word`) and the labels of
 the detail pane (`email_label`, `phone_label`, `address_label`, `url_label`). Each label
 is one whole msgid ('street address'), never a kind glued into a sentence, and a kind
