@@ -294,18 +294,30 @@ class AcuInvoiceConnector(Connector):
         """Client, first and last name and email are required; other parts have no place."""
         problems: list[str] = []
         if not contact.given_name:
-            problems.append("AcuInvoice needs a first name (given_name) for every contact.")
+            problems.append(
+                _("{service} needs a first name (given_name) for every contact.").format(
+                    service=self.label
+                )
+            )
         if not contact.family_name:
-            problems.append("AcuInvoice needs a last name (family_name) for every contact.")
+            problems.append(
+                _("{service} needs a last name (family_name) for every contact.").format(
+                    service=self.label
+                )
+            )
         if not contact.emails:
-            problems.append("AcuInvoice needs an email for every contact.")
+            problems.append(
+                _("{service} needs an email for every contact.").format(service=self.label)
+            )
         if base is None or contact.organization != base.contact.organization:
             client_problem = self.directory.problem(contact.organization)
             if client_problem:
                 problems.append(client_problem)
         if contact.title:
             problems.append(
-                f"AcuInvoice has no place for a job title; {contact.title!r} would be lost."
+                _("{service} has no place for a job title; {title!r} would be lost.").format(
+                    service=self.label, title=contact.title
+                )
             )
         problems += lost_field_problems(
             contact, self.label, tuple(PHONE_FIELDS), base=base.contact if base else None

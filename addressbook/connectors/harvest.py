@@ -268,9 +268,17 @@ class HarvestConnector(Connector):
         """Required names and client; parts Harvest has no place for."""
         problems: list[str] = []
         if not contact.given_name:
-            problems.append("Harvest needs a first name (given_name) for every contact.")
+            problems.append(
+                _("{service} needs a first name (given_name) for every contact.").format(
+                    service=self.label
+                )
+            )
         if not contact.family_name:
-            problems.append("Harvest needs a last name (family_name) for every contact.")
+            problems.append(
+                _("{service} needs a last name (family_name) for every contact.").format(
+                    service=self.label
+                )
+            )
         if base is None or contact.organization != base.contact.organization:
             client_problem = self.directory.problem(contact.organization)
             if client_problem:

@@ -40,7 +40,9 @@ from addressbook.connectors.base import (
 )
 from addressbook.connectors.service import FieldRules, SecretSpec, ServiceDescription
 from addressbook.connectors.xero import (
+    ADDRESS_KINDS,
     ADDRESS_TYPES,
+    PHONE_KINDS,
     PHONE_TYPES,
     STATUS_TO_XERO,
     as_list,
@@ -57,7 +59,8 @@ from addressbook.errors import (
     NotFound,
     ValidationRefused,
 )
-from addressbook.i18n import N_, _
+from addressbook.i18n import N_, _, ngettext
+from addressbook.kinds import address_label, phone_label
 from addressbook.logs import quiet_libraries, redact
 from addressbook.model import Contact, clean
 
@@ -96,13 +99,32 @@ ADDRESS_ORDER = (
 PHONE_ORDER = ("PhoneType", "PhoneNumber", "PhoneAreaCode", "PhoneCountryCode")
 SERVER_ONLY = ("UpdatedDateUTC",)  # stamped by the service: never sent back
 UNSIGNED = {  # request-XSD integer types: (largest value, what to tell the user)
-    "PhoneNumber": (4294967295, "digits only, at most 4294967295"),
-    "PhoneAreaCode": (255, "a number from 0 to 255"),
-    "PhoneCountryCode": (255, "a number from 0 to 255"),
-    "PostalCode": (65535, "a number from 0 to 65535"),
+    "PhoneNumber": (
+        4294967295,
+        N_(
+            "Xero 1.0 refuses the number {value!r} ({kind}): it must be digits only, at most {most}."
+        ),
+    ),
+    "PhoneAreaCode": (
+        255,
+        N_(
+            "Xero 1.0 refuses the area code {value!r} ({kind}): it must be a number from 0 to {most}."
+        ),
+    ),
+    "PhoneCountryCode": (
+        255,
+        N_(
+            "Xero 1.0 refuses the country code {value!r} ({kind}): it must be a number "
+            "from 0 to {most}."
+        ),
+    ),
+    "PostalCode": (
+        65535,
+        N_(
+            "Xero 1.0 refuses the postcode {value!r} ({kind}): it must be a number from 0 to {most}."
+        ),
+    ),
 }
-PHONE_WORDS = {"DEFAULT": "work", "DDI": "DDI", "MOBILE": "mobile", "FAX": "fax"}
-ADDRESS_WORDS = {"STREET": "street", "POBOX": "postal"}
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
@@ -127,7 +149,7 @@ def remote_from_xml(raw: dict[str, Any]) -> RemoteContact:
     """A RemoteContact from a 1.0 <Contact> (raw kept whole)."""
     contact_id = clean(as_text(raw.get("ContactID")))
     if not contact_id:
-        raise BadAnswer("Xero sent a contact without a ContactID.")
+        raise BadAnswer(_("Xero sent a contact without an id."))
     stamp = clean(as_text(raw.get("UpdatedDateUTC"))) or None
     return RemoteContact(contact_id, contact_from_xml(raw), raw, stamp)
 
@@ -200,38 +222,35 @@ def xsd_problems(record: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     name = record.get("Name")
     if isinstance(name, list):
-        problems.append("A Xero 1.0 contact has exactly one Name; this one has several.")
+        problems.append(_("A Xero 1.0 contact has exactly one name; this one has several."))
     elif not clean(as_text(name)):
-        problems.append("Xero needs a name for every contact: fill in the display name.")
+        problems.append(_("Xero needs a name for every contact: fill in the display name."))
     addresses, phones = parts_of(record)
     for phone in phones:
-        kind = PHONE_WORDS.get(as_text(phone.get("PhoneType")).upper(), "other")
+        kind = phone_label(PHONE_KINDS.get(as_text(phone.get("PhoneType")).upper(), "other"))
         for key in ("PhoneNumber", "PhoneAreaCode", "PhoneCountryCode"):
-            problem = _unsigned_problem(key, phone.get(key), f"the {kind} phone")
+            problem = _unsigned_problem(key, phone.get(key), kind)
             if problem:
                 problems.append(problem)
     for address in addresses:
-        kind = ADDRESS_WORDS.get(as_text(address.get("AddressType")).upper(), "street")
-        problem = _unsigned_problem("PostalCode", address.get("PostalCode"), f"the {kind} address")
+        kind = address_label(
+            ADDRESS_KINDS.get(as_text(address.get("AddressType")).upper(), "street")
+        )
+        problem = _unsigned_problem("PostalCode", address.get("PostalCode"), kind)
         if problem:
             problems.append(problem)
     return problems
 
 
-def _unsigned_problem(key: str, value: Any, where: str) -> str | None:
+def _unsigned_problem(key: str, value: Any, kind: str) -> str | None:
+    """The sentence for a value the XSD's unsigned integer type refuses (kind: its label)."""
     text = clean(as_text(value))
     if not text:
         return None
-    largest, rule = UNSIGNED[key]
+    largest, sentence = UNSIGNED[key]
     if text.isascii() and text.isdigit() and int(text) <= largest:
         return None
-    what = {
-        "PhoneNumber": "number",
-        "PhoneAreaCode": "area code",
-        "PhoneCountryCode": "country code",
-        "PostalCode": "postcode",
-    }[key]
-    return f"Xero 1.0 refuses the {what} {text!r} of {where}: it must be {rule}."
+    return _(sentence).format(value=text, kind=kind, most=largest)
 
 
 def legacy_problems(contact: Contact) -> list[str]:
@@ -240,13 +259,20 @@ def legacy_problems(contact: Contact) -> list[str]:
     person = " ".join(p for p in (contact.given_name, contact.family_name) if p)
     if person and (contact.organization or person.casefold() != contact.display_name.casefold()):
         problems.append(
-            "Xero 1.0 keeps one name per contact and no given or family name: clear them, "
-            "or make the display name the person's name."
+            _(
+                "Xero 1.0 keeps one name per contact and no given or family name: clear them, "
+                "or make the display name the person's name."
+            )
         )
     if len(contact.emails) > 1:
         problems.append(
-            f"Xero 1.0 keeps one email per contact: {contact.emails[1].address} and the "
-            "others after the first would be lost; keep one."
+            ngettext(
+                "Xero 1.0 keeps one email per contact: {n} more would be lost ({address}); "
+                "keep one.",
+                "Xero 1.0 keeps one email per contact: {n} more would be lost ({address}, …); "
+                "keep one.",
+                len(contact.emails) - 1,
+            ).format(n=len(contact.emails) - 1, address=contact.emails[1].address)
         )
     return problems
 

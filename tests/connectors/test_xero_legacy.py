@@ -16,6 +16,7 @@ from addressbook.connectors.base import Connector, RemoteContact
 from addressbook.connectors.xero_legacy import (
     FORCE_LIST,
     XeroLegacyConnector,
+    legacy_problems,
     remote_from_xml,
     xml_record,
     xsd_problems,
@@ -95,11 +96,11 @@ def test_xsd_checks_name_the_field() -> None:
     )
     problems = xsd_problems(xml_record(base, local))
     assert problems == [
-        "Xero 1.0 refuses the number '55501x1' of the mobile phone: it must be digits only, "
+        "Xero 1.0 refuses the number '55501x1' (mobile phone): it must be digits only, "
         "at most 4294967295.",
-        "Xero 1.0 refuses the number '99999999999' of the fax phone: it must be digits only, "
+        "Xero 1.0 refuses the number '99999999999' (fax): it must be digits only, "
         "at most 4294967295.",
-        "Xero 1.0 refuses the postcode 'SW1A 1AA' of the street address: it must be a number "
+        "Xero 1.0 refuses the postcode 'SW1A 1AA' (street address): it must be a number "
         "from 0 to 65535.",
     ]
     local = replace(
@@ -108,13 +109,33 @@ def test_xsd_checks_name_the_field() -> None:
         phones=[Phone("+64 4 123-4567", "work")],
     )
     assert xsd_problems(xml_record(base, local)) == [
-        "Xero 1.0 refuses the postcode '70000' of the postal address: it must be a number "
+        "Xero 1.0 refuses the postcode '70000' (postal address): it must be a number "
         "from 0 to 65535."
     ]
     assert xsd_problems({"Name": ["One", "Two"]}) == [
-        "A Xero 1.0 contact has exactly one Name; this one has several."
+        "A Xero 1.0 contact has exactly one name; this one has several."
     ]
     assert "needs a name" in xsd_problems({"Name": None})[0]
+
+
+def test_what_only_xero_1_cannot_hold_is_named() -> None:
+    two = Contact(display_name="Red House", emails=[Email("a@x.nz"), Email("b@x.nz")])
+    assert legacy_problems(two) == [
+        "Xero 1.0 keeps one email per contact: 1 more would be lost (b@x.nz); keep one."
+    ]
+    three = replace(two, emails=[*two.emails, Email("c@x.nz")])
+    assert legacy_problems(three) == [
+        "Xero 1.0 keeps one email per contact: 2 more would be lost (b@x.nz, …); keep one."
+    ]
+    person = Contact(display_name="Shop", given_name="Ana", family_name="Lima")
+    assert legacy_problems(person) == [
+        "Xero 1.0 keeps one name per contact and no given or family name: clear them, "
+        "or make the display name the person's name."
+    ]
+    assert (
+        legacy_problems(Contact(display_name="Ana Lima", given_name="Ana", family_name="Lima"))
+        == []
+    )
 
 
 # --- the shared contract -------------------------------------------------------------------
@@ -298,7 +319,7 @@ def test_xsd_refusals_happen_before_any_request(xero_legacy: SandboxServer) -> N
     base = pull_all(connector)[0]
     local = replace(base.contact, phones=[Phone("555-CALL-NOW", "mobile")])
     seen = service.requests_seen
-    with pytest.raises(ValidationRefused, match="of the mobile phone"):
+    with pytest.raises(ValidationRefused, match=r"\(mobile phone\)"):
         connector.update(base, local, "k")
     assert service.requests_seen == seen
 

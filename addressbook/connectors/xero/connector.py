@@ -445,13 +445,18 @@ class XeroConnector(XeroSignIn):
     def validate(self, contact: Contact, base: RemoteContact | None) -> list[str]:
         """What Xero would refuse or could not hold, found before sending."""
         if is_read_only(base):
-            return [READ_ONLY_SENTENCE]
+            return [_(READ_ONLY_SENTENCE)]
         problems = xero_problems(contact)
         emails = len(contact.emails)
         if emails > 1 + MAX_CONTACT_PERSONS:
             problems.append(
-                f"Xero keeps at most {1 + MAX_CONTACT_PERSONS} emails per contact (one plus "
-                f"{MAX_CONTACT_PERSONS} contact persons); this one has {emails}."
+                ngettext(
+                    "Xero keeps at most {most} emails per contact (one plus {persons} contact "
+                    "persons); this one has {n}.",
+                    "Xero keeps at most {most} emails per contact (one plus {persons} contact "
+                    "persons); this one has {n}.",
+                    emails,
+                ).format(most=1 + MAX_CONTACT_PERSONS, persons=MAX_CONTACT_PERSONS, n=emails)
             )
         return problems
 
@@ -642,5 +647,5 @@ class XeroConnector(XeroSignIn):
     def delete(self, base: RemoteContact, idempotency_key: str) -> RemoteContact | None:
         """Archive the contact (Xero cannot delete contacts)."""
         if is_read_only(base):
-            raise ValidationRefused(READ_ONLY_SENTENCE)
+            raise ValidationRefused(_(READ_ONLY_SENTENCE))
         return self._post_one(base.remote_id, {"ContactStatus": "ARCHIVED"}, idempotency_key)

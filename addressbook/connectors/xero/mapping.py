@@ -15,6 +15,8 @@ from typing import Any
 
 from addressbook.connectors.base import RemoteContact
 from addressbook.errors import BadAnswer
+from addressbook.i18n import N_, _, ngettext
+from addressbook.kinds import address_label, phone_label
 from addressbook.model import Address, Contact, Email, Phone, Url, changed_fields, clean
 
 PAGE_SIZE = (
@@ -32,7 +34,7 @@ PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
 ADDRESS_KINDS = {"STREET": "street", "POBOX": "postal"}
 ADDRESS_TYPES = ("STREET", "POBOX")
 ADDRESS_LINES = ("AddressLine1", "AddressLine2", "AddressLine3", "AddressLine4")
-READ_ONLY_SENTENCE = (
+READ_ONLY_SENTENCE = N_(  # translated where it is shown
     "This contact was redacted in Xero at its owner's request (GDPR); Xero allows no changes to it."
 )
 _DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
@@ -157,7 +159,7 @@ def remote_from_json(raw: dict[str, Any]) -> RemoteContact:
     """A RemoteContact from a 2.0 JSON Contact (raw kept whole)."""
     contact_id = as_text(raw.get("ContactID"))
     if not contact_id:
-        raise BadAnswer("Xero sent a contact without a ContactID.")
+        raise BadAnswer(_("Xero sent a contact without an id."))
     return RemoteContact(
         remote_id=contact_id,
         contact=contact_from_json(raw),
@@ -185,14 +187,26 @@ def _phones_by_type(contact: Contact) -> tuple[dict[str, Phone], list[str]]:
         xero_type = by_kind.get(kind) or ("DEFAULT" if kind == "default" else None)
         if xero_type is None:
             problems.append(
-                f"Xero has no place for the {kind} phone {phone.number}: make it a work, "
-                "mobile, fax or DDI number."
+                _(
+                    "Xero has no place for a number of this kind ({kind}); {number} would be "
+                    "lost: make it a work, mobile, fax or direct number."
+                ).format(kind=phone_label(kind), number=phone.number)
+            )
+        elif xero_type == "DEFAULT" and xero_type in chosen:  # 'work' and 'default' share it
+            problems.append(
+                _(
+                    "Xero keeps one work or main number per contact: {number} would be lost "
+                    "next to {other}; keep one of them."
+                ).format(number=phone.number, other=chosen[xero_type].number)
             )
         elif xero_type in chosen:
-            label = "work (main)" if xero_type == "DEFAULT" else kind
             problems.append(
-                f"Xero keeps one {label} phone per contact: {phone.number} would be lost "
-                f"next to {chosen[xero_type].number}; keep one of them."
+                _(
+                    "Xero keeps one number of each kind ({kind}) per contact: {number} would "
+                    "be lost next to {other}; keep one of them."
+                ).format(
+                    kind=phone_label(kind), number=phone.number, other=chosen[xero_type].number
+                )
             )
         else:
             chosen[xero_type] = phone
@@ -208,14 +222,25 @@ def _addresses_by_type(contact: Contact) -> tuple[dict[str, Address], list[str]]
         xero_type = types.get(address.kind, "STREET")
         if xero_type in chosen:
             problems.append(
-                f"Xero keeps one {address.kind} address per contact: "
-                f"{address.one_line()!r} would be lost; keep one of them."
+                _(
+                    "Xero keeps one address of each kind ({kind}) per contact: {address!r} "
+                    "would be lost; keep one of them."
+                ).format(kind=address_label(ADDRESS_KINDS[xero_type]), address=address.one_line())
             )
             continue
         if len(address.lines) > len(ADDRESS_LINES):
             problems.append(
-                f"Xero keeps at most 4 address lines: the {address.kind} address has "
-                f"{len(address.lines)}; join some of them."
+                ngettext(
+                    "Xero keeps at most {most} lines per address; this one ({kind}) has {n} "
+                    "line: join some of them.",
+                    "Xero keeps at most {most} lines per address; this one ({kind}) has {n} "
+                    "lines: join some of them.",
+                    len(address.lines),
+                ).format(
+                    most=len(ADDRESS_LINES),
+                    kind=address_label(ADDRESS_KINDS[xero_type]),
+                    n=len(address.lines),
+                )
             )
         chosen[xero_type] = address
     return chosen, problems
@@ -228,21 +253,31 @@ def xero_problems(contact: Contact) -> list[str]:
     """
     problems: list[str] = []
     if not xero_name(contact):
-        problems.append("Xero needs a name for every contact: fill in the display name.")
+        problems.append(_("Xero needs a name for every contact: fill in the display name."))
     person = " ".join(p for p in (contact.given_name, contact.family_name) if p)
     name = xero_name(contact)
     if contact.organization and contact.organization.casefold() != name.casefold():
+        if person:
+            sentence = _(
+                "Xero keeps one name per contact: the organisation {organization!r} differs "
+                "from the name {name!r} of {person}; make the display name the organisation, "
+                "or clear the organisation."
+            )
+        else:
+            sentence = _(
+                "Xero keeps one name per contact: the organisation {organization!r} differs "
+                "from the name {name!r}; make the display name the organisation, or clear the "
+                "organisation."
+            )
         problems.append(
-            f"Xero keeps one name per contact: the organisation {contact.organization!r} "
-            f"differs from the name {name!r}" + (f" of {person}" if person else "") + "; "
-            "make the display name the organisation, or clear the organisation."
+            sentence.format(organization=contact.organization, name=name, person=person)
         )
     if contact.title:
-        problems.append("Xero contacts have no job title: clear the title to send this contact.")
+        problems.append(_("Xero contacts have no job title: clear the title to send this contact."))
     if contact.notes:
-        problems.append("Xero contacts have no notes: clear the notes to send this contact.")
+        problems.append(_("Xero contacts have no notes: clear the notes to send this contact."))
     if contact.status == "read-only":
-        problems.append("A contact cannot be made read-only in Xero; choose active or archived.")
+        problems.append(_("A contact cannot be made read-only in Xero; choose active or archived."))
     problems += _phones_by_type(contact)[1] + _addresses_by_type(contact)[1]
     return problems
 
