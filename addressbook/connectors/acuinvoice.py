@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 ENDPOINT = "/api/xml-in"
 READ_METHODS = frozenset({"contact.list", "contact.get", "client.list", "client.get"})
 PHONE_FIELDS = {"work": "phone", "mobile": "mobile_phone", "fax": "fax"}
+REFUSED_LISTING = {  # a list method's refusal, by the plural it lists
+    "contacts": N_("AcuInvoice refused to list the contacts: {reason}."),
+    "clients": N_("AcuInvoice refused to list the clients: {reason}."),
+}
 
 
 class _Failed(Exception):
@@ -101,14 +105,18 @@ class AcuInvoiceConnector(Connector):
         name = self.account.name
         if not self.account.url:
             raise AccountError(
-                f"AcuInvoice account {name} has no URL; add it again with "
-                "--url https://ACCOUNT.acuinvoice.com."
+                _(
+                    "AcuInvoice account {account} has no URL; add it again with "
+                    "--url https://ACCOUNT.acuinvoice.com."
+                ).format(account=name)
             )
         key = self.secrets.get("api_key")
         if not key:
             raise AuthError(
-                f"AcuInvoice account {name} has no API key in the keyring; enter it again "
-                f"with `addressbook accounts login {name}`."
+                _(
+                    "AcuInvoice account {account} has no API key in the keyring; enter it again "
+                    "with `addressbook accounts login {account}`."
+                ).format(account=name)
             )
         return HttpClient(
             self.account.url,
@@ -118,11 +126,11 @@ class AcuInvoiceConnector(Connector):
             auth=(key, "X"),
             headers={"Accept": "application/xml", "Content-Type": "application/xml"},
             cancel=self.cancel,
-            auth_message=(
-                f"AcuInvoice refused the API key for account {name} (it changes when the "
+            auth_message=_(
+                "AcuInvoice refused the API key for account {account} (it changes when the "
                 "master password changes); enter the new key with "
-                f"`addressbook accounts login {name}`."
-            ),
+                "`addressbook accounts login {account}`."
+            ).format(account=name),
             throttle_statuses=(429, 503),
             clock=self.clock,
         )
@@ -140,25 +148,37 @@ class AcuInvoiceConnector(Connector):
         response = self.http.request("POST", ENDPOINT, content=content, safe=method in READ_METHODS)
         if response.status_code == 404:
             raise AccountError(
-                f"There is no AcuInvoice API at {self.http.base_url}{ENDPOINT}; check the URL "
-                f"of account {self.account.name}."
+                _(
+                    "There is no AcuInvoice API at {url}; check the URL of account {account}."
+                ).format(url=f"{self.http.base_url}{ENDPOINT}", account=self.account.name)
             )
         if response.status_code >= 500:
             raise ServiceUnavailable(
-                f"AcuInvoice failed (HTTP {response.status_code}); try again later."
+                _("AcuInvoice failed (HTTP {status}); try again later.").format(
+                    status=response.status_code
+                )
             )
         if 300 <= response.status_code < 400:
             # not followed: the POST would turn into a GET elsewhere; the URL must be fixed
             raise AccountError(
-                f"AcuInvoice account {self.account.name} answered {method} with a redirect "
-                f"(HTTP {response.status_code}) to {redirect_target(response)}; check the "
-                "account's URL (addressbook does not follow redirects)."
+                _(
+                    "AcuInvoice account {account} answered {method} with a redirect "
+                    "(HTTP {status}) to {target}; check the account's URL (addressbook does "
+                    "not follow redirects)."
+                ).format(
+                    account=self.account.name,
+                    method=method,
+                    status=response.status_code,
+                    target=redirect_target(response),
+                )
             )
         doc = self._parse(response, method)
         root = doc.get("response")
         if "response" not in doc:
             raise BadAnswer(
-                f"AcuInvoice answered {method} with <{next(iter(doc))}>, not <response>."
+                _("AcuInvoice answered {method} with <{tag}>, not <response>.").format(
+                    method=method, tag=next(iter(doc))
+                )
             )
         if not isinstance(root, dict):
             root = {}
@@ -166,8 +186,12 @@ class AcuInvoiceConnector(Connector):
         if status == "ok":
             return root
         if status == "fail":
-            raise _Failed(_error_reason(root.get("error")) or "no reason given")
-        raise BadAnswer(f"AcuInvoice answered {method} with status {status!r}.")
+            raise _Failed(_error_reason(root.get("error")) or _("no reason given"))
+        raise BadAnswer(
+            _("AcuInvoice answered {method} with status {status!r}.").format(
+                method=method, status=status
+            )
+        )
 
     def _parse(self, response: httpx.Response, method: str) -> dict[str, Any]:
         """The answer's XML; a non-XML error answer → a sentence with its status and gist."""
@@ -181,9 +205,12 @@ class AcuInvoiceConnector(Connector):
             if response.status_code < 400:
                 raise
             gist = xml.plain_text(body)
+            if gist:
+                sentence = _("AcuInvoice answered HTTP {status} to {method}: {gist}.")
+            else:
+                sentence = _("AcuInvoice answered HTTP {status} to {method}.")
             raise BadAnswer(
-                f"AcuInvoice answered HTTP {response.status_code} to {method}"
-                + (f": {gist.rstrip('.')}." if gist else ".")
+                sentence.format(status=response.status_code, method=method, gist=gist.rstrip("."))
             ) from None
 
     def _listing(self, method: str, plural: str, tag: str, **filters: str) -> Iterator[list[Any]]:
@@ -197,7 +224,8 @@ class AcuInvoiceConnector(Connector):
                     method, {**filters, "page": str(page), "per_page": str(self.per_page)}
                 )
             except _Failed as failed:
-                raise BadAnswer(f"AcuInvoice refused to list {plural}: {failed}.") from None
+                refused = REFUSED_LISTING[plural]
+                raise BadAnswer(_(refused).format(reason=failed)) from None
             wrapper = root.get(plural)
             if isinstance(wrapper, dict) or plural in root:  # <contacts page=… pages=…>
                 wrapper = wrapper if isinstance(wrapper, dict) else {}
@@ -221,8 +249,10 @@ class AcuInvoiceConnector(Connector):
         try:
             self.call("client.list", {"page": "1", "per_page": "1"})
         except _Failed as failed:
-            raise BadAnswer(f"AcuInvoice refused the check: {failed}.") from None
-        return f"AcuInvoice: the API key works for {self.http.base_url}."
+            raise BadAnswer(
+                _("AcuInvoice refused the check: {reason}.").format(reason=failed)
+            ) from None
+        return _("AcuInvoice: the API key works for {url}.").format(url=self.http.base_url)
 
     def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
         """Every contact (a full listing whatever `since` is), one page at a time."""
@@ -261,7 +291,7 @@ class AcuInvoiceConnector(Connector):
         """An AcuInvoice <contact> (xmltodict form) as a RemoteContact."""
         remote_id = xml.text(raw.get("contact_id"))
         if not remote_id:
-            raise BadAnswer("AcuInvoice sent a contact without a contact_id.")
+            raise BadAnswer(_("AcuInvoice sent a contact without an id."))
         email = xml.text(raw.get("email"))
         contact = Contact(
             given_name=xml.text(raw.get("first_name")) or "",
@@ -343,12 +373,16 @@ class AcuInvoiceConnector(Connector):
         try:
             root = self.call("contact.create", {"contact": body})
         except _Failed as failed:
-            raise ValidationRefused(f"AcuInvoice refused the new contact: {failed}.") from None
+            raise ValidationRefused(
+                _("AcuInvoice refused the new contact: {reason}.").format(reason=failed)
+            ) from None
         new_id = xml.text(root.get("contact_id"))
         if not new_id:
             raise BadAnswer(
-                "AcuInvoice created the contact but did not say its contact_id; run "
-                "`addressbook sync` to fetch it."
+                _(
+                    "AcuInvoice created the contact but did not say its id; run "
+                    "`addressbook sync` to fetch it."
+                )
             )
         return self.get(new_id)
 
@@ -424,7 +458,7 @@ class AcuInvoiceConnector(Connector):
 def _id(remote_id: str) -> str:
     text = str(remote_id).strip()
     if not text.isdigit():
-        raise NotFound(f"{text!r} is not an AcuInvoice contact id.")
+        raise NotFound(_("{id!r} is not an AcuInvoice contact id.").format(id=text))
     return text
 
 

@@ -107,14 +107,18 @@ class HarvestConnector(Connector):
         name = self.account.name
         if not self.account.url:
             raise AccountError(
-                f"Harvest account {name} has no URL; add it again with "
-                "--url https://SUBDOMAIN.harvestapp.com."
+                _(
+                    "Harvest account {account} has no URL; add it again with "
+                    "--url https://SUBDOMAIN.harvestapp.com."
+                ).format(account=name)
             )
         email, password = self.secrets.get("email"), self.secrets.get("password")
         if not email or not password:
             raise AuthError(
-                f"Harvest account {name} has no email or password in the keyring; enter "
-                f"them again with `addressbook accounts login {name}`."
+                _(
+                    "Harvest account {account} has no email or password in the keyring; enter "
+                    "them again with `addressbook accounts login {account}`."
+                ).format(account=name)
             )
         settings = HttpSettings.from_settings(
             self.account.settings, max_calls=95, per_seconds=15.5, max_in_flight=4
@@ -152,7 +156,9 @@ class HarvestConnector(Connector):
         email = xml.text(user.get("email")) if isinstance(user, dict) else None
         firm = xml.text(company.get("name")) if isinstance(company, dict) else None
         who = email or self.secrets.get("email") or "?"
-        return f"Harvest: signed in as {who}" + (f" at {firm}" if firm else "") + "."
+        if firm:
+            return _("Harvest: signed in as {who} at {firm}.").format(who=who, firm=firm)
+        return _("Harvest: signed in as {who}.").format(who=who)
 
     def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
         """GET /contacts (with updated_since when `since` is given), streamed in pages."""
@@ -232,7 +238,7 @@ class HarvestConnector(Connector):
         """A Harvest <contact> (xmltodict form) as a RemoteContact."""
         remote_id = xml.text(raw.get("id"))
         if not remote_id:
-            raise BadAnswer("Harvest sent a contact without an id.")
+            raise BadAnswer(_("Harvest sent a contact without an id."))
         phones = [
             Phone(number=number, kind=kind)
             for kind, element in PHONE_ELEMENTS.items()
@@ -443,7 +449,7 @@ def _id(remote_id: str) -> str:
     """A Harvest id as a path segment (digits only: nothing else may reach the URL)."""
     text = str(remote_id).strip()
     if not _DIGITS.fullmatch(text):
-        raise NotFound(f"{text!r} is not a Harvest contact id.")
+        raise NotFound(_("{id!r} is not a Harvest contact id.").format(id=text))
     return text
 
 

@@ -352,8 +352,10 @@ class XeroLegacyConnector(Connector):
                 value = self.secrets.get(key)
                 if not value:
                     raise AuthError(
-                        f"The Xero 1.0 account {self.account.name} has no {key} in the "
-                        "keyring; remove the account and add it again with its keys."
+                        _(
+                            "The Xero 1.0 account {account} has no {key} in the keyring; "
+                            "remove the account and add it again with its keys."
+                        ).format(account=self.account.name, key=key)
                     )
                 redact(value)
                 keys[param] = value
@@ -366,10 +368,10 @@ class XeroLegacyConnector(Connector):
                 headers={"Accept": "application/xml"},
                 params=keys,
                 cancel=self.cancel,
-                auth_message=(
-                    f"Xero refused the API key or Xero key of account {self.account.name}; "
+                auth_message=_(
+                    "Xero refused the API key or Xero key of account {account}; "
                     "remove the account and add it again with the right keys."
-                ),
+                ).format(account=self.account.name),
                 on_response=self._on_response,
                 clock=self.clock,
             )
@@ -419,7 +421,9 @@ class XeroLegacyConnector(Connector):
         """Ask for the contacts changed from now on (an empty listing): are the keys good?"""
         for _contact in self._listing(datetime.now(UTC)):
             pass
-        return f"Xero 1.0 organisation of account {self.account.name}: keys accepted"
+        return _("Xero 1.0 organisation of account {account}: keys accepted").format(
+            account=self.account.name
+        )
 
     def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
         """The listing (changed since `since` when given), in pages of PULL_PAGE contacts."""
@@ -438,7 +442,7 @@ class XeroLegacyConnector(Connector):
         for raw in self._listing(None):
             if clean(as_text(raw.get("ContactID"))).lower() == wanted:
                 return remote_from_xml(raw)
-        raise NotFound("The contact is no longer in Xero.")
+        raise NotFound(_("The contact is no longer in Xero."))
 
     # --- writing ---------------------------------------------------------------------------
     def validate(self, contact: Contact, base: RemoteContact | None) -> list[str]:
@@ -465,7 +469,7 @@ class XeroLegacyConnector(Connector):
         self._check_envelope(document)
         contact = document["Response"].get("Contact")
         if not isinstance(contact, dict):
-            raise BadAnswer("Xero 1.0 answered OK without the saved contact.")
+            raise BadAnswer(_("Xero 1.0 answered OK without the saved contact."))
         return remote_from_xml(contact)
 
     def _checked_record(self, base: RemoteContact | None, local: Contact) -> dict[str, Any]:
@@ -491,8 +495,10 @@ class XeroLegacyConnector(Connector):
                 name = clean(as_text(record.get("Name"))).casefold()
                 if name in taken:
                     raise ValidationRefused(
-                        f"Xero already has a contact named {record.get('Name')!r}; saving this "
-                        "one would overwrite it: choose another name, or edit that contact."
+                        _(
+                            "Xero already has a contact named {name!r}; saving this one would "
+                            "overwrite it: choose another name, or edit that contact."
+                        ).format(name=record.get("Name"))
                     )
                 created = self._save(record, safe=False)
                 taken.add(name)
@@ -567,14 +573,16 @@ class XeroLegacyConnector(Connector):
         node = document.get(root)
         data = node if isinstance(node, dict) else {}
         message = clean(as_text(data.get("Message"))) or clean(as_text(data.get("Status")))
-        message = message or f"an answer of type <{root}>"
+        message = message or _("an answer of type <{tag}>").format(tag=root)
         if root == "ApiException" and as_text(data.get("Type")) == "ValidationException":
             # The reasons are in Elements/…/ValidationErrors; Message is only a heading.
             reasons = _validation_messages(data.get("Elements")) or [message]
-            return ValidationRefused(f"Xero refused the contact: {' '.join(reasons)}", reasons)
+            return ValidationRefused(
+                _("Xero refused the contact: {reasons}").format(reasons=" ".join(reasons)), reasons
+            )
         if root == "ApiException" and as_text(data.get("Type")) == "NotFoundException":
-            return NotFound(f"Xero 1.0: {message}")
-        return ConnectorError(f"Xero 1.0 refused the request: {message}")
+            return NotFound(_("Xero 1.0 did not find it: {message}").format(message=message))
+        return ConnectorError(_("Xero 1.0 refused the request: {message}").format(message=message))
 
 
 def _validation_messages(node: Any) -> list[str]:
