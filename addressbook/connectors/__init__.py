@@ -17,6 +17,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from addressbook.errors import AccountError
+from addressbook.i18n import _
 
 if TYPE_CHECKING:
     from addressbook.connectors.base import AccountConfig, CancelToken, Connector, SecretSource
@@ -39,7 +40,11 @@ def connector_class(service: str) -> type[Connector]:
     """The connector class of a service name."""
     path = CONNECTORS.get(service)
     if path is None:
-        raise AccountError(f"Unknown service {service!r}; known services: {', '.join(CONNECTORS)}.")
+        raise AccountError(
+            _("Unknown service {service!r}; known services: {known}.").format(
+                service=service, known=", ".join(CONNECTORS)
+            )
+        )
     module_name, class_name = path.split(":")
     cls: type[Connector] = getattr(import_module(module_name), class_name)
     return cls

@@ -129,9 +129,15 @@ class HttpSettings:
             try:
                 value = float(raw)
             except ValueError:
-                raise AccountError(f"The setting {key} must be a number of seconds, not {raw!r}.")
+                raise AccountError(
+                    _("The setting {key} must be a number of seconds, not {value!r}.").format(
+                        key=key, value=raw
+                    )
+                )
             if value <= 0:
-                raise AccountError(f"The setting {key} must be more than 0 seconds.")
+                raise AccountError(
+                    _("The setting {key} must be more than 0 seconds.").format(key=key)
+                )
             overrides[key] = value
         return replace(cls(), **overrides)
 
@@ -155,11 +161,17 @@ def require_secure_url(url: str, service: str = "The service") -> str:
     """The URL without a trailing slash; AccountError unless https, or http on loopback."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AccountError(f"{service} URL {scrub_url(url)!r} is not a web address (https://…).")
+        raise AccountError(
+            _("{service} URL {url!r} is not a web address (https://…).").format(
+                service=service, url=scrub_url(url)
+            )
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise AccountError(
-            f"{service} URL {scrub_url(url)} is not https; only https is allowed "
-            "(plain http only on this computer, e.g. 127.0.0.1)."
+            _(
+                "{service} URL {url} is not https; only https is allowed "
+                "(plain http only on this computer, e.g. 127.0.0.1)."
+            ).format(service=service, url=scrub_url(url))
         )
     return url.strip().rstrip("/")
 
@@ -606,10 +618,10 @@ class HttpClient:
         self.account = account
         self.settings = settings or HttpSettings()
         self.cancel = cancel or CancelToken()
-        self.auth_message = auth_message or (
-            f"{service} refused the credentials of account {account}; "
+        self.auth_message = auth_message or _(
+            "{service} refused the credentials of account {account}; "
             "enter them again with `addressbook accounts add`."
-        )
+        ).format(service=service, account=account)
         self.limit_description = limit_description
         self.throttle_statuses = frozenset(throttle_statuses)
         self.on_response = on_response
@@ -685,13 +697,18 @@ class HttpClient:
                     body += chunk
                     if len(body) > limit:
                         raise BadAnswer(
-                            f"The answer from {self.service} is larger than "
-                            f"{limit // (1024 * 1024)} MB; refused."
+                            _("The answer from {service} is larger than {mb} MB; refused.").format(
+                                service=self.service, mb=limit // (1024 * 1024)
+                            )
                         )
                     if time.monotonic() > deadline:
                         raise ServiceUnavailable(
-                            f"The answer from {self.service} arrived too slowly (not complete "
-                            f"after {self.settings.answer_seconds:g} seconds); try again later."
+                            _(
+                                "The answer from {service} arrived too slowly (not complete "
+                                "after {seconds} seconds); try again later."
+                            ).format(
+                                service=self.service, seconds=f"{self.settings.answer_seconds:g}"
+                            )
                         )
             finally:
                 response.close()
@@ -740,19 +757,22 @@ class HttpClient:
             ) from None
         except httpx.TimeoutException:
             raise ServiceUnavailable(
-                f"{self.service} stopped sending its answer for {self.settings.read_timeout:g} "
-                "seconds; try again later."
+                _(
+                    "{service} stopped sending its answer for {seconds} seconds; try again later."
+                ).format(service=self.service, seconds=f"{self.settings.read_timeout:g}")
             ) from None
         except httpx.DecodingError:
             encoding = response.headers.get("Content-Encoding", "?")
             raise BadAnswer(
-                f"{self.service} sent a compressed answer ({scrub(encoding)[:20]}) that could "
-                "not be decompressed; try again."
+                _(
+                    "{service} sent a compressed answer ({encoding}) that could not be "
+                    "decompressed; try again."
+                ).format(service=self.service, encoding=scrub(encoding)[:20])
             ) from None
         except httpx.TransportError as error:
             log.info("%s answer cut off: %s", self.service, scrub(type(error).__name__))
             raise ServiceUnavailable(
-                f"The answer from {self.service} was cut off; try again."
+                _("The answer from {service} was cut off; try again.").format(service=self.service)
             ) from None
 
     def close(self) -> None:

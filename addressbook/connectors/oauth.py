@@ -133,11 +133,15 @@ def parse_token_answer(status: int, content_type: str, body: bytes) -> TokenAnsw
     if status >= 400 or "error" in data:
         error = str(data.get("error") or f"http_{status}")
         if status >= 500 and "error" not in data:
-            raise ServiceUnavailable(f"The sign-in service answered {status}; try again later.")
-        raise TokenRefused(f"The sign-in service refused the sign-in ({error}).", error)
+            raise ServiceUnavailable(
+                _("The sign-in service answered {status}; try again later.").format(status=status)
+            )
+        raise TokenRefused(
+            _("The sign-in service refused the sign-in ({error}).").format(error=error), error
+        )
     access = data.get("access_token")
     if not isinstance(access, str) or not access:
-        raise BadAnswer("The sign-in service answered without an access token.")
+        raise BadAnswer(_("The sign-in service answered without an access token."))
     refresh = data.get("refresh_token")
     redact(access)
     redact(refresh if isinstance(refresh, str) else None)
@@ -236,8 +240,10 @@ class LoopbackListener:
             self._server = _CallbackServer(port, self.callback_path, state)
         except OSError as error:
             raise AuthError(
-                f"Cannot listen on port {port} for the browser's answer ({error.strerror}); "
-                "close the program using it or choose another redirect_port."
+                _(
+                    "Cannot listen on port {port} for the browser's answer ({reason}); "
+                    "close the program using it or choose another redirect_port."
+                ).format(port=port, reason=error.strerror)
             )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -273,8 +279,10 @@ class LoopbackListener:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AuthError(
-                    f"No answer from the browser within {timeout:g} s; run the sign-in again "
-                    "and finish it in the browser (or open the printed address yourself)."
+                    _(
+                        "No answer from the browser within {seconds} s; run the sign-in again "
+                        "and finish it in the browser (or open the printed address yourself)."
+                    ).format(seconds=f"{timeout:g}")
                 )
             try:
                 params = self._server.answers.get(timeout=min(left, 0.2))
@@ -285,18 +293,22 @@ class LoopbackListener:
     def _code_from(self, params: dict[str, str]) -> str:
         error = params.get("error")
         if error == "access_denied":
-            raise AuthError("You declined the sign-in in the browser; nothing was connected.")
+            raise AuthError(_("You declined the sign-in in the browser; nothing was connected."))
         if error:
             description = params.get("error_description") or error
-            raise AuthError(f"The sign-in failed in the browser: {description}.")
+            raise AuthError(
+                _("The sign-in failed in the browser: {reason}.").format(reason=description)
+            )
         if not secrets.compare_digest(params.get("state", ""), self.state):
             raise AuthError(
-                "The browser's answer does not belong to this sign-in (its state differs); "
-                "run the sign-in again."
+                _(
+                    "The browser's answer does not belong to this sign-in (its state differs); "
+                    "run the sign-in again."
+                )
             )
         code = params.get("code")
         if not code:
-            raise AuthError("The browser's answer carried no authorization code; try again.")
+            raise AuthError(_("The browser's answer carried no authorization code; try again."))
         redact(code)
         return code
 
@@ -423,8 +435,10 @@ class TokenStore:
             refresh_token = self.secrets.get(REFRESH_TOKEN_KEY)
             if not refresh_token:
                 raise AuthError(
-                    f"The {self.label} account {self.account_name} is not signed in; run "
-                    f"`addressbook accounts login {self.account_name}`."
+                    _(
+                        "The {service} account {account} is not signed in; run "
+                        "`addressbook accounts login {account}`."
+                    ).format(service=self.label, account=self.account_name)
                 )
             redact(refresh_token)
             try:
@@ -432,14 +446,18 @@ class TokenStore:
             except TokenRefused as error:
                 if error.error in ("invalid_grant", "unauthorized_client", "invalid_client"):
                     raise AuthError(
-                        f"{self.label} no longer accepts this sign-in; run `addressbook accounts "
-                        f"login {self.account_name}` again (your pending edits are kept)."
+                        _(
+                            "{service} no longer accepts this sign-in; run `addressbook accounts "
+                            "login {account}` again (your pending edits are kept)."
+                        ).format(service=self.label, account=self.account_name)
                     )
                 # Any other refusal (a bare 400, an HTML page): still the user's next step.
                 raise AuthError(
-                    f"{self.label} refused to renew the sign-in of account {self.account_name} "
-                    f"({error.error}); run `addressbook accounts login {self.account_name}` "
-                    "again (your pending edits are kept)."
+                    _(
+                        "{service} refused to renew the sign-in of account {account} "
+                        "({error}); run `addressbook accounts login {account}` "
+                        "again (your pending edits are kept)."
+                    ).format(service=self.label, account=self.account_name, error=error.error)
                 )
             self.install(answer)
             return answer.access_token

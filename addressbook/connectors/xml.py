@@ -49,6 +49,7 @@ from xml.parsers import expat
 import xmltodict
 
 from addressbook.errors import BadAnswer
+from addressbook.i18n import _
 
 MAX_TEXT = 64 * 1024  # characters in one element's text
 MAX_RECORD = 1024 * 1024  # characters (tags, attributes, text) in one record
@@ -154,26 +155,33 @@ class XmlStream:
         return bool(_HTML_START.match(self._head.removeprefix(b"\xef\xbb\xbf")))
 
     def _html_message(self) -> str:
-        return (
-            f"{_cap(self.service)} sent a web page (HTML) where XML was expected: a proxy "
+        return _(
+            "{service} sent a web page (HTML) where XML was expected: a proxy "
             "or sign-in page may be in the way, or the account's URL is wrong; check the "
             "URL and your network."
-        )
+        ).format(service=_cap(self.service))
 
     def _expat_error(self, error: expat.ExpatError, final: bool) -> BadAnswer:
         if self._looks_like_html():
             return BadAnswer(self._html_message())
-        where = f"line {error.lineno}, column {error.offset + 1}"
+        where = _("line {line}, column {column}").format(line=error.lineno, column=error.offset + 1)
         reason = expat.ErrorString(error.code)
+        service = _cap(self.service)
         if final and not self._received:
-            return BadAnswer(f"{_cap(self.service)} sent an empty answer where XML was expected.")
+            return BadAnswer(
+                _("{service} sent an empty answer where XML was expected.").format(service=service)
+            )
         if final and (self._stack or not self._started):
             return BadAnswer(
-                f"The answer from {self.service} ended before its XML was complete "
-                f"({where}); try again."
+                _(
+                    "The answer from {service} ended before its XML was complete ({where}); "
+                    "try again."
+                ).format(service=self.service, where=where)
             )
         return BadAnswer(
-            f"{_cap(self.service)} sent XML that is not well-formed ({reason} at {where}); refused."
+            _("{service} sent XML that is not well-formed ({reason} at {where}); refused.").format(
+                service=service, reason=reason, where=where
+            )
         )
 
     # --- expat callbacks ----------------------------------------------------------------
@@ -183,7 +191,11 @@ class XmlStream:
         self._refuse_entity()
 
     def _refuse_entity(self, *_args: object) -> None:
-        raise _Refused(f"{_cap(self.service)} sent XML with entity declarations; refused.")
+        raise _Refused(
+            _("{service} sent XML with entity declarations; refused.").format(
+                service=_cap(self.service)
+            )
+        )
 
     def _handlers(self) -> tuple[Callable[..., None], Callable[..., None], Callable[..., None]]:
         """expat's element and text callbacks, as closures over local state.
@@ -278,24 +290,29 @@ class XmlStream:
             raise _Refused(self._html_message())
         if depth > self.max_depth:
             raise _Refused(
-                f"{_cap(self.service)} sent XML nested more than {self.max_depth} levels "
-                "deep; refused."
+                _("{service} sent XML nested more than {most} levels deep; refused.").format(
+                    service=_cap(self.service), most=self.max_depth
+                )
             )
         if len(attrs) > MAX_ATTRIBUTES:
             raise _Refused(
-                f"{_cap(self.service)} sent an element <{name[:40]}> with more than "
-                f"{MAX_ATTRIBUTES} attributes; refused."
+                _(
+                    "{service} sent an element <{name}> with more than {most} attributes; refused."
+                ).format(service=_cap(self.service), name=name[:40], most=MAX_ATTRIBUTES)
             )
 
     def _too_long(self, name: str) -> None:
         raise _Refused(
-            f"{_cap(self.service)} sent a field <{name}> longer than "
-            f"{self.max_text // 1024} KiB; refused."
+            _("{service} sent a field <{name}> longer than {kib} KiB; refused.").format(
+                service=_cap(self.service), name=name, kib=self.max_text // 1024
+            )
         )
 
     def _too_large(self) -> None:
         raise _Refused(
-            f"{_cap(self.service)} sent a record larger than {self.max_record // 1024} KiB; refused."
+            _("{service} sent a record larger than {kib} KiB; refused.").format(
+                service=_cap(self.service), kib=self.max_record // 1024
+            )
         )
 
 

@@ -226,10 +226,15 @@ class XeroConnector(XeroSignIn):
         if problem == "day":
             response.close()
             hours = max(1, math.ceil(wait / 3600)) if wait is not None else None
-            when = f"in {hours} hour{'s' if hours != 1 else ''}" if hours else "tomorrow"
-            raise RateLimited(
-                f"Xero's daily limit is reached; try again {when}.", retry_after=wait, limit="day"
-            )
+            if hours:
+                sentence = ngettext(
+                    "Xero's daily limit is reached; try again in {n} hour.",
+                    "Xero's daily limit is reached; try again in {n} hours.",
+                    hours,
+                ).format(n=hours)
+            else:
+                sentence = _("Xero's daily limit is reached; try again tomorrow.")
+            raise RateLimited(sentence, retry_after=wait, limit="day")
         if self._client is None:
             return
         # http.py names the limit in its sentences: name the one Xero says was hit.
@@ -253,8 +258,10 @@ class XeroConnector(XeroSignIn):
         tenant = self._setting("tenant_id")
         if not tenant:
             raise AuthError(
-                f"The Xero account {self.account.name} has no organisation chosen yet; run "
-                f"`addressbook accounts login {self.account.name}`."
+                _(
+                    "The Xero account {account} has no organisation chosen yet; run "
+                    "`addressbook accounts login {account}`."
+                ).format(account=self.account.name)
             )
         return {"xero-tenant-id": tenant}
 
@@ -359,11 +366,13 @@ class XeroConnector(XeroSignIn):
         names = {t["tenantId"]: as_text(t.get("tenantName")) for t in self._connections()}
         if tenant not in names:
             raise AuthError(
-                f"This Xero sign-in no longer reaches the organisation {tenant}; run "
-                f"`addressbook accounts login {self.account.name}`."
+                _(
+                    "This Xero sign-in no longer reaches the organisation {tenant}; run "
+                    "`addressbook accounts login {account}`."
+                ).format(tenant=tenant, account=self.account.name)
             )
         self._contacts_of(self._call("GET", "/Contacts", params={"page": "1"}), _("contacts"))
-        return f"Xero organisation {names[tenant] or tenant}"
+        return _("Xero organisation {organisation}").format(organisation=names[tenant] or tenant)
 
     def pull(self, since: datetime | None) -> Iterator[list[RemoteContact]]:
         """Pages of up to 1000 contacts (archived included), changed since `since` when given.

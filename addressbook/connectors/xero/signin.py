@@ -14,7 +14,7 @@ from addressbook.connectors import jsonread
 from addressbook.connectors.base import Connector, OpenUrl
 from addressbook.connectors.xero.mapping import as_list, as_text
 from addressbook.errors import AccountError, AuthError, BadAnswer
-from addressbook.i18n import _
+from addressbook.i18n import _, ngettext
 
 if TYPE_CHECKING:
     import httpx
@@ -52,17 +52,19 @@ class XeroSignIn(Connector):
         client_id = self._setting("client_id")
         if not client_id:
             raise AccountError(
-                f"The Xero account {self.account.name} has no client_id; add one with "
-                f"`addressbook accounts add {self.account.name} --service xero "
-                "--set client_id=…` (your Xero app's Client ID)."
+                _(
+                    "The Xero account {account} has no client_id; add one with "
+                    "`addressbook accounts add {account} --service xero "
+                    "--set client_id=…` (your Xero app's Client ID)."
+                ).format(account=self.account.name)
             )
         return client_id
 
     def _relogin_sentence(self) -> str:
-        return (
-            f"Xero no longer accepts this sign-in; run `addressbook accounts login "
-            f"{self.account.name}` again (your pending edits are kept)."
-        )
+        return _(
+            "Xero no longer accepts this sign-in; run `addressbook accounts login "
+            "{account}` again (your pending edits are kept)."
+        ).format(account=self.account.name)
 
     @property
     def tokens(self) -> TokenStore:
@@ -143,25 +145,35 @@ class XeroSignIn(Connector):
             )
         except oauth.TokenRefused as error:
             raise AuthError(
-                f"Xero refused the sign-in ({error.error}); run `addressbook accounts login "
-                f"{self.account.name}` again."
+                _(
+                    "Xero refused the sign-in ({error}); run `addressbook accounts login "
+                    "{account}` again."
+                ).format(error=error.error, account=self.account.name)
             )
         if not answer.refresh_token:
             raise AuthError(
-                "Xero gave no refresh token: the app must ask for offline_access; check "
-                "its settings in the Xero developer portal."
+                _(
+                    "Xero gave no refresh token: the app must ask for offline_access; check "
+                    "its settings in the Xero developer portal."
+                )
             )
         self.tokens.signed_in(answer)
         chosen = self._choose_tenant(self._connections(), tenant)
         self.account.settings["tenant_id"] = chosen["tenantId"]
         self.account.settings["tenant_name"] = chosen.get("tenantName") or ""
         self.settings_changed = True
-        return f"Signed in to Xero: organisation {chosen.get('tenantName') or chosen['tenantId']}."
+        return _("Signed in to Xero: organisation {organisation}.").format(
+            organisation=chosen.get("tenantName") or chosen["tenantId"]
+        )
 
     def _redirect_port(self) -> int:
         raw = self._setting("redirect_port") or "0"
         if not raw.isdigit() or int(raw) > 65535:
-            raise AccountError(f"The setting redirect_port must be a port number, not {raw!r}.")
+            raise AccountError(
+                _("The setting redirect_port must be a port number, not {value!r}.").format(
+                    value=raw
+                )
+            )
         return int(raw)
 
     def _connections(self) -> list[dict[str, Any]]:
@@ -169,7 +181,7 @@ class XeroSignIn(Connector):
         response = self.client.request("GET", self._setting("connections_url"))
         data = self._json(response, _("its list of organisations"))
         if not isinstance(data, list):
-            raise BadAnswer("Xero's list of organisations is not a JSON list.")
+            raise BadAnswer(_("Xero's list of organisations is not a JSON list."))
         tenants = [
             t
             for t in as_list(data)
@@ -178,7 +190,7 @@ class XeroSignIn(Connector):
         ]
         if not tenants:
             raise AuthError(
-                "This Xero sign-in has no organisation connected; sign in again and choose one."
+                _("This Xero sign-in has no organisation connected; sign in again and choose one.")
             )
         return tenants
 
@@ -196,14 +208,33 @@ class XeroSignIn(Connector):
             return tenants[0]
         listing = "; ".join(f"{as_text(t.get('tenantName'))} ({t['tenantId']})" for t in tenants)
         if not wanted:
-            first = "Several Xero organisations are connected"
+            sentence = _(
+                "Several Xero organisations are connected: {listing}. Run `addressbook accounts "
+                "login {account} --tenant NAME-OR-ID` to choose one (the id when names repeat)."
+            )
         elif named:  # two organisations may share a name: only the id tells them apart
-            first = f"{len(named)} connected Xero organisations are called {wanted!r}"
+            sentence = ngettext(
+                "{n} connected Xero organisation is called {wanted!r}: {listing}. Run "
+                "`addressbook accounts login {account} --tenant NAME-OR-ID` to choose one (the "
+                "id when names repeat).",
+                "{n} connected Xero organisations are called {wanted!r}: {listing}. Run "
+                "`addressbook accounts login {account} --tenant NAME-OR-ID` to choose one (the "
+                "id when names repeat).",
+                len(named),
+            )
         else:
-            first = f"No connected Xero organisation is called {wanted!r}"
+            sentence = _(
+                "No connected Xero organisation is called {wanted!r}: {listing}. Run "
+                "`addressbook accounts login {account} --tenant NAME-OR-ID` to choose one (the "
+                "id when names repeat)."
+            )
         raise AccountError(
-            f"{first}: {listing}. Run `addressbook accounts login {self.account.name} "
-            "--tenant NAME-OR-ID` to choose one (the id when names repeat)."
+            sentence.format(
+                n=len(named) if wanted else 0,
+                wanted=wanted,
+                listing=listing,
+                account=self.account.name,
+            )
         )
 
     def _json(self, response: httpx.Response, what: str, records: str | None = None) -> Any:
