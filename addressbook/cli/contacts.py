@@ -18,7 +18,8 @@ from pathlib import Path
 
 from addressbook.errors import AddressbookError, UsageError
 from addressbook.i18n import _
-from addressbook.model import Contact, Patch, apply_field_args
+from addressbook.kinds import address_label, email_label, phone_label
+from addressbook.model import FIELD_KEYS, Contact, Patch, apply_field_args
 from addressbook.rules import Checker, Problem, sentences
 from addressbook.store import LOCAL, Record, Store
 from addressbook.wording import field_labels
@@ -66,7 +67,7 @@ def _cell(text: str, width: int) -> str:
 
 
 def _account_label(account: str | None) -> str:
-    return account if account is not None else "this computer"
+    return account if account is not None else _("this computer")
 
 
 def _marker(record_state: str, status: str) -> str:
@@ -133,6 +134,14 @@ def _require(store: Store, contact_id: int) -> Record:
 
 
 def _with_fields(contact: Contact, pairs: list[tuple[str, str]]) -> Contact:
+    """`--field KEY=VALUE` pairs applied; an unknown key → one translated sentence."""
+    for key, _value in pairs:
+        if key not in FIELD_KEYS:
+            raise UsageError(
+                _("unknown field {key!r}; known fields: {known}").format(
+                    key=key, known=", ".join(FIELD_KEYS)
+                )
+            )
     try:
         return apply_field_args(contact, pairs)
     except ValueError as error:
@@ -171,35 +180,36 @@ def show(args: argparse.Namespace) -> int:
 def _show_block(record: Record) -> str:
     """A contact as readable lines: name, then label/value pairs."""
     c = record.contact
-    lines: list[tuple[str, str]] = [("id", str(record.id))]
+    lines: list[tuple[str, str]] = [(_("id"), str(record.id))]
     account = _account_label(record.account)
     if record.remote_id:
-        account += f" (remote id {record.remote_id})"
-    lines.append(("account", account))
+        account = _("{account} (remote id {id})").format(account=account, id=record.remote_id)
+    lines.append((_("account"), account))
     if record.state not in ("local", "synced"):
-        lines.append(("state", record.state))
+        lines.append((_("state"), record.state))
     for label, value in (
-        ("given name", c.given_name),
-        ("family name", c.family_name),
-        ("organisation", c.organization),
-        ("title", c.title),
+        (_("given name"), c.given_name),
+        (_("family name"), c.family_name),
+        (_("organisation"), c.organization),
+        (_("job title"), c.title),
     ):
         if value:
             lines.append((label, value))
-    lines += [("email", f"{e.address} ({e.kind})") for e in c.emails]
-    lines += [("phone", f"{p.number} ({p.kind})") for p in c.phones]
-    lines += [("address", f"{a.one_line()} ({a.kind})") for a in c.addresses]
+    lines += [(email_label(e.kind), e.address) for e in c.emails]
+    lines += [(phone_label(p.kind), p.number) for p in c.phones]
+    lines += [(address_label(a.kind), a.one_line()) for a in c.addresses]
     if c.status != "active":
-        lines.append(("status", c.status))
+        lines.append((_("status"), c.status))
     if c.notes:
-        lines.append(("notes", c.notes))
+        lines.append((_("notes"), c.notes))
     if record.message:
-        lines.append(("last push", record.message))
-    out = [c.display_name or "(no name)"]
+        lines.append((_("last push"), record.message))
+    out = [c.display_name or _("(no name)")]
+    width = max(14, *(len(label) + 2 for label, _value in lines))  # labels vary by language
     for label, value in lines:
         first, *rest = value.split("\n")
-        out.append(f"  {label:<14}{first}")
-        out += [f"  {'':<14}{more}" for more in rest]
+        out.append(f"  {label:<{width}}{first}")
+        out += [f"  {'':<{width}}{more}" for more in rest]
     return "\n".join(out) + "\n"
 
 
@@ -331,7 +341,9 @@ def _write_file(path: Path, text: str) -> None:
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise AddressbookError(f"cannot write {path}: {error.strerror or error}") from None
+        raise AddressbookError(
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
 
 
 def import_(args: argparse.Namespace) -> int:

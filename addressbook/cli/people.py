@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from addressbook.errors import AddressbookError, UsageError
 from addressbook.i18n import _, ngettext
-from addressbook.model import Contact, apply_field_args
+from addressbook.model import Contact
 from addressbook.store import Store
 
 
@@ -136,10 +136,9 @@ def edit_everywhere(args: argparse.Namespace) -> int:
         raise UsageError(_("Say what to change with --field KEY=VALUE."))
 
     def change(contact: Contact) -> Contact:
-        try:
-            changed = apply_field_args(contact, args.fields)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
+        from addressbook.cli.contacts import _with_fields
+
+        changed = _with_fields(contact, args.fields)
         if not changed.display_name:
             raise UsageError(_("A contact needs a name; this edit would leave it without one."))
         return changed

@@ -392,7 +392,7 @@ class Store(PeopleStore):
     def _state(self, contact_id: int) -> str:
         row = self._exec("SELECT state FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no contact with id {contact_id}")
+            raise StoreError(_("no contact with id {id}").format(id=contact_id))
         return str(row[0])
 
     def _put_outbox(self, contact_id: int, op: str) -> None:
@@ -848,7 +848,11 @@ class Store(PeopleStore):
     def _entry_contact(self, entry_id: int) -> int:
         row = self._exec("SELECT contact_id FROM outbox WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no pending change with id {entry_id} (already pushed or discarded)")
+            raise StoreError(
+                _("no pending change with id {id} (already pushed or discarded)").format(
+                    id=entry_id
+                )
+            )
         return int(row[0])
 
     def complete(

@@ -207,20 +207,34 @@ def error_for(path: Path, error: sqlite3.Error) -> StoreError:
         )
     if "readonly" in text or "read-only" in text:
         return StoreError(
-            f"the address book {path} is read-only; nothing was changed (check the file's permissions)"
+            _(
+                "the address book {path} is read-only; nothing was changed (check the file's "
+                "permissions)"
+            ).format(path=path)
         )
     if "locked" in text or "busy" in text:
         return StoreError(
-            f"the address book {path} is busy in another addressbook process; try again in a moment"
+            _(
+                "the address book {path} is busy in another addressbook process; try again in a "
+                "moment"
+            ).format(path=path)
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StoreError(
-            f"the address book {path} is damaged or is not an address book file;"
-            " move it away to start a fresh one"
+            _(
+                "the address book {path} is damaged or is not an address book file; move it "
+                "away to start a fresh one"
+            ).format(path=path)
         )
     if "unable to open" in text:
-        return StoreError(f"the address book {path} cannot be opened; check that its folder exists")
-    return StoreError(f"the address book {path} cannot be used: {error}")
+        return StoreError(
+            _("the address book {path} cannot be opened; check that its folder exists").format(
+                path=path
+            )
+        )
+    return StoreError(
+        _("the address book {path} cannot be used: {error}").format(path=path, error=error)
+    )
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -317,8 +331,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         version = _check_version(conn, path, target)
         if version == 0 and _has_tables(conn):
             raise StoreError(
-                f"{path} is an SQLite file of some other program, not an address book;"
-                " move it away or choose another file"
+                _(
+                    "{path} is an SQLite file of some other program, not an address book; "
+                    "move it away or choose another file"
+                ).format(path=path)
             )
         for step in range(version, target):
             MIGRATIONS[step](conn)
@@ -333,9 +349,11 @@ def _check_version(conn: sqlite3.Connection, path: Path, target: int) -> int:
     version = user_version(conn)
     if version > target:
         raise NewerSchemaError(
-            f"the address book {path} was written by a newer version of addressbook"
-            f" (schema {version}; this version knows up to {target}); install the newer version"
-            " to open it"
+            _(
+                "the address book {path} was written by a newer version of addressbook "
+                "(schema {version}; this version knows up to {target}); install the newer "
+                "version to open it"
+            ).format(path=path, version=version, target=target)
         )
     return version
 

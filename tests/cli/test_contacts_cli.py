@@ -83,6 +83,10 @@ def test_new_show_edit_delete_round_trip() -> None:
     assert shown["title"] == "Chef" and shown["emails"] == []
     text = ok("show", str(contact_id))
     assert text.splitlines()[0] == "Zoë Müller" and "Chef" in text and "+64 21 123 4567" in text
+    # each kind in the user's words (the detail pane's labels), values in one column
+    assert "  mobile phone  +64 21 123 4567" in text.splitlines()
+    assert "  job title     Chef" in text.splitlines()
+    assert "  account       this computer" in text.splitlines()
     ok("delete", str(contact_id))
     assert failed(1, "show", str(contact_id)) == f"addressbook: no contact with id {contact_id}"
 
