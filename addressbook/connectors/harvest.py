@@ -318,8 +318,10 @@ class HarvestConnector(Connector):
         new_id = _location_id(response.headers.get("Location", ""))
         if new_id is None:
             raise BadAnswer(
-                "Harvest created the contact but did not say its id (no Location header); "
-                "run `addressbook sync` to fetch it."
+                _(
+                    "Harvest created the contact but did not say its id (no Location header); "
+                    "run `addressbook sync` to fetch it."
+                )
             )
         return self.get(new_id)
 

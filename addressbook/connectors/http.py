@@ -200,11 +200,11 @@ def redirect_target(response: httpx.Response) -> str:
     """Where a 3xx answer points, for a sentence: absolute, no user info, no query."""
     location = response.headers.get("Location", "").strip()
     if not location:
-        return "(no Location given)"
+        return _("(no Location given)")
     try:
         target = response.request.url.join(location)
     except (httpx.InvalidURL, RuntimeError):
-        return "(an unreadable Location)"
+        return _("(an unreadable Location)")
     return scrub(str(target.copy_with(query=None, fragment=None, username=None, password=None)))
 
 

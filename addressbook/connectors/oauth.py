@@ -45,7 +45,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from addressbook.connectors.base import CancelToken, SecretSource
 from addressbook.errors import AuthError, BadAnswer, ServiceUnavailable
-from addressbook.i18n import _
+from addressbook.i18n import _, catalog_language
 from addressbook.logs import redact
 
 log = logging.getLogger("addressbook.connectors.oauth")
@@ -179,7 +179,7 @@ def _decode_token_body(content_type: str, body: bytes) -> dict[str, Any]:
 
 
 # --- the loopback listener -----------------------------------------------------------------
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>addressbook</title>
+_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>addressbook</title>
 </head><body style="font-family:sans-serif;margin:3em"><h1>{title}</h1><p>{text}</p></body></html>
 """
 
@@ -193,21 +193,28 @@ class _CallbackHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         parts = urlsplit(self.path)
         if parts.path != self.server.callback_path:
-            self._answer(404, "Not found", "This address is not part of the sign-in.")
+            self._answer(404, _("Not found"), _("This address is not part of the sign-in."))
             return
         params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         if "error" in params:
             self._answer(
-                200, "Sign-in not completed", "You can close this window and return to addressbook."
+                200,
+                _("Sign-in not completed"),
+                _("You can close this window and return to addressbook."),
             )
         elif params.get("state") != self.server.expected_state:
-            self._answer(400, "Sign-in refused", "This answer does not belong to the sign-in.")
+            self._answer(
+                400, _("Sign-in refused"), _("This answer does not belong to the sign-in.")
+            )
         else:
-            self._answer(200, "Signed in", "You can close this window and return to addressbook.")
+            self._answer(
+                200, _("Signed in"), _("You can close this window and return to addressbook.")
+            )
         self.server.answers.put(params)
 
     def _answer(self, status: int, title: str, text: str) -> None:
-        body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode()
+        lang = catalog_language() or "en"
+        body = _PAGE.format(lang=lang, title=html.escape(title), text=html.escape(text)).encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -342,8 +349,10 @@ def _file_lock(path: Path, timeout: float, cancel: CancelToken | None) -> Iterat
                 cancel.check()
             if time.monotonic() > deadline:
                 raise ServiceUnavailable(
-                    "Another addressbook process has been renewing the sign-in for too long; "
-                    "close it and try again."
+                    _(
+                        "Another addressbook process has been renewing the sign-in for too long; "
+                        "close it and try again."
+                    )
                 )
             time.sleep(0.02)
         try:
