@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from addressbook.errors import AddressbookError, UsageError
-from addressbook.i18n import _
+from addressbook.i18n import N_, _
 from addressbook.kinds import address_label, email_label, phone_label
 from addressbook.model import FIELD_KEYS, Contact, Patch, apply_field_args
 from addressbook.rules import Checker, Problem, sentences
@@ -25,7 +25,10 @@ from addressbook.store import LOCAL, Record, Store
 from addressbook.wording import field_labels
 
 _CHUNK = 500  # contacts read per query when printing a long list
-_MARKERS = {"local": "", "synced": "", "new": "new", "modified": "modified"}
+_MARKERS = {"local": "", "synced": "", "new": N_("new"), "modified": N_("modified")}
+# States that need the user's attention are shown in capitals ('CONFLICT').
+_LOUD_MARKERS = {"conflict": N_("conflict"), "deleted": N_("deleted")}
+_STATUS_WORDS = {"active": N_("active"), "archived": N_("archived"), "read-only": N_("read-only")}
 
 
 # -- output helpers ------------------------------------------------------------------------
@@ -71,9 +74,15 @@ def _account_label(account: str | None) -> str:
 
 
 def _marker(record_state: str, status: str) -> str:
-    marker = _MARKERS.get(record_state, record_state.upper())
+    if record_state in _MARKERS:
+        marker = _(_MARKERS[record_state]) if _MARKERS[record_state] else ""
+    elif record_state in _LOUD_MARKERS:
+        marker = _(_LOUD_MARKERS[record_state]).upper()
+    else:
+        marker = record_state.upper()
     if status != "active":
-        marker = f"{marker} ({status})".strip()
+        word = _(_STATUS_WORDS[status]) if status in _STATUS_WORDS else status
+        marker = f"{marker} ({word})".strip()
     return marker
 
 
@@ -83,7 +92,10 @@ def _print_rows(store: Store, ids: Sequence[int], as_json: bool) -> None:
         _print_json_array(store, ids)
         return
     if sys.stdout.isatty() and ids:
-        _write(f"{'ID':>6}  {_cell('NAME', 30)}  {_cell('ORGANISATION / EMAIL', 30)}  ACCOUNT\n")
+        _write(
+            f"{_('ID'):>6}  {_cell(_('NAME'), 30)}  {_cell(_('ORGANISATION / EMAIL'), 30)}  "
+            f"{_('ACCOUNT')}\n"
+        )
     for chunk in _chunks(ids):
         lines = []
         for row in store.rows(chunk):
@@ -186,7 +198,8 @@ def _show_block(record: Record) -> str:
         account = _("{account} (remote id {id})").format(account=account, id=record.remote_id)
     lines.append((_("account"), account))
     if record.state not in ("local", "synced"):
-        lines.append((_("state"), record.state))
+        word = _MARKERS.get(record.state) or _LOUD_MARKERS.get(record.state)
+        lines.append((_("state"), _(word) if word else record.state))
     for label, value in (
         (_("given name"), c.given_name),
         (_("family name"), c.family_name),
@@ -199,7 +212,9 @@ def _show_block(record: Record) -> str:
     lines += [(phone_label(p.kind), p.number) for p in c.phones]
     lines += [(address_label(a.kind), a.one_line()) for a in c.addresses]
     if c.status != "active":
-        lines.append((_("status"), c.status))
+        lines.append(
+            (_("status"), _(_STATUS_WORDS[c.status]) if c.status in _STATUS_WORDS else c.status)
+        )
     if c.notes:
         lines.append((_("notes"), c.notes))
     if record.message:

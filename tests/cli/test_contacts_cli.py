@@ -108,6 +108,20 @@ def test_list_and_search_json_and_plain() -> None:
     assert json.loads(ok("list", "--account", "local", "--json")) == listed
 
 
+def test_plain_list_and_show_name_state_and_status_in_words() -> None:
+    with Store.default() as store:
+        store.create(Contact(display_name="Old Shop", status="archived"))
+        linked = store.apply_remote("xero-demo", "r-9", Contact(display_name="Linked"), {}, None)
+    ok("edit", str(linked), "--field", "title=Owner")
+    rows = ok("list").splitlines()
+    assert [row.split()[1] for row in rows] == ["Linked", "Old"]  # by name
+    assert rows[0].endswith("xero-demo         modified")
+    assert rows[1].endswith("this computer     (archived)")
+    shown = ok("show", str(linked)).splitlines()
+    assert "  state         modified" in shown and "  job title     Owner" in shown
+    assert "  account       xero-demo (remote id r-9)" in shown
+
+
 def test_delete_of_a_linked_contact_waits_in_the_outbox() -> None:
     with Store.default() as store:
         contact_id = store.apply_remote(
