@@ -7,12 +7,6 @@ from collections.abc import Iterable, Sequence
 
 from addressbook.i18n import N_, _, ngettext
 
-
-def counted(n: int, singular: str, plural: str | None = None) -> str:
-    """'1 change', '3 changes', '0 changes' (plural: given, else singular + 's')."""
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
-
-
 _FIELD_LABELS = {
     "display_name": N_("name"),
     "given_name": N_("given name"),

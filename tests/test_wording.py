@@ -1,10 +1,9 @@
-"""The counted nouns of the program's sentences."""
+"""The program's small sentence helpers."""
 
-from addressbook.wording import counted
+from addressbook.wording import field_label, field_labels
 
 
-def test_counted_nouns() -> None:
-    assert counted(1, "change") == "1 change"
-    assert counted(0, "change") == "0 changes"
-    assert counted(3, "whole page") == "3 whole pages"
-    assert counted(2, "entry", "entries") == "2 entries"
+def test_field_labels_are_the_users_words() -> None:
+    assert field_label("organization") == "organisation"
+    assert field_label("title") == "job title"
+    assert "organisation" in field_labels(["organization", "title"])
