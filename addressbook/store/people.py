@@ -147,6 +147,12 @@ class PeopleStore:
             WHERE m.person_id = ? {hide} ORDER BY c.sort_key, c.id"""
         return [row[0] for row in self._all(sql, (person,))]
 
+    def person_states(self, person: int) -> list[str]:
+        """The states of the person's shown records (the list marks its row by the most urgent)."""
+        sql = """SELECT c.state FROM person_members m CROSS JOIN contacts c ON c.id = m.contact_id
+            WHERE m.person_id = ? AND c.state <> 'deleted'"""
+        return [str(row[0]) for row in self._all(sql, (person,))]
+
     def person_records(self, person: int) -> list[Record]:
         """The person's shown records, in list order."""
         return self.records(self.person_ids(person))

@@ -65,6 +65,8 @@ class ContactListModel(QAbstractListModel):
         self._recent: OrderedDict[tuple[str, str | None], list[int]] = OrderedDict()
         self._people = PeopleIndex()  # as of the last grouping
         self._person_row: dict[int, int] = {}  # person → the id of the row standing for it
+        # person → the most urgent state of its records (its row's mark), dropped with the rows
+        self._person_states: dict[int, str] = {}
         # account name → its label ('Ana (Xero)'), for the rows' accessible text
         self.account_labels: dict[str, str] = {}
 
@@ -79,6 +81,7 @@ class ContactListModel(QAbstractListModel):
         """Run the search again (after an edit or a pulled page)."""
         self._recent.clear()
         self._rows.clear()
+        self._person_states.clear()
         self.apply_ids(self._search())
 
     def _search(self) -> list[int]:
@@ -134,6 +137,7 @@ class ContactListModel(QAbstractListModel):
         self._recent.clear()
         self._recent[(self.query, self.account)] = ids
         self._rows.clear()
+        self._person_states.clear()
         self.apply_ids(ids)
 
     def apply_ids(self, ids: list[int]) -> None:
@@ -178,6 +182,7 @@ class ContactListModel(QAbstractListModel):
     def reload_rows(self) -> None:
         """Forget the cached rows (their text changed, not the set of ids)."""
         self._rows.clear()
+        self._person_states.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
 
@@ -253,7 +258,7 @@ class ContactListModel(QAbstractListModel):
         if role == SECONDARY_ROLE:
             return row.secondary
         if role == STATE_ROLE:
-            return row.state
+            return self.state_of(row)
         if role == STATUS_ROLE:
             return row.status
         if role == ACCOUNT_ROLE:
@@ -261,6 +266,19 @@ class ContactListModel(QAbstractListModel):
         if role == ACCOUNTS_ROLE:
             return self.accounts_of(row)
         return self._accessible_text(row)  # AccessibleTextRole, ToolTipRole
+
+    def state_of(self, row: ListRow) -> str:
+        """The row's state; a person's row shows its most urgent record's (a conflict on any
+        of its records marks the row, as the bar that names the conflict says)."""
+        person = self._people.person_of.get(row.id) if self._person_row else None
+        if person is None or row.state == "conflict":
+            return row.state
+        state = self._person_states.get(person)
+        if state is None:
+            states = getattr(self._store, "person_states", lambda _p: [])(person) or [row.state]
+            state = min(states, key=lambda s: URGENCY.get(s, len(URGENCY)))
+            self._person_states[person] = state
+        return state
 
     def accounts_of(self, row: ListRow) -> tuple[str | None, ...]:
         """The accounts a row stands for: its person's, or its own."""
@@ -271,7 +289,7 @@ class ContactListModel(QAbstractListModel):
 
     def _accessible_text(self, row: ListRow) -> str:
         """The row read aloud: the name, the second line, the accounts, its marks."""
-        text = _accessible_text(row)
+        text = _accessible_text(row, self.state_of(row))
         accounts = self.accounts_of(row)
         if self.account is not ALL and len(accounts) < 2:
             return text
@@ -312,12 +330,17 @@ STATE_WORDS = {
 }
 
 
-def _accessible_text(row: ListRow) -> str:
+# Which state marks a person's row when its records differ: the one that asks most of the user.
+URGENCY = {"conflict": 0, "modified": 1, "new": 2, "deleted": 3, "synced": 4, "local": 5}
+
+
+def _accessible_text(row: ListRow, state: str | None = None) -> str:
+    state = row.state if state is None else state
     parts = [row.display_name or _("(no name)")]
     if row.secondary:
         parts.append(row.secondary)
-    if row.state in STATE_WORDS:
-        parts.append(_(STATE_WORDS[row.state]))
+    if state in STATE_WORDS:
+        parts.append(_(STATE_WORDS[state]))
     if row.status != "active":
         parts.append(row.status)
     return ", ".join(parts)

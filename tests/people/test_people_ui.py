@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from addressbook.model import Contact, Email, Phone
-from addressbook.store import ALL, Store
+from addressbook.model import Contact, Email, Patch, Phone
+from addressbook.store import ALL, FieldConflict, Store
 from addressbook.ui.app import window_settings
-from addressbook.ui.list_model import ACCOUNTS_ROLE, PERSON_ROLE, ContactListModel
+from addressbook.ui.list_model import ACCOUNTS_ROLE, PERSON_ROLE, STATE_ROLE, ContactListModel
 from addressbook.ui.main_window import MainWindow
 from addressbook.ui.people_dialog import PeopleDialog, join, open_people, split
 
@@ -96,6 +96,39 @@ def test_all_contacts_shows_one_row_per_person(
     qtmodeltester.check(model, force_py=True)
     assert [model.id_at(r) for r in range(model.rowCount())] == [h]
     assert model.index(0).data(ACCOUNTS_ROLE) == ("harvest-demo",)
+
+
+def test_a_persons_row_is_marked_by_its_most_urgent_record(
+    book: tuple[Store, list[int]],
+) -> None:
+    """A conflict on any record of a person marks the person's row (the bar says to look for
+    the red sign), whichever record the row stands for; then an unsent edit; then nothing."""
+    store, (x, h, _local, _grace) = book
+    store.join([x, h])
+    model = ContactListModel(store)
+    model.set_filter("", ALL)
+    row = model.row_of(x)
+    assert row is not None and model.row_of(h) == row
+    shown = model.id_at(row)
+    other = h if shown == x else x
+    index = model.index(row)
+    assert index.data(STATE_ROLE) == "synced"
+    seen = store.get(other).contact  # type: ignore[union-attr]
+    store.apply_patch(other, Patch.setting(seen, title="Edited"))
+    model.refresh()
+    assert model.index(row).data(STATE_ROLE) == "modified"
+    store.set_conflict(
+        other,
+        [FieldConflict("title", "", "Edited", "Theirs")],
+        Contact(display_name="Ada Lovelace", title="Theirs"),
+        {},
+        "s2",
+    )
+    model.refresh()
+    assert model.index(row).data(STATE_ROLE) == "conflict"
+    assert "conflict" in model.index(row).data(Qt.ItemDataRole.AccessibleTextRole)
+    model.set_filter("", store.get(shown).account)  # type: ignore[union-attr]
+    assert model.index(0).data(STATE_ROLE) == "synced"  # one account: the record's own
 
 
 def test_detail_shows_agreeing_fields_once_and_differing_ones_per_account(
