@@ -225,6 +225,9 @@ class Lateness:
     def stop(self) -> None:
         self._timer.stop()
 
+    def longest_ms(self) -> float:
+        return max(self.late, default=0.0) * 1000
+
     def summary(self) -> str:
         ordered = sorted(self.late)
         p99 = ordered[int(len(ordered) * 0.99)] if ordered else 0.0

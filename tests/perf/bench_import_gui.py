@@ -26,42 +26,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "perf"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from bench_gui import Lateness as Heartbeat  # noqa: E402 (after the path it is found on)
+
 STALL_TARGET_MS = 50.0
-
-
-class Heartbeat:
-    """A 10 ms timer on the GUI thread; records how late each tick comes."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QElapsedTimer, QTimer
-
-        self.late: list[float] = []
-        self._clock = QElapsedTimer()
-        self._timer = QTimer()
-        self._timer.setInterval(10)
-        self._timer.timeout.connect(self._tick)
-
-    def _tick(self) -> None:
-        self.late.append(max(0.0, self._clock.restart() / 1000.0 - 0.010))
-
-    def start(self) -> None:
-        self._clock.start()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def longest_ms(self) -> float:
-        return max(self.late, default=0.0) * 1000
-
-    def summary(self) -> str:
-        ordered = sorted(self.late)
-        p99 = ordered[int(len(ordered) * 0.99)] if ordered else 0.0
-        over = sum(1 for x in ordered if x * 1000 > STALL_TARGET_MS)
-        return (
-            f"longest {self.longest_ms():.0f} ms, 99th percentile {p99 * 1000:.0f} ms, "
-            f"{over} of {len(ordered)} ticks over {STALL_TARGET_MS:.0f} ms"
-        )
 
 
 def run(cards: int, photo_bytes: int) -> tuple[Heartbeat, Heartbeat, float, int, str]:
