@@ -9,13 +9,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from addressbook.ui.icons import icon
-from addressbook.ui.list_model import (
-    ACCOUNT_ROLE,
-    ACCOUNTS_ROLE,
-    SECONDARY_ROLE,
-    STATE_ROLE,
-    STATUS_ROLE,
-)
+from addressbook.ui.list_model import PAINT_ROLE
 
 PADDING = 6
 MARK = 16
@@ -47,6 +41,32 @@ def marks_for(state: str | None, status: str | None) -> list[str]:
     return marks
 
 
+# Row states whose background the style draws (selection, hover, the focus frame); a plain
+# row has none, and painting it skips the style's item machinery (a tenth of a row's cost).
+_STYLED = (
+    QStyle.StateFlag.State_Selected
+    | QStyle.StateFlag.State_MouseOver
+    | QStyle.StateFlag.State_HasFocus
+)
+_WHITE = QColor("white")
+# Texts kept elided (per font and width) and badges kept (per name): a keystroke paints
+# many of the rows it painted before; the caches restart when full.
+KEPT_TEXTS = 8192
+
+
+class _Fonts:
+    """The fonts a row is painted with, made from the view's font once."""
+
+    def __init__(self, font: QFont) -> None:
+        self.plain = QFont(font)
+        self.badge = QFont(font)
+        self.badge.setBold(True)
+        self.italic = QFont(font)
+        self.italic.setItalic(True)
+        self.metrics = QFontMetrics(font)
+        self.line = self.metrics.height()
+
+
 class ContactDelegate(QStyledItemDelegate):
     """Two lines per contact; every row the same height, so the view can skip measuring."""
 
@@ -55,6 +75,9 @@ class ContactDelegate(QStyledItemDelegate):
         # account name → service, for the small service mark shown in "All contacts"
         self.services: dict[str, str] = {}
         self.show_service = True
+        self._fonts: dict[str, _Fonts] = {}  # QFont.key() → the row's fonts
+        self._elided: dict[tuple[str, str, int], str] = {}  # (font key, text, width) → shown
+        self._badges: dict[str, tuple[str, QColor]] = {}  # name → (initials, colour)
 
     def row_height(self, font: QFont) -> int:
         """The height of every row: two lines of text and padding."""
@@ -65,43 +88,73 @@ class ContactDelegate(QStyledItemDelegate):
     ) -> QSize:
         return QSize(200, self.row_height(option.font))  # type: ignore[attr-defined]
 
+    def _fonts_of(self, font: QFont) -> tuple[str, _Fonts]:
+        key = font.key()
+        fonts = self._fonts.get(key)
+        if fonts is None:
+            fonts = self._fonts[key] = _Fonts(font)
+        return key, fonts
+
+    def _elide(self, fonts: _Fonts, key: str, text: str, width: int) -> str:
+        cached = (key, text, width)
+        shown = self._elided.get(cached)
+        if shown is None:
+            if len(self._elided) >= KEPT_TEXTS:
+                self._elided.clear()
+            shown = fonts.metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            self._elided[cached] = shown
+        return shown
+
+    def _badge(self, name: str) -> tuple[str, QColor]:
+        badge = self._badges.get(name)
+        if badge is None:
+            if len(self._badges) >= KEPT_TEXTS:
+                self._badges.clear()
+            colour = QColor(_BADGES[zlib.crc32(name.encode("utf-8")) % len(_BADGES)])
+            badge = self._badges[name] = (initials(name), colour)
+        return badge
+
     def paint(
         self,
         painter: QPainter,
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        name = opt.text  # type: ignore[attr-defined]
-        opt.text = ""  # type: ignore[attr-defined]
-        widget = opt.widget  # type: ignore[attr-defined]
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        painted = index.data(PAINT_ROLE)
+        if painted is None:  # gone from the cache since the search: an empty row
+            return
+        name, secondary, state, status, accounts = painted
+        flags = option.state  # type: ignore[attr-defined]
+        widget = option.widget  # type: ignore[attr-defined]
+        if flags & _STYLED:
+            opt = QStyleOptionViewItem(option)
+            self.initStyleOption(opt, index)
+            opt.text = ""  # type: ignore[attr-defined]
+            style = widget.style() if widget is not None else QApplication.style()
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
-        rect: QRect = opt.rect  # type: ignore[attr-defined]
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        palette: QPalette = opt.palette  # type: ignore[attr-defined]
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        selected = bool(flags & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        key, fonts = self._fonts_of(option.font)  # type: ignore[attr-defined]
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
         badge = rect.height() - 2 * PADDING
         badge_rect = QRect(rect.left() + PADDING, rect.top() + PADDING, badge, badge)
+        letters, colour = self._badge(name)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(_BADGES[zlib.crc32(name.encode("utf-8")) % len(_BADGES)]))
+        painter.setBrush(colour)
         painter.drawEllipse(badge_rect)
-        badge_font = QFont(opt.font)  # type: ignore[attr-defined]
-        badge_font.setBold(True)
-        painter.setFont(badge_font)
-        painter.setPen(QColor("white"))
-        painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, initials(name))
+        painter.setFont(fonts.badge)
+        painter.setPen(_WHITE)
+        painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, letters)
 
-        marks = marks_for(index.data(STATE_ROLE), index.data(STATUS_ROLE))
+        marks = marks_for(state, status)
         if self.show_service:
             # A badge per account: a person's row shows each service it lives on.
-            accounts = index.data(ACCOUNTS_ROLE) or (index.data(ACCOUNT_ROLE),)
-            for account in accounts:
+            for account in accounts or (None,):
                 service = self.services.get(account or "")
                 if service:
                     marks.append(service)
@@ -114,30 +167,26 @@ class ContactDelegate(QStyledItemDelegate):
             right -= 4
 
         text_left = badge_rect.right() + PADDING + 2
-        metrics = QFontMetrics(opt.font)  # type: ignore[attr-defined]
         width = max(0, right - text_left - 2)
-        line = metrics.height()
+        line = fonts.line
         top = rect.top() + PADDING
-        name_font = QFont(opt.font)  # type: ignore[attr-defined]
-        if index.data(STATUS_ROLE) == "archived":
-            name_font.setItalic(True)
-        painter.setFont(name_font)
+        painter.setFont(fonts.italic if status == "archived" else fonts.plain)
         painter.setPen(palette.color(text_role))
         painter.drawText(
             QRect(text_left, top, width, line),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(name, Qt.TextElideMode.ElideRight, width),
+            _LEFT,
+            self._elide(fonts, key, name, width),
         )
-        secondary = index.data(SECONDARY_ROLE) or ""
         if secondary and secondary != name:  # an organisation named as the contact says nothing new
-            painter.setFont(opt.font)  # type: ignore[attr-defined]
-            colour = palette.color(text_role)
+            painter.setFont(fonts.plain)
             if not selected:
-                colour = palette.color(QPalette.ColorRole.PlaceholderText)
-            painter.setPen(colour)
+                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(
                 QRect(text_left, top + line + PADDING // 2, width, line),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                metrics.elidedText(secondary, Qt.TextElideMode.ElideRight, width),
+                _LEFT,
+                self._elide(fonts, key, secondary, width),
             )
         painter.restore()
+
+
+_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft

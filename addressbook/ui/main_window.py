@@ -65,7 +65,15 @@ from addressbook.ui.account_list import (
     AccountListModel,
     fixed_entries,
 )
-from addressbook.ui.ahead import AfterFirstPaint, Answers, read_letters, read_pairs
+from addressbook.ui.ahead import (
+    TYPING,
+    AfterFirstPaint,
+    Answers,
+    PaintAhead,
+    collect_young,
+    read_letters,
+    read_pairs,
+)
 from addressbook.ui.colours import apply_accessible_palette
 from addressbook.ui.delegate import ContactDelegate
 from addressbook.ui.icons import app_icon, icon
@@ -101,6 +109,7 @@ IMPORT_SUFFIXES = (".vcf", ".vcard", ".vcards", ".csv")
 # without another (ui/ahead).
 AHEAD_FIRST_MS = 50
 AHEAD_IDLE_MS = 1500
+IDLE_GC_MS = 40  # after the last key: the garbage it left is collected (ui/ahead.collect_young)
 
 
 class MainWindow(QMainWindow):
@@ -157,6 +166,11 @@ class MainWindow(QMainWindow):
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_IDLE_MS)
         self._ahead_timer.timeout.connect(self._read_ahead)
+        self.paint_ahead = PaintAhead(self.list_view, self.model)  # the answers' first screens
+        self._idle_gc = QTimer(self)  # the garbage of the last keys, collected once idle
+        self._idle_gc.setSingleShot(True)
+        self._idle_gc.setInterval(IDLE_GC_MS)
+        self._idle_gc.timeout.connect(collect_young)
         self.watcher = ChangeWatcher(store.path, self)
         self.watcher.changed.connect(self.schedule_refresh)
         self._restore_layout()
@@ -699,6 +713,7 @@ class MainWindow(QMainWindow):
             return
         account = current.data(KEY_ROLE) if current.isValid() else ALL
         self._ahead_timer.start()  # read ahead for this filter once idle
+        self.paint_ahead.stop()  # the other filter's answers
         self.contact_delegate.show_service = account is ALL
         self.model.set_filter(self.search.text(), account)
         self._after_list_change()
@@ -751,8 +766,10 @@ class MainWindow(QMainWindow):
 
     # --- the list -----------------------------------------------------------------------
     def _on_search(self, text: str) -> None:
+        TYPING.typed()  # the work read and painted ahead holds back while one types
         self.model.set_filter(text, self.model.account)
         self._after_list_change()
+        self._idle_gc.start()
 
     def schedule_refresh(self) -> None:
         """Refresh soon, off the GUI thread (pages of a sync land often: at most 2–3× a second)."""
@@ -823,17 +840,27 @@ class MainWindow(QMainWindow):
         def letters_read(ahead: Answers) -> None:
             if generation == self._ahead_generation:  # nothing changed meanwhile
                 self.source.ahead = ahead
+                self._paint_ahead(ahead)
                 self.tasks.run(lambda: read_pairs(path, account, ahead), pairs_read)
 
         def pairs_read(pairs: Answers) -> None:
             if generation == self._ahead_generation:
                 self.source.ahead = {**self.source.ahead, **pairs}
+                self._paint_ahead(pairs)
 
         self.tasks.run(lambda: read_letters(path, account, (font, bold)), letters_read)
+
+    def _paint_ahead(self, answers: Answers) -> None:
+        """Paint the first screens of answers read ahead (of the filter shown, in the store's
+        order) off screen, once idle: their first keystrokes paint known rows."""
+        if self.source.ranks is None:
+            account = self.model.account
+            self.paint_ahead.add(ids for (_q, where), ids in answers.items() if where == account)
 
     def _forget_ahead(self) -> None:
         self._ahead_generation += 1
         self.source.forget()
+        self.paint_ahead.stop()
         self._ahead_timer.start(AHEAD_IDLE_MS)
 
     def refresh(self) -> None:
@@ -1740,6 +1767,9 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self._refresh_timer.stop()
         self._ahead_timer.stop()
+        self._ahead_generation += 1  # answers still coming in are not used any more
+        self.paint_ahead.stop()
+        self._idle_gc.stop()
         self.watcher.stop()
         if self._jobs is not None:
             self._jobs.cancel_all()

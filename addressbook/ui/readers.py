@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,9 +92,11 @@ class OrderedSource:
         """The cache changed: the searches read ahead are stale."""
         self.ahead = {}
 
-    def search_ids(self, query: str = "", account: str | None = None) -> list[int]:
+    def search_ids(self, query: str = "", account: str | None = None) -> Sequence[int]:
+        """The answer in the chosen order: one read ahead is given as it is kept (an array,
+        not copied into a list of tens of thousands on the keystroke)."""
         kept = self.ahead.get((query, account))
-        ids = kept.tolist() if kept is not None else self._store.search_ids(query, account)
+        ids: Sequence[int] = kept if kept is not None else self._store.search_ids(query, account)
         ranks = self.ranks
         if ranks is None:
             return ids
@@ -107,6 +110,14 @@ class OrderedSource:
 AHEAD = "abcdefghijklmnopqrstuvwxyz"
 
 
-def read_ahead(path: Path, account: str | None) -> dict[tuple[str, str | None], array[int]]:
-    """The one-letter searches of an account filter (in a worker), as compact arrays."""
-    return {(letter, account): array("q", read_ids(path, letter, account)) for letter in AHEAD}
+def read_ahead(
+    path: Path, account: str | None, between: Callable[[], None] | None = None
+) -> dict[tuple[str, str | None], array[int]]:
+    """The one-letter searches of an account filter (in a worker), as compact arrays;
+    `between` is called before each (the worker waits there while the user types)."""
+    answers: dict[tuple[str, str | None], array[int]] = {}
+    for letter in AHEAD:
+        if between is not None:
+            between()
+        answers[(letter, account)] = array("q", read_ids(path, letter, account))
+    return answers
