@@ -17,6 +17,18 @@ Mapping (both directions):
     extra        → every other property of an imported card, written back as it came
                    (group, name, parameters, value text), after ours. UID lives here too:
                    a re-import matches a contact by it (see importer.py).
+    originals    → an EMAIL, TEL, ADR or URL line that says more than its entry holds (a
+                   group with Apple's X-ABLabel, a parameter other than TYPE such as PREF,
+                   PID, ALTID, LANGUAGE or 4.0's LABEL and GEO, a TYPE no kind of ours
+                   says such as HOME on a phone or pref, a post box or extended address
+                   part), and a BDAY with a time of day, are kept in `extra` too (after
+                   the other kept properties: emails, phones, addresses, URLs, birthday;
+                   a group's X-ABLabel right after its line; the BDAY marked with
+                   X-ADDRESSBOOK-ORIGINAL). While the entry reads the same, the original
+                   is written in its place instead of ours; once the user changed the
+                   entry (or its kind), ours is written and the original, label and all,
+                   is not: a PREF, GEO or label of the old value does not fit the new.
+                   `labels_of(contact)` gives the custom labels, for showing them.
 
 vCard 4.0 output uses the 4.0 parameter forms: TYPE="work,voice" (one quoted list) and
 TEL;VALUE=uri:tel:+64-21-555 where the number as typed is already a valid global tel URI
@@ -61,7 +73,7 @@ import io
 import quopri
 import re
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import unquote
 
 from vobject.base import Component, backslashEscape, dquoteEscape
@@ -93,6 +105,7 @@ from addressbook.model import (
     Phone,
     Url,
     clean,
+    normalize_birthday,
     valid_birthday,
 )
 
@@ -229,6 +242,8 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
     """What a card of contact holds, in the order it is written (VERSION aside)."""
     out: list[_Out] = [("PRODID", {}, PRODID), ("FN", {}, contact.display_name)]
     shadows = _shadows(contact)
+    originals = _originals(contact)
+    kept = originals.lines if originals else {}
     if "N" not in shadows and (version == "3.0" or contact.given_name or contact.family_name):
         out.append(("N", {}, VName(family=contact.family_name, given=contact.given_name)))
     if contact.nickname:
@@ -237,19 +252,33 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
         out.append(("ORG", {}, [contact.organization]))
     if contact.title:
         out.append(("TITLE", {}, contact.title))
-    for email in contact.emails:
+    for index, email in enumerate(contact.emails):
+        if ("emails", index) in kept:
+            out += [_raw(item) for item in kept[("emails", index)]]
+            continue
         types = ("internet", email.kind) if version == "3.0" else (email.kind,)
         out.append(("EMAIL", _type_param(types, version), email.address))
-    for phone in contact.phones:
+    for index, phone in enumerate(contact.phones):
+        if ("phones", index) in kept:
+            out += [_raw(item) for item in kept[("phones", index)]]
+            continue
         out.append(_phone(phone, version))
-    for address in contact.addresses:
+    for index, address in enumerate(contact.addresses):
+        if ("addresses", index) in kept:
+            out += [_raw(item) for item in kept[("addresses", index)]]
+            continue
         street = "\n".join(address.lines)
         value = VAddress(street, address.city, address.region, address.postcode, address.country)
         out.append(("ADR", _type_param((ADDRESS_TYPES[address.kind],), version), value))
-    for url in contact.urls:
+    for index, url in enumerate(contact.urls):
+        if ("urls", index) in kept:
+            out += [_raw(item) for item in kept[("urls", index)]]
+            continue
         kind = url.kind if url.kind in URL_KINDS else "other"
         out.append(("URL", _type_param((kind,), version), url.url))
-    if contact.birthday:
+    if ("birthday", 0) in kept:
+        out += [_raw(item) for item in kept[("birthday", 0)]]
+    elif contact.birthday:
         params = {}
         if version == "4.0" and not valid_birthday(contact.birthday):
             params["VALUE"] = ["text"]
@@ -261,13 +290,20 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
         out.append(("NOTE", {}, contact.notes))
     if contact.status != "active":
         out.append((STATUS_PROPERTY, {}, contact.status))
-    for item in contact.extra:
-        name = str(item.get("name") or "X-UNKNOWN")
-        if item.get("group"):
-            name = f"{item['group']}.{name}"
-        params = {str(k): [str(v) for v in vs] for k, vs in dict(item.get("params") or {}).items()}
-        out.append((name, params, Raw(str(item.get("value") or "").replace("\n", "\\n"))))
+    skipped = originals.skipped if originals else ()
+    for position, item in enumerate(contact.extra):
+        if position not in skipped:
+            out.append(_raw(item))
     return out
+
+
+def _raw(item: _Item) -> _Out:
+    """A kept property (an `extra` item) as it is written: as it came."""
+    name = str(item.get("name") or "X-UNKNOWN")
+    if item.get("group"):
+        name = f"{item['group']}.{name}"
+    params = {str(k): [str(v) for v in vs] for k, vs in dict(item.get("params") or {}).items()}
+    return name, params, Raw(str(item.get("value") or "").replace("\n", "\\n"))
 
 
 def _shadows(contact: Contact) -> dict[str, int]:
@@ -975,13 +1011,15 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
     version = ""
     mapped_groups: set[str] = set()
     labels: dict[str, str] = {}
+    label_props: dict[str, list[Property]] = {}
     for p in props:
         if p.name == "VERSION":
             version = version or unescape(p.value).strip()
         elif p.group:
             if p.name == "X-ABLABEL":
                 labels[p.group.lower()] = _apple_label(unescape(p.value))
-            elif p.name in ("EMAIL", "TEL", "ADR", "URL"):
+                label_props.setdefault(p.group.lower(), []).append(p)
+            elif p.name in _ORIGINAL_OF:
                 mapped_groups.add(p.group.lower())
     if version and version not in READABLE_VERSIONS:
         return Problem(
@@ -996,6 +1034,10 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
     notes: list[str] = []
     seen: set[str] = set()
     extra: list[dict[str, object]] = []
+    # The original lines of entries that carry more than the model holds (see _original),
+    # by kind of entry; after the other kept properties, in a fixed order (see the writer).
+    originals: tuple[list[dict[str, object]], ...] = ([], [], [], [], [])
+    in_originals: set[str] = set()  # the groups whose labels went with their original
     for prop in props:
         name = prop.name
         if name in _DROPPED:
@@ -1025,16 +1067,33 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
             contact.nickname = ", ".join(unescape(n).strip() for n in names if n.strip())
         elif name == "BDAY":
             contact.birthday = unescape(prop.value)
+            if _TIMED.match(contact.birthday) or not _PLAIN_BDAY.issuperset(prop.params):
+                # A time of day (or more): the line is written back while the date stays.
+                originals[4].append(_marked(prop))
         elif name == "NOTE":
             notes.append(unescape(prop.value))
         elif name == "EMAIL":
-            contact.emails.append(Email(unescape(prop.value), _email_kind(prop, labels)))
+            email = Email(unescape(prop.value), _email_kind(prop, labels))
+            contact.emails.append(email)
+            if _carries_more(prop, _EMAIL_WRITTEN.get(email.kind, _NOTHING)):
+                _keep_original(prop, email, label_props, originals[0], in_originals)
         elif name == "TEL":
-            contact.phones.append(Phone(_phone_number(prop), _phone_kind(prop, labels)))
+            phone = Phone(_phone_number(prop), _phone_kind(prop, labels))
+            contact.phones.append(phone)
+            if _carries_more(prop, _PHONE_WRITTEN[phone.kind]) or (
+                prop.value[:4].lower() == "tel:" and not _TEL_URI_SAFE.fullmatch(phone.number)
+            ):
+                _keep_original(prop, phone, label_props, originals[1], in_originals)
         elif name == "ADR":
-            contact.addresses.append(_address(prop))
+            address, more = _address_read(prop)
+            contact.addresses.append(address)
+            if more or _carries_more(prop, _ADDRESS_WRITTEN[address.kind]):
+                _keep_original(prop, address, label_props, originals[2], in_originals)
         elif name == "URL":
-            contact.urls.append(Url(unescape(prop.value), _url_kind(prop, labels)))
+            url = Url(unescape(prop.value), _url_kind(prop, labels))
+            contact.urls.append(url)
+            if _carries_more(prop, _URL_WRITTEN.get(url.kind, _NOTHING)):
+                _keep_original(prop, url, label_props, originals[3], in_originals)
         elif name == "CATEGORIES":
             contact.categories += [unescape(c) for c in split_raw(prop.value, ",")]
         elif name == STATUS_PROPERTY:
@@ -1056,6 +1115,11 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
         parts = [name_parts[i] for i in (3, 1, 2, 0, 4)] if name_parts else []
         contact.display_name = " ".join(p for p in parts if p.strip())
     contact.notes = "\n".join(notes)
+    for group, kept_labels in label_props.items():
+        if group in mapped_groups and group not in in_originals:  # no original took them
+            extra += [label.extra() for label in kept_labels]
+    if any(originals):
+        extra += [item for kept in originals for item in kept]
     contact.extra = extra
     return finish(contact, where, number)
 
@@ -1190,11 +1254,179 @@ def _phone_number(prop: Property) -> str:
     return f"{number} ext. {unquote(extension)}" if extension else number
 
 
-def _address(prop: Property) -> Address:
+def _address_read(prop: Property) -> tuple[Address, bool]:
+    """The address, and whether it has a post box or extended part (ours has neither)."""
     box, extended, street, city, region, code, country = _structured(prop.value, 7, None)
     own = _own_kind(prop, ADDRESS_KINDS)
     kind = own or ("postal" if "postal" in prop.types else "street")
     # The street's lines, then the extended address's and the post box's (each may hold
     # several lines too: Gmail puts the whole formatted address in the extended one).
     lines = [line for part in (street, extended, box) if part.strip() for line in part.split("\n")]
-    return Address(kind, lines, city, region, code, country)
+    more = bool(box.strip() or extended.strip())
+    return Address(kind, lines, city, region, code, country), more
+
+
+# ---- the original lines of entries (read and written)
+
+ORIGINAL_PARAM = "X-ADDRESSBOOK-ORIGINAL"  # marks the kept BDAY line of the birthday
+# The entries whose line is kept when it carries more than the model holds, by property.
+_ORIGINAL_OF = {"EMAIL": "emails", "TEL": "phones", "ADR": "addresses", "URL": "urls"}
+# Parameters that say nothing the entry does not (how the value is written, our kind).
+_PLAIN_PARAMS = frozenset(("TYPE", "VALUE", "ENCODING", "CHARSET", KIND_PARAM))
+_PLAIN_BDAY = frozenset(("VALUE", "ENCODING", "CHARSET"))
+_TIMED = re.compile(r"\s*(?:\d{4}|--)-?\d{2}-?\d{2}T", re.IGNORECASE)
+_NOTHING: frozenset[str] = frozenset()
+# The TYPE values the writer gives each kind (and the ones it leaves implied).
+_EMAIL_WRITTEN = {kind: frozenset((kind, "internet")) for kind in EMAIL_KINDS}
+_PHONE_WRITTEN = {kind: frozenset((*types, "voice")) for kind, (types, _k) in PHONE_TYPES.items()}
+_ADDRESS_WRITTEN = {kind: frozenset((value,)) for kind, value in ADDRESS_TYPES.items()}
+_URL_WRITTEN = {kind: frozenset((kind,)) for kind in URL_KINDS}
+_Entry = Email | Phone | Address | Url | str
+_Item = dict[str, Any]
+
+
+def _carries_more(prop: Property, written: frozenset[str]) -> bool:
+    """Whether the line says more than the entry read from it, as the writer writes it:
+    a group (an Apple label), a parameter other than TYPE (PREF, PID, ALTID, LANGUAGE,
+    4.0's LABEL and GEO …), or a TYPE the kind does not give (HOME on a phone, pref)."""
+    if prop.group:
+        return True
+    params = prop.params
+    if (len(params) > 1 or "TYPE" not in params) and not _PLAIN_PARAMS.issuperset(params):
+        return True
+    return not prop.types <= written
+
+
+def _marked(prop: Property) -> dict[str, object]:
+    """The BDAY line as an `extra` item marked as the birthday's own (not a second BDAY)."""
+    item = prop.extra()
+    params = cast(dict[str, list[str]], item["params"])
+    params[ORIGINAL_PARAM] = ["birthday"]
+    return item
+
+
+def _keep_original(
+    prop: Property,
+    entry: _Entry,
+    label_props: dict[str, list[Property]],
+    into: list[dict[str, object]],
+    in_originals: set[str],
+) -> None:
+    """Keep prop's line (with its group's X-ABLabel) as the entry's original.
+
+    Only when it reads back as the same entry, so that writing it instead of ours changes
+    nothing of the contact.
+    """
+    group = prop.group.lower() if prop.group else ""
+    labels = label_props.get(group, []) if group and group not in in_originals else []
+    item = prop.extra()
+    label_items = [label.extra() for label in labels]
+    if _entry_of(item, label_items) != entry:
+        return
+    into.append(item)
+    into += label_items
+    if group:
+        in_originals.add(group)
+
+
+def _as_property(item: _Item) -> Property:
+    params = {str(k): [str(v) for v in vs] for k, vs in dict(item.get("params") or {}).items()}
+    types = frozenset(
+        t.strip().lower() for value in params.get("TYPE", ()) for t in value.split(",")
+    )
+    name, group = str(item.get("name") or ""), item.get("group") or None
+    return Property(name, group, params, types, str(item.get("value") or ""), False, 0)
+
+
+def _entry_of(item: _Item, label_items: list[_Item]) -> _Entry:
+    """What the reader makes of a kept line (with its labels): the entry, or a birthday."""
+    prop = _as_property(item)
+    labels = {
+        (prop.group or "").lower(): _apple_label(unescape(str(label.get("value") or "")))
+        for label in label_items
+    }
+    if prop.name == "EMAIL":
+        return Email(unescape(prop.value), _email_kind(prop, labels))
+    if prop.name == "TEL":
+        return Phone(_phone_number(prop), _phone_kind(prop, labels))
+    if prop.name == "ADR":
+        return _address_read(prop)[0]
+    if prop.name == "URL":
+        return Url(unescape(prop.value), _url_kind(prop, labels))
+    return normalize_birthday(unescape(prop.value))
+
+
+class _Originals:
+    """Which kept original lines a contact's entries are written as.
+
+    `lines[(field, position)]`: the items written in place of ours for that entry (its
+    line and its group's X-ABLabel); `skipped`: the positions in `extra` of every kept
+    original (not written among the other kept properties). An original whose entry is
+    no longer there (the user changed or removed it) is not written: the user's entry is.
+    """
+
+    __slots__ = ("lines", "skipped")
+
+    def __init__(self, contact: Contact):
+        self.lines: dict[tuple[str, int], list[_Item]] = {}
+        self.skipped: set[int] = set()
+        extra = contact.extra
+        labels: dict[str, list[int]] = {}
+        for position, item in enumerate(extra):
+            if item.get("name") == "X-ABLABEL" and item.get("group"):
+                labels.setdefault(str(item["group"]).lower(), []).append(position)
+        taken: set[str] = set()  # groups whose labels went with an original
+        for position, item in enumerate(extra):
+            name = item.get("name")
+            field = _ORIGINAL_OF.get(str(name))
+            if field is None:
+                if name == "BDAY" and ORIGINAL_PARAM in (item.get("params") or {}):
+                    self.skipped.add(position)
+                    if (
+                        ("birthday", 0) not in self.lines
+                        and contact.birthday
+                        and _entry_of(item, []) == contact.birthday
+                    ):
+                        params = {k: v for k, v in item["params"].items() if k != ORIGINAL_PARAM}
+                        self.lines[("birthday", 0)] = [{**item, "params": params}]
+                continue
+            group = str(item.get("group") or "").lower()
+            at = labels.get(group, []) if group and group not in taken else []
+            taken.add(group)
+            self.skipped.add(position)
+            self.skipped.update(at)
+            kept = [item, *(extra[i] for i in at)]
+            entry = _entry_of(item, kept[1:])
+            for index, mine in enumerate(getattr(contact, field)):
+                if mine == entry and (field, index) not in self.lines:
+                    self.lines[(field, index)] = kept
+                    break
+
+
+def _originals(contact: Contact) -> _Originals | None:
+    """The contact's kept original lines (None, quickly, when it has none)."""
+    for item in contact.extra:
+        name = item.get("name")
+        if name in _ORIGINAL_OF or name == "BDAY":
+            return _Originals(contact)
+    return None
+
+
+def labels_of(contact: Contact) -> dict[tuple[str, int], str]:
+    """The custom labels of the contact's entries, for showing beside (or instead of) the
+    kind: {('phones', 2): 'Assistant'}. A label is an Apple X-ABLabel kept with the
+    entry's original line ('_$!<HomePage>!$_' gives 'HomePage'); one that only names the
+    entry's kind ('_$!<Mobile>!$_' on a mobile) is left out."""
+    originals = _originals(contact)
+    if originals is None:
+        return {}
+    found: dict[tuple[str, int], str] = {}
+    for (field, index), items in originals.lines.items():
+        for item in items[1:]:
+            text = unescape(str(item.get("value") or "")).strip()
+            if text.startswith("_$!<") and text.endswith(">!$_"):
+                text = text[4:-4]
+            entry = getattr(contact, field)[index]
+            if text and text.lower() != getattr(entry, "kind", ""):
+                found[(field, index)] = text
+    return found

@@ -151,3 +151,39 @@ def test_every_corpus_contact_round_trips(fmt: str) -> None:
         contacts = read_file(CORPUS / name, skip_invalid=True).contacts
         back = read_text(export_contacts(contacts, fmt), skip_invalid=True)
         assert back.contacts == contacts, name
+
+
+_ENTRY_LINES = ("EMAIL", "TEL", "ADR", "URL")
+
+
+@pytest.mark.parametrize("fmt", ["vcard3", "vcard4"])
+def test_the_original_lines_of_entries_are_written_back(fmt: str) -> None:
+    # An entry whose line said more than the model holds (an Apple label, PREF, HOME on a
+    # phone, 4.0's LABEL or GEO, a post box) is exported as that line, with its label.
+    originals = 0
+    for name in VCARDS:
+        for contact in read_file(CORPUS / name, skip_invalid=True).contacts:
+            lines = export_contacts([contact], fmt).replace("\r\n ", "").split("\r\n")
+            groups = {
+                i["group"] for i in contact.extra if i["name"] in _ENTRY_LINES and i.get("group")
+            }
+            for item in contact.extra:
+                label = item["name"] == "X-ABLABEL" and item.get("group") in groups
+                if item["name"] not in _ENTRY_LINES and not label:
+                    continue
+                head = (f"{item['group']}." if item.get("group") else "") + item["name"]
+                value = item["value"].replace("\n", "\\n")
+                found = [
+                    line
+                    for line in lines
+                    if line.startswith((head + ";", head + ":")) and line.endswith(":" + value)
+                ]
+                assert found, (name, head, value)
+                originals += 1
+            # … in its entry's place: no entry is written twice.
+            for prop, field in _LISTS.items():
+                written = sum(
+                    re.match(rf"([A-Za-z0-9-]+\.)?{prop}[;:]", line) is not None for line in lines
+                )
+                assert written == len(getattr(contact, field)), (name, prop)
+    assert originals > 150, originals

@@ -22,6 +22,7 @@ from addressbook.model import (
     Phone,
     Url,
 )
+from tests.interchange.samples import foreign_cards
 
 # Any code point but lone surrogates (not encodable in a file).
 _CHARS = st.characters(exclude_categories=["Cs"])
@@ -99,10 +100,28 @@ def _named(contact: Contact) -> Contact:
 named_contacts = contacts.map(_named)
 
 
+def _with_card(contact: Contact, card: str) -> Contact:
+    """The contact with the entries (and their kept original lines) of another program's
+    card: an Apple label, PREF, PID, LANGUAGE, 4.0's LABEL and GEO, a birthday's time."""
+    (read,) = read_text(card).contacts
+    return replace(
+        contact,
+        emails=[*read.emails, *contact.emails],
+        phones=[*read.phones, *contact.phones],
+        addresses=[*read.addresses, *contact.addresses],
+        urls=[*read.urls, *contact.urls],
+        birthday=read.birthday or contact.birthday,
+        extra=[*contact.extra, *read.extra],
+    )
+
+
+contacts_with_originals = st.builds(_with_card, named_contacts, foreign_cards())
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["vcard3", "vcard4", "csv"])
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(named_contacts, min_size=1, max_size=2))
+@given(batch=st.lists(named_contacts | contacts_with_originals, min_size=1, max_size=2))
 def test_any_contacts_round_trip(fmt: str, batch: list[Contact]) -> None:
     result = read_text(export_contacts(batch, fmt))
     assert result.skipped == []

@@ -96,20 +96,38 @@ def test_apple_cards() -> None:
         notes="Met at WWDC, 2023.\nPrefers email.",
     )
     # What the model has no field for is kept as it came: the whole ORG (its department),
-    # Apple's own properties (grouped ones keep their group) and the photo.
+    # Apple's own properties (grouped ones keep their group) and the photo; then the
+    # original lines of the entries that say more than the model holds (a group and its
+    # label, 'pref', MAIN), emails first, then phones, then addresses.
     assert [(e["name"], e.get("group")) for e in johnny.extra] == [
         ("ORG", None),
         ("X-ABADR", "item3"),
         ("X-ABUID", None),
         ("PHOTO", None),
+        ("EMAIL", "item1"),
+        ("X-ABLABEL", "item1"),
+        ("TEL", None),
+        ("TEL", None),
+        ("TEL", "item2"),
+        ("X-ABLABEL", "item2"),
+        ("ADR", "item3"),
     ]
+    assert johnny.extra[6] == {
+        "name": "TEL",
+        "params": {"TYPE": ["CELL", "VOICE", "pref"]},
+        "value": "+1 (408) 555-0101",
+    }
     assert johnny.extra[0]["value"] == "Apple Inc.;Retail;"
     assert johnny.extra[3]["params"] == {"ENCODING": ["b"], "TYPE": ["JPEG"]}
     assert johnny.extra[3]["value"].startswith(
         "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYE"
     )
     assert johnny.extra[3]["value"].endswith("AAAAAAAAn/")  # unfolded
-    assert list(company.extra) == [{"name": "X-ABSHOWAS", "params": {}, "value": "COMPANY"}]
+    assert list(company.extra) == [
+        {"name": "X-ABSHOWAS", "params": {}, "value": "COMPANY"},
+        {"name": "TEL", "params": {}, "value": "09 555 1234", "group": "item1"},
+        {"name": "X-ABLABEL", "params": {}, "value": "_$!<Main>!$_", "group": "item1"},
+    ]
     assert company.display_name == "Kiwi Plumbing Ltd"
     assert list(company.phones) == [Phone("09 555 1234", "default")]  # _$!<Main>!$_
 
@@ -333,8 +351,9 @@ def test_vcard21_agent_card_is_kept_and_written_back() -> None:
     assert result.warnings == [] and result.skipped == []
     [contact] = result.contacts  # the agent's card is part of John's, not a contact
     assert [(p.kind, p.number) for p in contact.phones] == [("other", "+1-555-0100")]
-    [agent] = contact.extra
+    agent, home = contact.extra  # and the home phone's own line: HOME is no kind of ours
     assert agent["name"] == "AGENT"
+    assert home == {"name": "TEL", "params": {"TYPE": ["HOME"]}, "value": "+1-555-0100"}
     assert agent["value"] == (
         "BEGIN:VCARD\\nVERSION:2.1\\nN:Friday\\;Fred\\nTEL\\;WORK\\;VOICE:+1-213-555-1234\\n"
         "TEL\\;WORK\\;FAX:+1-213-555-5678\\nEND:VCARD\\n"
