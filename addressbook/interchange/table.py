@@ -34,8 +34,10 @@ Thunderbird ('Primary Email', 'Work Phone', 'Birth Year' …) and Apple Contacts
 exports ('Email (work)', 'Phone (mobile)' …). Every email, phone, address and web column
 each writes is read; name parts, nickname, organisation, job title, birthday, categories
 and notes are mapped; any other non-empty cell is kept in `extra` as
-`X-CSV;COLUMN="<header>":<text>` (written back on a vCard export), except the columns
-those programs fill with defaults (Outlook's 'Priority' 'Normal', 'Sensitivity' …).
+`X-CSV;COLUMN="<header>":<text>` (written back on a vCard export), except what those
+programs fill in by themselves (Outlook's 'Priority' 'Normal', 'Private' 'False', an
+empty date '0.0.00', the name's initials, an e-mail display name naming the address):
+a cell of such a column that holds anything else is kept too.
 
 Separators: comma, semicolon or tab (from the header row). Encodings: UTF-8 and UTF-16
 with BOM, UTF-16 without (sniffed), else UTF-8 if the bytes are, else the likeliest code
@@ -51,7 +53,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
@@ -1142,6 +1144,56 @@ def _categories(text: str) -> list[str]:
     return [name for name in kept if name]
 
 
+# What Outlook writes in the columns it fills by itself when the user left them alone
+# (English, German, French, Spanish, Italian, Dutch): Sensitivity 'Normal', Private
+# 'False', Gender 'Unspecified', the e-mail type 'SMTP' …
+_FILLED_IN = frozenset(
+    (
+        "normal",
+        "normale",
+        "normaal",
+        "false",
+        "aus",
+        "faux",
+        "falso",
+        "onwaar",
+        "unspecified",
+        "keine angabe",
+        "non spécifié",
+        "sin especificar",
+        "no especificado",
+        "non specificato",
+        "niet opgegeven",
+        "smtp",
+    )
+)
+_DISPLAY_COLUMNS = (
+    "display name",
+    "angezeigter name",
+    "nom complet",
+    "nombre para mostrar",
+    "nome visualizzato",
+    "weergavenaam",
+)
+_INITIALS_COLUMNS = ("initial", "inicial", "inizial")
+
+
+def _filled_in(column: str, value: str, initials: str, emails: Sequence[Email]) -> bool:
+    """Whether a cell of a column the program fills by itself holds what it fills in: its
+    default word, an empty date, the initials of the name, or an e-mail's display name
+    that names the address ('Ana Ruiz (ana@example.com)'). Anything else the user typed
+    (a real anniversary, other initials, a display name of their own) is kept."""
+    text = value.strip().lower()
+    if text in _FILLED_IN or text in _EMPTY_DATES:
+        return True
+    column = column.lower()
+    if any(word in column for word in _INITIALS_COLUMNS):
+        return text == initials.lower()
+    if any(word in column for word in _DISPLAY_COLUMNS):
+        return any(email.address.lower() in text for email in emails if email.address)
+    return False
+
+
 def _kept(column: str, text: str) -> dict[str, Any]:
     """A cell the model has no field for, as an `extra` property (vCard-escaped text)."""
     value = text.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
@@ -1164,6 +1216,7 @@ def _read_mapped(
     google: dict[tuple[str, str], dict[str, str]] = {}
     birth: dict[str, str] = {}
     extra: list[dict[str, Any]] = []
+    filled: list[tuple[str, str]] = []
     for name, target, value in zip(names, targets, cells, strict=False):
         if not value.strip():
             continue
@@ -1171,7 +1224,8 @@ def _read_mapped(
             extra.append(_kept(name, value))
             continue
         what = target[0]
-        if what == "ignore":
+        if what == "ignore":  # kept unless it is what the program fills in by itself
+            filled.append((name, value))
             continue
         if what in ("given", "middle", "family", "prefix", "suffix", "display", "department"):
             parts.setdefault(what, value.strip())
@@ -1206,6 +1260,12 @@ def _read_mapped(
     for name, target, value in zip(names, targets, cells, strict=False):
         # Kept as they came: the name parts and department the model has no field for.
         if target and target[0] in ("middle", "prefix", "suffix", "department") and value.strip():
+            extra.append(_kept(name, value))
+    initials = "".join(
+        part[0] + "." for part in (parts.get(k, "") for k in ("given", "middle", "family")) if part
+    )
+    for name, value in filled:
+        if not _filled_in(name, value, initials, contact.emails):
             extra.append(_kept(name, value))
     for place in ("business", "home", "other"):
         if place in places:

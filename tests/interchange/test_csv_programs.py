@@ -293,3 +293,40 @@ def test_english_outlook_every_email_phone_and_address_column() -> None:
     assert [p.number for p in max_.phones] == [f"0{n}" for n in range(19)]
     assert [a.city for a in max_.addresses] == ["Auckland", "Hamilton", "Napier"]
     assert max_.birthday == "1980-05-21"
+
+
+def test_columns_outlook_fills_by_itself_are_kept_when_the_user_changed_them() -> None:
+    # Outlook fills Initials, the e-mail's display name, Gender, Priority, Sensitivity,
+    # Private and an empty Anniversary by itself: those are not kept. What differs from
+    # what it fills in was typed by someone, and is kept (as the real export of
+    # corpus/tine20/importtest_outlook2013.csv shows: a display name with another address).
+    text = _row(
+        GERMAN_HEADER,
+        Vorname="Jörg",
+        Nachname="Weiß",
+        **{
+            "E-Mail-Adresse": "joerg@example.de",
+            "E-Mail-Typ": "SMTP",
+            "E-Mail: Angezeigter Name": "Jörg Weiß (joerg@example.de)",
+            "E-Mail 2: Adresse": "jw@example.com",
+            "E-Mail 2: Angezeigter Name": "Bäckerei (info@example.com)",
+            "Initialen": "J.W.",
+            "Geschlecht": "Männlich",
+            "Jahrestag": "12.6.2001",
+            "Priorität": "Normal",
+            "Privat": "Aus",
+            "Vertraulichkeit": "Normal",
+            "Geburtstag": "0.0.00",
+        },
+    )
+    (contact,) = read_text(GERMAN_HEADER + "\n" + text + "\n").contacts
+    assert contact.birthday == ""
+    assert [(e["params"]["COLUMN"][0], e["value"]) for e in contact.extra] == [
+        ("E-Mail 2: Angezeigter Name", "Bäckerei (info@example.com)"),
+        ("Geschlecht", "Männlich"),
+        ("Jahrestag", "12.6.2001"),
+    ]
+    other = read_text(GERMAN_HEADER + "\n" + text.replace("J.W.", "J.R.W.") + "\n").contacts
+    assert ("Initialen", "J.R.W.") in [
+        (e["params"]["COLUMN"][0], e["value"]) for e in other[0].extra
+    ]
