@@ -4,4 +4,5 @@ import sys
 
 from addressbook.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a reading process of an import imports it
+    sys.exit(main())

@@ -52,8 +52,18 @@ from addressbook.errors import InterchangeError
 from addressbook.i18n import _, ngettext
 from addressbook.interchange import detect_format, import_format, iter_stream, refusal
 from addressbook.interchange._common import Problem
-from addressbook.model import Contact, Patch, fold, same_contact
+from addressbook.interchange.parallel import (
+    ReadCard,
+    default_workers,
+    read_card_contact,
+    read_card_keys,
+    read_in_processes,
+    same_contact_key,
+    uid_of,
+)
+from addressbook.model import Contact, Patch, same_contact
 from addressbook.store import LOCAL, Store
+from addressbook.store.cache import PreparedRow
 
 # Contacts written per create_many. Larger chunks write fewer FTS segments but hold the
 # GIL longer at once (binding a statement's rows, freeing them): at 2000 the window's
@@ -62,7 +72,9 @@ CHUNK = 500
 # The cyclic garbage collector's young-generation threshold while an import runs (see
 # _fewer_collections); Python's default is 700.
 IMPORT_GC_THRESHOLD = 50_000
-UID = "UID"
+# A vCard file this big or bigger is read by other processes (interchange/parallel.py)
+# while this one writes; a smaller one in a thread (starting a process costs ~0.3 s).
+PARALLEL_MIN_BYTES = 4 << 20
 
 Progress = Callable[[int, int], None]
 
@@ -112,27 +124,6 @@ class ImportSummary:
                 ngettext("{n} skipped", "{n} skipped", self.skipped).format(n=self.skipped),
             )
         )
-
-
-def uid_of(contact: Contact) -> str:
-    """The contact's vCard UID (kept in extra), or ''."""
-    for item in contact.extra:
-        if item.get("name") == UID and not item.get("group"):
-            return str(item.get("value") or "").strip()
-    return ""
-
-
-def same_contact_key(contact: Contact) -> tuple[str, str] | None:
-    """(folded display name, first email or phone digits): what makes two cards one contact."""
-    if not contact.display_name.strip():
-        return None
-    if contact.emails:
-        handle = "@" + contact.emails[0].address.strip().casefold()
-    elif contact.phones:
-        handle = "#" + "".join(ch for ch in contact.phones[0].number if ch.isdigit())
-    else:
-        handle = ""
-    return fold(contact.display_name), handle  # a Contact's name is clean already
 
 
 class _Index:
@@ -194,7 +185,7 @@ def import_file(
         summary = ImportSummary()
         checker = _checker(store, account)
         try:
-            with store.transaction(), _fewer_collections():
+            with store.bulk(), _fewer_collections():
                 _run(
                     store,
                     stream,
@@ -289,7 +280,11 @@ def _run(
         chosen = detect_format(binary.read(4096), name)
         binary.seek(0)
     summary.format = chosen
-    with closing(_read_ahead(iter_stream(binary, chosen, name))) as items:
+    workers = default_workers() if chosen == "vcard" and total >= PARALLEL_MIN_BYTES else 0
+    source: Iterator[Contact | Problem | ReadCard] = (
+        read_in_processes(binary, workers) if workers else iter_stream(binary, chosen, name)
+    )
+    with closing(_read_ahead(source)) as items:
         _import_items(
             store,
             items,
@@ -308,7 +303,7 @@ def _run(
 
 def _import_items(
     store: Store,
-    items: Iterator[Contact | Problem],
+    items: Iterator[Contact | Problem | ReadCard],
     binary: BinaryIO,
     name: str,
     skip_invalid: bool,
@@ -320,7 +315,7 @@ def _import_items(
     cancel: Cancel | None,
     index: _Index,
 ) -> None:
-    pending: list[Contact] = []
+    pending: list[Contact | PreparedRow] = []
     last_report = -(1 << 62)
     step = max(total // 500, 1)
 
@@ -351,16 +346,25 @@ def _import_items(
             else:
                 summary.warnings.append(ImportWarning(name, item.card, item.line, str(item)))
             continue
-        contact = item
-        uid, key = uid_of(contact), same_contact_key(contact)  # once: for find and add
+        new: Contact | PreparedRow
+        contact: Contact | None
+        if type(item) is tuple:  # a ReadCard: read and prepared in another process
+            card = cast(ReadCard, item)
+            uid, key = read_card_keys(card)
+            new, contact = card[:6], None
+        else:
+            contact = cast(Contact, item)
+            uid, key = uid_of(contact), same_contact_key(contact)  # once: for find and add
+            new = contact
         found = index.find_keys(uid, key)
         if found is None:
             if checker is not None:
+                contact = contact or read_card_contact(cast(ReadCard, item))
                 sentence = checker.new(contact)
                 if sentence:
                     refuse(Problem(contact.display_name, sentence))
                     continue
-            pending.append(contact)
+            pending.append(new)
             index.add_keys(-1, uid, key)  # a second copy in the same file matches nothing real
             if len(pending) >= CHUNK:
                 flush()
@@ -368,10 +372,16 @@ def _import_items(
         if found < 0:  # the same contact twice in this file: imported once
             summary.unchanged += 1
             continue
+        if contact is None:  # a ReadCard: the same JSON as stored is the same contact
+            stored = store.stored_data(found)
+            if stored is not None and stored[1] != "deleted" and stored[0] == card[0]:
+                summary.unchanged += 1
+                continue
         record = store.get(found)
         if record is None or record.state == "deleted":
-            pending.append(contact)
+            pending.append(new)
             continue
+        contact = contact or read_card_contact(cast(ReadCard, item))
         if same_contact(record.contact, contact):
             summary.unchanged += 1
             continue
@@ -403,8 +413,8 @@ class _Failed:
 
 
 def _read_ahead(
-    items: Iterator[Contact | Problem],
-) -> Generator[Contact | Problem, None, None]:
+    items: Iterator[Contact | Problem | ReadCard],
+) -> Generator[Contact | Problem | ReadCard, None, None]:
     """The items, read in a thread of their own, a bounded number ahead.
 
     Reading a file is Python work, which holds the GIL; writing its contacts is mostly
@@ -414,10 +424,10 @@ def _read_ahead(
     Closing this generator (the import ends, fails or is cancelled) stops the reader and
     waits for it, so the file is never closed under it.
     """
-    handover: queue.Queue[list[Contact | Problem] | _Failed | None] = queue.Queue(_AHEAD)
+    handover: queue.Queue[list[Contact | Problem | ReadCard] | _Failed | None] = queue.Queue(_AHEAD)
     stop = threading.Event()
 
-    def put(batch: list[Contact | Problem] | _Failed | None) -> bool:
+    def put(batch: list[Contact | Problem | ReadCard] | _Failed | None) -> bool:
         while not stop.is_set():
             try:
                 handover.put(batch, timeout=0.05)
@@ -428,7 +438,7 @@ def _read_ahead(
 
     def read() -> None:
         try:
-            batch: list[Contact | Problem] = []
+            batch: list[Contact | Problem | ReadCard] = []
             for item in items:
                 batch.append(item)
                 if len(batch) >= _BATCH:

@@ -990,10 +990,14 @@ def read_vcard_stream(stream: BinaryIO) -> Iterator[Contact | Problem]:
         if isinstance(item, Problem):
             yield item
             continue
-        reader = _CardReader(item)
-        contact = _read_card(reader)
-        yield from reader.warnings
-        yield contact
+        yield from read_card(item)
+
+
+def read_card(raw: RawCard) -> list[Contact | Problem]:
+    """One card of split_cards: its warnings, then the Contact (or the fatal Problem)."""
+    reader = _CardReader(raw)
+    contact = _read_card(reader)
+    return [*reader.warnings, contact]
 
 
 def read_vcards(text: str) -> Iterator[Contact | Problem]:

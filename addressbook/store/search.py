@@ -147,11 +147,35 @@ def phone_words(number: str) -> list[str]:
     if international:
         national = digits[2:] if stripped.startswith("00") else digits
         result.append(national)
-        # Country codes have 1 to 3 digits; we do not know which, so index all three.
-        for cc in (1, 2, 3):
-            if len(national) > cc + 3:
-                result.append("0" + national[cc:])
+        cc = country_code_length(national)
+        if len(national) > cc + 3:
+            # The number within its country, as dialled there: without a trunk prefix
+            # (North America, Italy, Spain…) and with the usual '0' ('+64 21 …' → '021…').
+            result += (national[cc:], "0" + national[cc:])
     return result
+
+
+# ITU-T E.164 country codes are prefix-free: the first digits say how many there are.
+# One digit: 1 (North America) and 7 (Russia, Kazakhstan); two digits: these; three: the rest.
+_TWO_DIGIT_CODES = frozenset(
+    str(code)
+    for codes in (
+        (20, 27, 36, 39, 40, 41, 81, 82, 84, 86, 98),
+        range(30, 35),
+        range(43, 50),
+        range(51, 59),
+        range(60, 67),
+        range(90, 96),
+    )
+    for code in codes
+)
+
+
+def country_code_length(international: str) -> int:
+    """How many of an international number's first digits are its country code."""
+    if international[:1] in ("1", "7"):
+        return 1
+    return 2 if international[:2] in _TWO_DIGIT_CODES else 3
 
 
 def index_text(contact: Contact) -> str:
@@ -163,8 +187,13 @@ def index_text(contact: Contact) -> str:
     # The usual display name "given family" has exactly the words of its two parts
     # (folding works character by character and never across a space), so it is read
     # from their cached words instead of being folded and split once more.
-    shown = (given, family) if given and family and name == f"{given} {family}" else (name,)
-    for text in (*shown, given, family, contact.nickname, contact.organization, contact.title):
+    # Then the given name once more: "family given" is a phrase too ('müller zo'), and
+    # the family name's words are there already.
+    if given and family and name == f"{given} {family}":
+        names: tuple[str, ...] = (given, family, given)
+    else:
+        names = (name, given, family)
+    for text in (*names, contact.nickname, contact.organization, contact.title):
         if text:
             field_words, field_joined, field_suffixes = _name_words(text)
             found += field_words

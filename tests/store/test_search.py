@@ -160,3 +160,27 @@ def test_a_nickname_is_searchable(tmp_path: Path) -> None:
         store.create(Contact(given_name="Alice", family_name="Liddell"))
         assert store.search_ids("bobb") == [bob]
         assert store.search_ids("robert") == [bob]
+
+
+def test_a_number_is_found_as_dialled_in_its_own_country(store: Store) -> None:
+    """The country code's length comes from E.164's prefix-free codes: the number within
+    its country is indexed with and without the trunk '0', and no other cut of it."""
+    cases = {
+        "+12125550100": ("212555", "12125"),  # North America, no groups typed
+        "+358 9 1234567": ("091234", "91234"),  # a three-digit code
+        "+7 495 123-45-67": ("0495123", "495123"),  # a one-digit code
+        "0049 30 1234567": ("0301234", "4930"),  # 00 instead of +
+    }
+    ids = {n: store.create(Contact(display_name=n, phones=[Phone(n)])) for n in cases}
+    for number, queries in cases.items():
+        for query in queries:
+            assert store.search_ids(query) == [ids[number]], (number, query)
+    # A wrong cut of the country code is not indexed: '+358 9 …' is not '05891…'.
+    assert store.search_ids("0589123") == []
+
+
+def test_family_name_first_finds_the_contact(store: Store) -> None:
+    contact_id = store.create(Contact(given_name="Zoë", family_name="Müller"))
+    assert store.search_ids("müller zo") == [contact_id]
+    assert store.search_ids("zoe müll") == [contact_id]
+    assert store.search_ids("müller müller") == [contact_id]

@@ -1,0 +1,184 @@
+"""A large vCard file's cards read in other processes, in file order (the import's reader).
+
+    read_in_processes(stream, workers) -> Iterator[ReadCard | Problem]
+
+Reading a card into a Contact, and working out the row the cache stores of it
+(Store.prepare: its JSON, sort key and search words), is Python work that holds the
+interpreter's lock: in one process it was three quarters of an import, and a second
+thread cannot share it. Here the calling thread cuts the file into cards (split_cards, a
+fast scan of bytes) and hands them in batches to `workers` processes; each card comes
+back as a ReadCard (the prepared row and the keys an import matches by), in the file's
+order, with the warnings of its lines before it, exactly as read_vcard_stream gives
+them. At most a few batches are in flight, so a file of any size is read in bounded
+memory.
+
+The processes are started fresh ('spawn': a window's threads are never forked); they
+take the language of this one from the environment. If they cannot be started, or one
+dies, the cards not yet read are read here instead: the answer is the same, only slower.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import BinaryIO
+
+from addressbook.interchange._common import Problem
+from addressbook.interchange.vcard import RawCard, read_card, split_cards
+from addressbook.model import Contact, fold
+from addressbook.store.cache import Store
+
+log = logging.getLogger(__name__)
+
+BATCH_CARDS = 200  # cards per batch: about 25 ms of a process's work
+BATCH_BYTES = 1 << 20  # or fewer, when the cards are big
+UID = "UID"
+
+_Raw = tuple[int, int, bytes]  # a RawCard as its parts (cheaper to send)
+_Entry = _Raw | Problem
+
+
+# One card read in another process, as a flat tuple (pickled and unpickled ten times
+# faster than named tuples): the row Store.prepare makes of it (its first 6 items:
+# JSON, sort key, display name, second line, status, search words), then its vCard UID
+# ('' when none) and the two parts of its same-contact key (None, None when it has none).
+ReadCard = tuple[str, str, str, str, str, str, str, "str | None", "str | None"]
+
+
+def read_card_contact(card: ReadCard) -> Contact:
+    """The Contact of a ReadCard (read back from its JSON, exactly as it was made)."""
+    import json
+
+    return Contact.from_stored(json.loads(card[0]))
+
+
+def read_card_keys(card: ReadCard) -> tuple[str, tuple[str, str] | None]:
+    """(UID, same-contact key) of a ReadCard."""
+    name, handle = card[7], card[8]
+    return card[6], (name, handle) if name is not None and handle is not None else None
+
+
+def uid_of(contact: Contact) -> str:
+    """The contact's vCard UID (kept in extra), or ''."""
+    for item in contact.extra:
+        if item.get("name") == UID and not item.get("group"):
+            return str(item.get("value") or "").strip()
+    return ""
+
+
+def same_contact_key(contact: Contact) -> tuple[str, str] | None:
+    """(folded display name, first email or phone digits): what makes two cards one contact."""
+    if not contact.display_name.strip():
+        return None
+    if contact.emails:
+        handle = "@" + contact.emails[0].address.strip().casefold()
+    elif contact.phones:
+        handle = "#" + "".join(ch for ch in contact.phones[0].number if ch.isdigit())
+    else:
+        handle = ""
+    return fold(contact.display_name), handle  # a Contact's name is clean already
+
+
+def read_batch(batch: list[_Entry]) -> list[ReadCard | Problem]:
+    """The cards of a batch read and prepared; Problems of split_cards passed through."""
+    out: list[ReadCard | Problem] = []
+    prepare = Store.prepare
+    for entry in batch:
+        if isinstance(entry, Problem):
+            out.append(entry)
+            continue
+        for item in read_card(RawCard(*entry)):
+            if isinstance(item, Problem):
+                out.append(item)
+            else:
+                key = same_contact_key(item)
+                name, handle = key if key is not None else (None, None)
+                out.append((*prepare(item), uid_of(item), name, handle))
+    return out
+
+
+def default_workers() -> int:
+    """How many reading processes: one per core the program may use, at most 4 (the
+    writing thread cannot take more); 0 on one core (reading here is as fast)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(cores, 4)
+
+
+def _start_reader() -> None:
+    """In each reading process: fewer passes of the cyclic garbage collector (a card's
+    short-lived containers hold no cycles; see importer._fewer_collections)."""
+    import gc
+
+    gc.set_threshold(50_000, 10, 10)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    try:
+        return ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_reader
+        )
+    except (OSError, ValueError, RuntimeError, ImportError) as error:
+        log.info("import reads in this process: %s", error)
+        return None
+
+
+def read_in_processes(stream: BinaryIO, workers: int) -> Iterator[ReadCard | Problem]:
+    """Each card of a vCard byte stream, read by `workers` processes (see the module)."""
+    pool = _pool(workers) if workers > 0 else None
+    inflight: deque[tuple[Future[list[ReadCard | Problem]] | None, list[_Entry]]] = deque()
+    most = 2 * workers + 1
+
+    def submit(batch: list[_Entry]) -> None:
+        nonlocal pool
+        future = None
+        if pool is not None:
+            try:
+                future = pool.submit(read_batch, batch)
+            except (BrokenProcessPool, RuntimeError, OSError) as error:
+                log.info("import reads in this process from now on: %s", error)
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+        inflight.append((future, batch))
+
+    def oldest() -> list[ReadCard | Problem]:
+        nonlocal pool
+        future, batch = inflight.popleft()
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool as error:  # a process died: the rest is read here
+                log.info("import reads in this process from now on: %s", error)
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+        return read_batch(batch)
+
+    try:
+        batch: list[_Entry] = []
+        size = 0
+        for item in split_cards(stream):
+            if isinstance(item, Problem):
+                batch.append(item)
+                continue
+            batch.append((item.number, item.line, item.body))
+            size += len(item.body)
+            if len(batch) >= BATCH_CARDS or size >= BATCH_BYTES:
+                submit(batch)
+                batch, size = [], 0
+                while len(inflight) >= most:
+                    yield from oldest()
+        if batch:
+            submit(batch)
+        while inflight:
+            yield from oldest()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
