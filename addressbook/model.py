@@ -150,7 +150,8 @@ class Email:
 
     def __post_init__(self) -> None:
         _set(self, "address", clean(self.address))
-        _set(self, "kind", clean(self.kind).lower() or "work")
+        if self.kind not in EMAIL_KINDS:  # the usual kinds are normal already
+            _set(self, "kind", clean(self.kind).lower() or "work")
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "address": self.address}
@@ -165,8 +166,9 @@ class Phone:
 
     def __post_init__(self) -> None:
         _set(self, "number", clean(self.number))
-        kind = clean(self.kind).lower() or "work"
-        _set(self, "kind", kind if kind in PHONE_KINDS else "other")
+        if self.kind not in PHONE_KINDS:  # the usual kinds are normal already
+            kind = clean(self.kind).lower() or "work"
+            _set(self, "kind", kind if kind in PHONE_KINDS else "other")
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "number": self.number}
@@ -184,8 +186,9 @@ class Address:
     country: str = ""
 
     def __post_init__(self) -> None:
-        kind = clean(self.kind).lower() or "street"
-        _set(self, "kind", kind if kind in ADDRESS_KINDS else "street")
+        if self.kind not in ADDRESS_KINDS:  # the usual kinds are normal already
+            kind = clean(self.kind).lower() or "street"
+            _set(self, "kind", kind if kind in ADDRESS_KINDS else "street")
         lines = [clean(line) for line in self.lines]
         while lines and not lines[-1]:
             lines.pop()
@@ -226,7 +229,8 @@ class Url:
 
     def __post_init__(self) -> None:
         _set(self, "url", clean(self.url))
-        _set(self, "kind", clean(self.kind).lower() or "work")
+        if self.kind not in URL_KINDS:  # the usual kinds are normal already
+            _set(self, "kind", clean(self.kind).lower() or "work")
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "url": self.url}
