@@ -91,6 +91,41 @@ def read_pairs(path: Path, account: str | None, letters: Answers) -> Answers:
     return answers
 
 
+def read_biggest_first(
+    path: Path,
+    account: str | None,
+    fonts: Sequence[QFont],
+    deliver: Callable[[Answers], None],
+    stale: Callable[[], bool] = lambda: False,
+) -> int:
+    """In a worker: the one-letter answers, the letter of most hits first, each followed by
+    its two-letter answers of many hits (read_pairs); each letter's answers are handed to
+    `deliver` (from this thread) as soon as they are read; it stops early once `stale()`
+    says the cache changed. Returns how many answers were read.
+
+    The biggest answers are the slowest for the GUI thread to find itself; read first, they
+    are there soonest on a busy machine, where reading all of them takes more than the
+    second before one types. The fonts of other scripts are loaded first (read_letters).
+    """
+    global _fonts_loaded
+    if not _fonts_loaded:
+        _fonts_loaded = True
+        for font in fonts:
+            QFontMetrics(font).horizontalAdvance(SCRIPTS)
+    store = reader_store(path)
+    read = 0
+    for _hits, letter in sorted(((store.hit_count(x), x) for x in AHEAD), reverse=True):
+        TYPING.wait()
+        if stale():
+            break
+        ids = array("q", store.search_ids(letter, account))
+        answers: Answers = {(letter, account): ids}
+        answers.update(read_pairs(path, account, answers))
+        read += len(answers)
+        deliver(answers)
+    return read
+
+
 class AfterFirstPaint(QObject):
     """Calls `then` (something quick: it runs inside the paint) when `widget` is first
     painted: for work that must not delay the first paint, nor wait for an idle second."""
@@ -175,6 +210,8 @@ class PaintAhead(QObject):
     def paint(self, ids: Sequence[int]) -> None:
         """Paint the rows the view would show first for this answer, off screen."""
         self.painted += 1
+        if not len(ids):  # nothing to paint (and a twin shown its own ids again would
+            return  # reload its rows: the cache it shares)
         view = self._view
         viewport = view.viewport()
         twin = self._model.twin()

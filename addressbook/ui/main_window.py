@@ -71,8 +71,7 @@ from addressbook.ui.ahead import (
     Answers,
     PaintAhead,
     collect_young,
-    read_letters,
-    read_pairs,
+    read_biggest_first,
 )
 from addressbook.ui.colours import apply_accessible_palette
 from addressbook.ui.delegate import ContactDelegate
@@ -827,7 +826,8 @@ class MainWindow(QMainWindow):
 
     def _read_ahead(self) -> None:
         """Read the first keys' searches of the shown filter in a worker (ui/ahead): the
-        one-letter ones, then the two-letter ones of many hits."""
+        one-letter ones, the biggest first, each with its two-letter ones of many hits;
+        each letter's answers are used (and painted ahead) as soon as they are in."""
         self._ahead_timer.setInterval(AHEAD_IDLE_MS)
         if self._refresh_timer.isActive() or self._search_running:  # a change is coming in
             self._ahead_timer.start(AHEAD_FIRST_MS)  # again soon: once the refresh is in
@@ -837,18 +837,20 @@ class MainWindow(QMainWindow):
         bold = QFont(font)
         bold.setBold(True)  # the badge's initials
 
-        def letters_read(ahead: Answers) -> None:
+        def arrived(answers: Answers) -> None:  # a letter's answers, on the GUI thread
             if generation == self._ahead_generation:  # nothing changed meanwhile
-                self.source.ahead = ahead
-                self._paint_ahead(ahead)
-                self.tasks.run(lambda: read_pairs(path, account, ahead), pairs_read)
+                self.source.ahead = {**self.source.ahead, **answers}
+                self._paint_ahead(answers)
 
-        def pairs_read(pairs: Answers) -> None:
-            if generation == self._ahead_generation:
-                self.source.ahead = {**self.source.ahead, **pairs}
-                self._paint_ahead(pairs)
+        def deliver(answers: Answers) -> None:  # in the worker
+            self.tasks.run_on_main(lambda: arrived(answers))
 
-        self.tasks.run(lambda: read_letters(path, account, (font, bold)), letters_read)
+        def stale() -> bool:  # in the worker: the cache changed, these answers are not wanted
+            return generation != self._ahead_generation
+
+        self.tasks.run(
+            lambda: read_biggest_first(path, account, (font, bold), deliver, stale), nice=False
+        )
 
     def _paint_ahead(self, answers: Answers) -> None:
         """Paint the first screens of answers read ahead (of the filter shown, in the store's

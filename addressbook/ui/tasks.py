@@ -49,16 +49,18 @@ _frozen = False
 
 
 class _Runnable(QRunnable):
-    def __init__(self, job: Callable[[], None]) -> None:
+    def __init__(self, job: Callable[[], None], nice: bool = True) -> None:
         super().__init__()
         self._job = job
+        self._nice = nice
         # Not auto-deleted: Qt deleting the C++ side on the worker thread while Python
         # still holds the wrapper crashed the process now and then (a segfault with no
         # Python frame). The manager drops its reference on the GUI thread when done.
         self.setAutoDelete(False)
 
     def run(self) -> None:
-        _lower_priority()
+        if self._nice:
+            _lower_priority()
         self._job()
 
 
@@ -89,6 +91,11 @@ class TaskManager(QObject):
             sys.setswitchinterval(GIL_SWITCH_SECONDS)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
+        # The window's own preparation (the searches read ahead for the first keys): at the
+        # window's priority, so other programs' load does not starve it (niced, it was not
+        # done in 1 s on a busy machine); it holds back by itself while one types (ui/ahead).
+        self._own = QThreadPool(self)
+        self._own.setMaxThreadCount(1)
         self._running = 0
         self._live: set[_Runnable] = set()
         self._done: list[_Runnable] = []
@@ -112,8 +119,13 @@ class TaskManager(QObject):
         job: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_failed: Callable[[BaseException], None] | None = None,
+        nice: bool = True,
     ) -> None:
-        """Run job() in a worker; then on_done(result) or on_failed(error) on the GUI thread."""
+        """Run job() in a worker; then on_done(result) or on_failed(error) on the GUI thread.
+
+        nice=False: on the one worker that keeps the window's priority (work the window
+        needs soon and that yields to the user by itself); jobs there run one at a time.
+        """
         self._running += 1
         self.busy_changed.emit(self._running)
 
@@ -129,9 +141,9 @@ class TaskManager(QObject):
             else:
                 self.run_on_main(lambda: self._finish(result, None, on_done, on_failed, runnable))
 
-        runnable = _Runnable(work)
+        runnable = _Runnable(work, nice)
         self._live.add(runnable)
-        self._pool.start(runnable)
+        (self._pool if nice else self._own).start(runnable)
 
     def _finish(
         self,
@@ -154,7 +166,8 @@ class TaskManager(QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         """Wait for the workers to finish (at shutdown)."""
-        return self._pool.waitForDone(msecs)
+        own = self._own.waitForDone(msecs)
+        return self._pool.waitForDone(msecs) and own
 
 
 def _is_user_error(error: BaseException) -> bool:

@@ -65,8 +65,7 @@ def _fresh(store: Store, query: str) -> list[int]:
 def test_first_screens_of_the_answers_read_ahead_are_painted_ahead(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: ("ma", ALL) in window.source.ahead, timeout=10000)
-    qtbot.waitUntil(lambda: not window.paint_ahead.pending(), timeout=10000)
+    _read_and_painted_ahead(qtbot, window)
     answers = [key for key in window.source.ahead if key[1] is ALL]
     assert window.paint_ahead.painted == len(answers) > 26  # the letters and the pairs
     with Store(window.store.path) as other:  # the store's own answers, on a connection of its own
@@ -89,6 +88,13 @@ def test_first_screens_of_the_answers_read_ahead_are_painted_ahead(
     assert read == []  # their first screens' rows were in the cache: painted ahead
 
 
+def _read_and_painted_ahead(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: ("ma", ALL) in window.source.ahead, timeout=10000)
+    qtbot.waitUntil(
+        lambda: not window.tasks.running and not window.paint_ahead.pending(), timeout=10000
+    )
+
+
 def _first_name(store: Store, query: str) -> str:
     model = ContactListModel(OrderedSource(store))
     model.set_filter(query, ALL)
@@ -98,8 +104,7 @@ def _first_name(store: Store, query: str) -> str:
 def test_painting_ahead_waits_while_one_types_and_stops_on_a_change(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: ("ma", ALL) in window.source.ahead, timeout=10000)
-    qtbot.waitUntil(lambda: not window.paint_ahead.pending(), timeout=10000)
+    _read_and_painted_ahead(qtbot, window)
     window.paint_ahead.stop()
     qtbot.keyClicks(window.search, "x")  # a key: the painting ahead holds back
     assert ahead.TYPING.busy()
