@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -164,10 +165,15 @@ class AccountsDialog(QDialog):
         self.fields_box = QWidget()
         self.fields_form = QFormLayout(self.fields_box)
         self.fields_form.setContentsMargins(0, 0, 0, 0)
-        self.advanced = QGroupBox(_("M&ore settings"))
-        self.advanced.setCheckable(True)
+        # A check box that unfolds a frame of settings (a checkable QGroupBox drew its empty
+        # frame while folded): no frame when folded, nothing when a service has none.
+        self.advanced = QCheckBox(_("M&ore settings"))
+        self.advanced.setObjectName("moreSettings")
         self.advanced.setChecked(False)
-        self.advanced_form = QFormLayout(self.advanced)
+        self.advanced_box = QGroupBox()
+        self.advanced_box.setObjectName("moreSettingsBox")
+        self.advanced_box.setAccessibleName(_("More settings"))
+        self.advanced_form = QFormLayout(self.advanced_box)
         self.advanced.toggled.connect(self._show_advanced)
 
         self.save_button = QPushButton(_("&Save"))
@@ -195,6 +201,7 @@ class AccountsDialog(QDialog):
         right.addLayout(self.form)
         right.addWidget(self.fields_box)
         right.addWidget(self.advanced)
+        right.addWidget(self.advanced_box)
         right.addLayout(actions)
         right.addWidget(self.status)
         right.addStretch(1)
@@ -296,6 +303,7 @@ class AccountsDialog(QDialog):
             self.fields_form.addRow(QLabel(_("This service is not available in this version.")))
             for button in (self.save_button, self.test_button, self.login_button):
                 button.setEnabled(False)
+            self._show_advanced(self.advanced.isChecked())  # no settings: no "More settings"
             return
         self.url.setPlaceholderText(description.default_url or description.url_hint or "https://…")
         asked = description.asked_secrets()
@@ -344,7 +352,7 @@ class AccountsDialog(QDialog):
 
     def focus_chain(self) -> list[QWidget]:
         """The form's widgets in the order Tab visits them (fields made per service included)."""
-        advanced = [e for k, e in self.setting_fields.items() if e.parent() is self.advanced]
+        advanced = [e for e in self.setting_fields.values() if e.parent() is self.advanced_box]
         fields = [*self.secret_fields.values()]
         fields += [e for e in self.setting_fields.values() if e not in advanced]
         return [
@@ -368,8 +376,11 @@ class AccountsDialog(QDialog):
             QWidget.setTabOrder(first, second)
 
     def _show_advanced(self, shown: bool) -> None:
-        for row in range(self.advanced_form.rowCount()):
-            self.advanced_form.setRowVisible(row, shown)
+        """Folded, "More settings" is its check box alone (no empty frame under it; a
+        service without such settings shows none at all); unfolded, a frame holds them."""
+        rows = self.advanced_form.rowCount()
+        self.advanced.setVisible(rows > 0)
+        self.advanced_box.setVisible(shown and rows > 0)
 
     def _kept_secrets(
         self, account: AccountConfig | None, keys: tuple[str, ...]

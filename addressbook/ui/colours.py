@@ -7,8 +7,9 @@ light and the dark palettes alike (tests/ui/test_screens.py computes it).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 AA = 4.5  # WCAG AA for body text
 _TARGET = 4.8  # a little above AA: rounding and antialiasing eat some
@@ -122,6 +123,7 @@ def apply_accessible_palette(app: QApplication | None = None) -> None:
     app = app or QApplication.instance()  # type: ignore[assignment]
     if not isinstance(app, QApplication):
         return
+    apply_readable_indicators(app)
     current = app.palette()
     wanted = accessible_palette(current)
     if wanted != current:
@@ -162,3 +164,87 @@ def dark_palette() -> QPalette:
     ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
     return palette
+
+
+NON_TEXT = 3.0  # WCAG 1.4.11: a control's boundary against what is next to it
+_NON_TEXT_TARGET = 3.3
+
+
+def indicator_outline(palette: QPalette, under: QColor | None = None) -> QColor:
+    """The ring of a radio button and the frame of a check box on a dark palette: halfway
+    between the window's text and its background, then as far as it needs to read at
+    3:1 or more on the window (outside) and on the base colour (the indicator's inside).
+    A translucent tint is seen over `under` (the application's window colour)."""
+    window = _backdrop(palette, QPalette.ColorRole.Window, under)
+    base = _backdrop(palette, QPalette.ColorRole.Base, under)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    middle = QColor.fromRgbF(
+        (text.redF() + window.redF()) / 2,
+        (text.greenF() + window.greenF()) / 2,
+        (text.blueF() + window.blueF()) / 2,
+    )
+    return readable(readable(middle, window, _NON_TEXT_TARGET), base, _NON_TEXT_TARGET)
+
+
+def _backdrop(palette: QPalette, role: QPalette.ColorRole, under: QColor | None = None) -> QColor:
+    """The colour a role shows: a tint (a style sheet's translucent background) is seen
+    over `under`, by default the application's window colour."""
+    colour = palette.color(role)
+    if colour.alpha() < 255:
+        colour = over(colour, under or QApplication.palette().color(QPalette.ColorRole.Window))
+    return colour
+
+
+class ReadableIndicators(QProxyStyle):
+    """Fusion, with radio buttons and check boxes that read on a dark palette.
+
+    Fusion draws an indicator's ring from the window colour, a little darker: on a dark
+    window that is about 1.2:1, and an unchosen radio button all but disappears. On a dark
+    palette this style draws the ring again in `indicator_outline` (≥ 3:1); on a light one
+    it draws exactly what Fusion draws.
+    """
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in _INDICATORS:
+            return
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        if luminance(_backdrop(palette, QPalette.ColorRole.Window)) >= 0.18:  # a light one
+            return
+        rect = QRectF(option.rect)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(indicator_outline(palette), 1.0))
+        if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.drawEllipse(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+        else:
+            painter.drawRect(rect.adjusted(0.5, 0.5, -1.5, -1.5))
+        painter.restore()
+
+
+_INDICATORS = (
+    QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+    QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+)
+_kept_styles: list[QStyle] = []
+
+
+def apply_readable_indicators(app: QApplication) -> None:
+    """Under Fusion (Qt's own style, the default where the desktop brings none): radio
+    buttons and check boxes whose rings read on a dark palette too (ReadableIndicators)."""
+    style = app.style()
+    if isinstance(style, ReadableIndicators) or style.name().lower() != "fusion":
+        return
+    proxy = ReadableIndicators("fusion")
+    _kept_styles[:] = [proxy]
+    palette = app.palette()
+    app.setStyle(proxy)
+    if app.palette() != palette:
+        app.setPalette(palette)  # the style change keeps the palette chosen

@@ -160,8 +160,15 @@ class PeopleSource(Protocol):
     def service_of(self, account: str | None) -> str: ...
 
 
+# In a badge a name never breaks: a space becomes a no-break space and a hyphen is followed
+# by a word joiner (U+2060, invisible): 'sandbox-harvest' broke at its hyphen in a narrow
+# pane. Only the shown text: the account's name itself is not changed anywhere.
+_UNBROKEN = str.maketrans({" ": "\u00a0", "-": "-\u2060"})
+
+
 def _badge(text: str, colour: str) -> str:
-    return f'<span style="background-color:{colour}; color:white">&nbsp;{escape(text)}&nbsp;</span>'
+    shown = escape(text).translate(_UNBROKEN)
+    return f'<span style="background-color:{colour}; color:white">&nbsp;{shown}&nbsp;</span>'
 
 
 def _entry_html(field: str, item: Any) -> tuple[str, str]:
