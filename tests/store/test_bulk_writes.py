@@ -189,3 +189,42 @@ def test_create_many_ends_like_create_of_each(contacts: list[Contact], account: 
         assert ids_one == ids_many
         assert _snapshot(one) == _snapshot(many)
         assert len(set(keys)) == len(keys)  # each new contact its own key
+
+
+def _automerge(path: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(str(path))
+    try:
+        return conn.execute("SELECT v FROM contacts_fts_config WHERE k = 'automerge'").fetchall()
+    finally:
+        conn.close()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contacts=st.lists(_contacts, max_size=6), account=st.sampled_from([None, "acc"]))
+def test_prepared_rows_in_a_bulk_write_end_like_create_of_each(
+    contacts: list[Contact], account: str | None
+) -> None:
+    """An import's rows come prepared (Store.prepare, in other processes) and are written
+    in Store.bulk(): the store ends as create() of each leaves it, the index included, and
+    FTS5's merge setting is back at its default."""
+    with tempfile.TemporaryDirectory() as folder:
+        one, many = Path(folder) / "one.sqlite3", Path(folder) / "many.sqlite3"
+        with Store(one) as store:
+            ids_one = [store.create(contact, account) for contact in contacts]
+        with Store(many) as store, store.bulk():
+            assert store._one("SELECT v FROM contacts_fts_config WHERE k = 'automerge'")[0] == 16
+            ids_many = store.create_many([Store.prepare(c) for c in contacts], account)
+        assert ids_one == ids_many
+        assert _snapshot(one) == _snapshot(many)
+        assert _automerge(many) == [(4,)]
+
+
+def test_a_bulk_write_that_fails_leaves_nothing_and_the_setting_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "book.sqlite3"
+    with Store(path) as store:
+        store.create(Contact(display_name="Before"))
+        with pytest.raises(RuntimeError), store.bulk():
+            store.create_many([Contact(display_name="Lost")])
+            raise RuntimeError("the import failed")
+        assert [r.display_name for r in store.rows(store.search_ids(""))] == ["Before"]
+    assert _automerge(path) == []  # never set: FTS5's own default (4) holds
