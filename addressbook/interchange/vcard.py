@@ -243,7 +243,7 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
     out: list[_Out] = [("PRODID", {}, PRODID), ("FN", {}, contact.display_name)]
     shadows = _shadows(contact)
     originals = _originals(contact)
-    kept = originals.lines if originals else {}
+    kept = originals.lines if originals else None
     if "N" not in shadows and (version == "3.0" or contact.given_name or contact.family_name):
         out.append(("N", {}, VName(family=contact.family_name, given=contact.given_name)))
     if contact.nickname:
@@ -253,30 +253,30 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
     if contact.title:
         out.append(("TITLE", {}, contact.title))
     for index, email in enumerate(contact.emails):
-        if ("emails", index) in kept:
+        if kept and ("emails", index) in kept:
             out += [_raw(item) for item in kept[("emails", index)]]
             continue
         types = ("internet", email.kind) if version == "3.0" else (email.kind,)
         out.append(("EMAIL", _type_param(types, version), email.address))
     for index, phone in enumerate(contact.phones):
-        if ("phones", index) in kept:
+        if kept and ("phones", index) in kept:
             out += [_raw(item) for item in kept[("phones", index)]]
             continue
         out.append(_phone(phone, version))
     for index, address in enumerate(contact.addresses):
-        if ("addresses", index) in kept:
+        if kept and ("addresses", index) in kept:
             out += [_raw(item) for item in kept[("addresses", index)]]
             continue
         street = "\n".join(address.lines)
         value = VAddress(street, address.city, address.region, address.postcode, address.country)
         out.append(("ADR", _type_param((ADDRESS_TYPES[address.kind],), version), value))
     for index, url in enumerate(contact.urls):
-        if ("urls", index) in kept:
+        if kept and ("urls", index) in kept:
             out += [_raw(item) for item in kept[("urls", index)]]
             continue
         kind = url.kind if url.kind in URL_KINDS else "other"
         out.append(("URL", _type_param((kind,), version), url.url))
-    if ("birthday", 0) in kept:
+    if kept and ("birthday", 0) in kept:
         out += [_raw(item) for item in kept[("birthday", 0)]]
     elif contact.birthday:
         params = {}
@@ -290,10 +290,11 @@ def _properties(contact: Contact, version: str) -> list[_Out]:
         out.append(("NOTE", {}, contact.notes))
     if contact.status != "active":
         out.append((STATUS_PROPERTY, {}, contact.status))
-    skipped = originals.skipped if originals else ()
-    for position, item in enumerate(contact.extra):
-        if position not in skipped:
-            out.append(_raw(item))
+    if originals is None:
+        out += [_raw(item) for item in contact.extra]
+    else:
+        skipped = originals.skipped
+        out += [_raw(item) for at, item in enumerate(contact.extra) if at not in skipped]
     return out
 
 
@@ -1038,10 +1039,12 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
     notes: list[str] = []
     seen: set[str] = set()
     extra: list[dict[str, object]] = []
-    # The original lines of entries that carry more than the model holds (see _original),
-    # by kind of entry; after the other kept properties, in a fixed order (see the writer).
-    originals: tuple[list[dict[str, object]], ...] = ([], [], [], [], [])
-    in_originals: set[str] = set()  # the groups whose labels went with their original
+    # The original lines of entries that say more than the model holds (_keep_original),
+    # (kind of entry, items): after the other kept properties, by kind (see the writer).
+    originals: list[tuple[int, list[dict[str, object]]]] = []
+    # The groups whose X-ABLabel went with an original (none to track without labels).
+    in_originals: set[str] | frozenset[str] = set() if label_props else _NO_GROUPS
+    plain = _PLAIN_PARAMS
     for prop in props:
         name = prop.name
         if name in _DROPPED:
@@ -1073,31 +1076,55 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
             contact.birthday = unescape(prop.value)
             if _TIMED.match(contact.birthday) or not _PLAIN_BDAY.issuperset(prop.params):
                 # A time of day (or more): the line is written back while the date stays.
-                originals[4].append(_marked(prop))
+                originals.append((4, [_marked(prop)]))
         elif name == "NOTE":
             notes.append(unescape(prop.value))
         elif name == "EMAIL":
             email = Email(unescape(prop.value), _email_kind(prop, labels))
             contact.emails.append(email)
-            if _carries_more(prop, _EMAIL_WRITTEN.get(email.kind, _NOTHING)):
-                _keep_original(prop, email, label_props, originals[0], in_originals)
+            params = prop.params
+            if (
+                prop.group
+                or not prop.types <= _EMAIL_WRITTEN.get(email.kind, _NOTHING)
+                or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
+            ):
+                _keep_original(prop, email, label_props, originals, 0, in_originals)
         elif name == "TEL":
             phone = Phone(_phone_number(prop), _phone_kind(prop, labels))
             contact.phones.append(phone)
-            if _carries_more(prop, _PHONE_WRITTEN[phone.kind]) or (
-                prop.value[:4].lower() == "tel:" and not _TEL_URI_SAFE.fullmatch(phone.number)
+            params = prop.params
+            if (
+                prop.group
+                or not prop.types <= _PHONE_WRITTEN[phone.kind]
+                or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
+                or (
+                    prop.value[:1] in ("t", "T")
+                    and prop.value[:4].lower() == "tel:"
+                    and not _TEL_URI_SAFE.fullmatch(phone.number)
+                )
             ):
-                _keep_original(prop, phone, label_props, originals[1], in_originals)
+                _keep_original(prop, phone, label_props, originals, 1, in_originals)
         elif name == "ADR":
             address, more = _address_read(prop)
             contact.addresses.append(address)
-            if more or _carries_more(prop, _ADDRESS_WRITTEN[address.kind]):
-                _keep_original(prop, address, label_props, originals[2], in_originals)
+            params = prop.params
+            if (
+                more
+                or prop.group
+                or not prop.types <= _ADDRESS_WRITTEN[address.kind]
+                or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
+            ):
+                _keep_original(prop, address, label_props, originals, 2, in_originals)
         elif name == "URL":
             url = Url(unescape(prop.value), _url_kind(prop, labels))
             contact.urls.append(url)
-            if _carries_more(prop, _URL_WRITTEN.get(url.kind, _NOTHING)):
-                _keep_original(prop, url, label_props, originals[3], in_originals)
+            params = prop.params
+            if (
+                prop.group
+                or not prop.types <= _URL_WRITTEN.get(url.kind, _NOTHING)
+                or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
+            ):
+                _keep_original(prop, url, label_props, originals, 3, in_originals)
         elif name == "CATEGORIES":
             contact.categories += [unescape(c) for c in split_raw(prop.value, ",")]
         elif name == STATUS_PROPERTY:
@@ -1122,8 +1149,9 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
     for group, kept_labels in label_props.items():
         if group in mapped_groups and group not in in_originals:  # no original took them
             extra += [label.extra() for label in kept_labels]
-    if any(originals):
-        extra += [item for kept in originals for item in kept]
+    if originals:
+        originals.sort(key=_first)  # by kind of entry; in the card's order within a kind
+        extra += [item for _kind, items in originals for item in items]
     contact.extra = extra
     return finish(contact, where, number)
 
@@ -1275,6 +1303,7 @@ def _address_read(prop: Property) -> tuple[Address, bool]:
 ORIGINAL_PARAM = "X-ADDRESSBOOK-ORIGINAL"  # marks the kept BDAY line of the birthday
 # The entries whose line is kept when it carries more than the model holds, by property.
 _ORIGINAL_OF = {"EMAIL": "emails", "TEL": "phones", "ADR": "addresses", "URL": "urls"}
+_ORIGINAL_NAMES = frozenset((*_ORIGINAL_OF, "BDAY"))
 # Parameters that say nothing the entry does not (how the value is written, our kind).
 _PLAIN_PARAMS = frozenset(("TYPE", "VALUE", "ENCODING", "CHARSET", KIND_PARAM))
 _PLAIN_BDAY = frozenset(("VALUE", "ENCODING", "CHARSET"))
@@ -1289,16 +1318,11 @@ _Entry = Email | Phone | Address | Url | str
 _Item = dict[str, Any]
 
 
-def _carries_more(prop: Property, written: frozenset[str]) -> bool:
-    """Whether the line says more than the entry read from it, as the writer writes it:
-    a group (an Apple label), a parameter other than TYPE (PREF, PID, ALTID, LANGUAGE,
-    4.0's LABEL and GEO …), or a TYPE the kind does not give (HOME on a phone, pref)."""
-    if prop.group:
-        return True
-    params = prop.params
-    if (len(params) > 1 or "TYPE" not in params) and not _PLAIN_PARAMS.issuperset(params):
-        return True
-    return not prop.types <= written
+_NO_GROUPS: frozenset[str] = frozenset()
+
+
+def _first(pair: tuple[int, list[dict[str, object]]]) -> int:
+    return pair[0]
 
 
 def _marked(prop: Property) -> dict[str, object]:
@@ -1313,13 +1337,18 @@ def _keep_original(
     prop: Property,
     entry: _Entry,
     label_props: dict[str, list[Property]],
-    into: list[dict[str, object]],
-    in_originals: set[str],
+    into: list[tuple[int, list[dict[str, object]]]],
+    kind: int,
+    in_originals: set[str] | frozenset[str],
 ) -> None:
     """Keep prop's line (with its group's X-ABLabel) as the entry's original.
 
-    Only when it reads back as the same entry, so that writing it instead of ours changes
-    nothing of the contact.
+    The reader calls this for a line that says more than the entry read from it, as the
+    writer would write the entry: a group (an Apple label), a parameter other than TYPE
+    (PREF, PID, ALTID, LANGUAGE, 4.0's LABEL and GEO …), a TYPE the kind does not give
+    (HOME on a phone, pref), a post box or extended address part, a tel: URI the writer
+    would write as text. Kept only when the line reads back as the same entry, so that
+    writing it instead of ours changes nothing of the contact.
     """
     group = prop.group.lower() if prop.group else ""
     labels = label_props.get(group, []) if group and group not in in_originals else []
@@ -1327,9 +1356,8 @@ def _keep_original(
     label_items = [label.extra() for label in labels]
     if _entry_of(item, label_items) != entry:
         return
-    into.append(item)
-    into += label_items
-    if group:
+    into.append((kind, [item, *label_items]))
+    if labels and isinstance(in_originals, set):
         in_originals.add(group)
 
 
@@ -1410,8 +1438,7 @@ class _Originals:
 def _originals(contact: Contact) -> _Originals | None:
     """The contact's kept original lines (None, quickly, when it has none)."""
     for item in contact.extra:
-        name = item.get("name")
-        if name in _ORIGINAL_OF or name == "BDAY":
+        if item.get("name") in _ORIGINAL_NAMES:
             return _Originals(contact)
     return None
 
