@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import vobject
 from hypothesis import HealthCheck, given, settings
 
 from addressbook.interchange import export_contacts, read_text
@@ -247,3 +248,18 @@ def test_foreign_cards_round_trip_with_their_lines(card: str) -> None:
                 assert line in written, (line, fmt)
             if line.startswith("BDAY:") and "T" in line:
                 assert line in written, (line, fmt)
+
+
+def test_other_programs_read_the_lines_written_back() -> None:
+    # vobject (khard's parser) reads the kept lines as the program that wrote them meant.
+    for card, fmt in ((APPLE, "vcard3"), (PARAMS, "vcard4")):
+        read = vobject.readOne(export_contacts([_one(card)], fmt))
+        tels = {tel.value: tel for tel in read.contents["tel"]}
+        if card is APPLE:
+            assert tels["+64 9 555 0102"].group == "item1"
+            labels = {item.group: item.value for item in read.contents["x-ablabel"]}
+            assert labels == {"item1": "Assistant", "item2": "_$!<School>!$_", "item3": "Blog"}
+        else:
+            assert tels["tel:+64-21-555-0101"].params["PREF"] == ["1"]
+            assert read.adr.params["GEO"] == ["geo:-36.84,174.76"]
+            assert read.adr.params["LABEL"] == ["Level 2, 12 Queen St\\nAuckland 1010"]
