@@ -1074,7 +1074,9 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
             contact.nickname = ", ".join(unescape(n).strip() for n in names if n.strip())
         elif name == "BDAY":
             contact.birthday = unescape(prop.value)
-            if _TIMED.match(contact.birthday) or not _PLAIN_BDAY.issuperset(prop.params):
+            if contact.birthday.strip() and (
+                _TIMED.match(contact.birthday) or not _PLAIN_BDAY.issuperset(prop.params)
+            ):
                 # A time of day (or more): the line is written back while the date stays.
                 originals.append((4, [_marked(prop)]))
         elif name == "NOTE":
@@ -1350,6 +1352,8 @@ def _keep_original(
     would write as text. Kept only when the line reads back as the same entry, so that
     writing it instead of ours changes nothing of the contact.
     """
+    if _empty(entry):
+        return  # an empty entry is no entry: nothing is written for it, nor its line
     group = prop.group.lower() if prop.group else ""
     labels = label_props.get(group, []) if group and group not in in_originals else []
     item = prop.extra()
@@ -1359,6 +1363,18 @@ def _keep_original(
     into.append((kind, [item, *label_items]))
     if labels and isinstance(in_originals, set):
         in_originals.add(group)
+
+
+def _empty(entry: _Entry) -> bool:
+    if isinstance(entry, Address):
+        return entry.is_empty()
+    if isinstance(entry, Email):
+        return not entry.address
+    if isinstance(entry, Phone):
+        return not entry.number
+    if isinstance(entry, Url):
+        return not entry.url
+    return not entry
 
 
 def _as_property(item: _Item) -> Property:

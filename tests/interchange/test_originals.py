@@ -263,3 +263,23 @@ def test_other_programs_read_the_lines_written_back() -> None:
             assert tels["tel:+64-21-555-0101"].params["PREF"] == ["1"]
             assert read.adr.params["GEO"] == ["geo:-36.84,174.76"]
             assert read.adr.params["LABEL"] == ["Level 2, 12 Queen St\\nAuckland 1010"]
+
+
+def test_an_empty_entry_keeps_no_line() -> None:
+    # Nothing is written for an empty entry: its line is not kept either, or the contact
+    # read back from our export would differ from the one imported.
+    contact = _one(
+        card_text(
+            "TEL;PREF=1:",
+            "item1.EMAIL;PREF=1:",
+            "item1.X-ABLabel:Assistant",
+            'ADR;GEO="geo:1,2":;;;;;;',
+            "URL;PID=1.1: ",
+            "BDAY;ALTID=1:",
+            version="4.0",
+        )
+    )
+    assert contact.phones == contact.emails == contact.addresses == contact.urls == ()
+    assert contact.birthday == ""
+    assert [(e.get("group"), e["name"]) for e in contact.extra] == [("item1", "X-ABLABEL")]
+    _round_trips(contact)
