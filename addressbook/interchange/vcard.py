@@ -1039,11 +1039,9 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
     notes: list[str] = []
     seen: set[str] = set()
     extra: list[dict[str, object]] = []
-    # The original lines of entries that say more than the model holds (_keep_original),
-    # (kind of entry, items): after the other kept properties, by kind (see the writer).
-    originals: list[tuple[int, list[dict[str, object]]]] = []
-    # The groups whose X-ABLabel went with an original (none to track without labels).
-    in_originals: set[str] | frozenset[str] = set() if label_props else _NO_GROUPS
+    # The lines of entries that say more than the model holds, (kind of entry, line,
+    # entry): kept after the other kept properties, by kind of entry (_originals_read).
+    originals: list[tuple[int, Property, _Entry]] = []
     plain = _PLAIN_PARAMS
     for prop in props:
         name = prop.name
@@ -1078,7 +1076,7 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
                 _TIMED.match(contact.birthday) or not _PLAIN_BDAY.issuperset(prop.params)
             ):
                 # A time of day (or more): the line is written back while the date stays.
-                originals.append((4, [_marked(prop)]))
+                originals.append((4, prop, contact.birthday))
         elif name == "NOTE":
             notes.append(unescape(prop.value))
         elif name == "EMAIL":
@@ -1090,7 +1088,7 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
                 or not prop.types <= _EMAIL_WRITTEN.get(email.kind, _NOTHING)
                 or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
             ):
-                _keep_original(prop, email, label_props, originals, 0, in_originals)
+                originals.append((0, prop, email))
         elif name == "TEL":
             phone = Phone(_phone_number(prop), _phone_kind(prop, labels))
             contact.phones.append(phone)
@@ -1105,7 +1103,7 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
                     and not _TEL_URI_SAFE.fullmatch(phone.number)
                 )
             ):
-                _keep_original(prop, phone, label_props, originals, 1, in_originals)
+                originals.append((1, prop, phone))
         elif name == "ADR":
             address, more = _address_read(prop)
             contact.addresses.append(address)
@@ -1116,7 +1114,7 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
                 or not prop.types <= _ADDRESS_WRITTEN[address.kind]
                 or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
             ):
-                _keep_original(prop, address, label_props, originals, 2, in_originals)
+                originals.append((2, prop, address))
         elif name == "URL":
             url = Url(unescape(prop.value), _url_kind(prop, labels))
             contact.urls.append(url)
@@ -1126,7 +1124,7 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
                 or not prop.types <= _URL_WRITTEN.get(url.kind, _NOTHING)
                 or ((len(params) > 1 or "TYPE" not in params) and not plain.issuperset(params))
             ):
-                _keep_original(prop, url, label_props, originals, 3, in_originals)
+                originals.append((3, prop, url))
         elif name == "CATEGORIES":
             contact.categories += [unescape(c) for c in split_raw(prop.value, ",")]
         elif name == STATUS_PROPERTY:
@@ -1148,12 +1146,19 @@ def _read_card(reader: _CardReader) -> Contact | Problem:
         parts = [name_parts[i] for i in (3, 1, 2, 0, 4)] if name_parts else []
         contact.display_name = " ".join(p for p in parts if p.strip())
     contact.notes = "\n".join(notes)
-    for group, kept_labels in label_props.items():
-        if group in mapped_groups and group not in in_originals:  # no original took them
-            extra += [label.extra() for label in kept_labels]
+    kept: list[dict[str, object]] = []
+    taken: set[str] = set()  # the groups whose X-ABLabel went with an original
     if originals:
         originals.sort(key=_first)  # by kind of entry; in the card's order within a kind
-        extra += [item for _kind, items in originals for item in items]
+        for kind, prop, entry in originals:
+            if kind == 4:
+                kept.append(_marked(prop))
+            else:
+                kept += _original_lines(prop, entry, label_props, taken)
+    for group, kept_labels in label_props.items():
+        if group in mapped_groups and group not in taken:  # no original took them
+            extra += [label.extra() for label in kept_labels]
+    extra += kept
     contact.extra = extra
     return finish(contact, where, number)
 
@@ -1320,11 +1325,8 @@ _Entry = Email | Phone | Address | Url | str
 _Item = dict[str, Any]
 
 
-_NO_GROUPS: frozenset[str] = frozenset()
-
-
-def _first(pair: tuple[int, list[dict[str, object]]]) -> int:
-    return pair[0]
+def _first(original: tuple[int, Property, _Entry]) -> int:
+    return original[0]
 
 
 def _marked(prop: Property) -> dict[str, object]:
@@ -1335,34 +1337,33 @@ def _marked(prop: Property) -> dict[str, object]:
     return item
 
 
-def _keep_original(
-    prop: Property,
-    entry: _Entry,
-    label_props: dict[str, list[Property]],
-    into: list[tuple[int, list[dict[str, object]]]],
-    kind: int,
-    in_originals: set[str] | frozenset[str],
-) -> None:
-    """Keep prop's line (with its group's X-ABLabel) as the entry's original.
+def _original_lines(
+    prop: Property, entry: _Entry, label_props: dict[str, list[Property]], taken: set[str]
+) -> list[dict[str, object]]:
+    """prop's line (with its group's X-ABLabel) kept as the entry's original, or nothing.
 
-    The reader calls this for a line that says more than the entry read from it, as the
+    The reader keeps it for a line that says more than the entry read from it, as the
     writer would write the entry: a group (an Apple label), a parameter other than TYPE
     (PREF, PID, ALTID, LANGUAGE, 4.0's LABEL and GEO …), a TYPE the kind does not give
     (HOME on a phone, pref), a post box or extended address part, a tel: URI the writer
     would write as text. Kept only when the line reads back as the same entry, so that
-    writing it instead of ours changes nothing of the contact.
+    writing it instead of ours changes nothing of the contact. A group's labels say the
+    kind of every line in it; they are kept (and written) after its first original in
+    the order the originals are written (emails, phones, addresses, URLs), as the writer
+    gives them back.
     """
     if _empty(entry):
-        return  # an empty entry is no entry: nothing is written for it, nor its line
+        return []  # an empty entry is no entry: nothing is written for it, nor its line
     group = prop.group.lower() if prop.group else ""
-    labels = label_props.get(group, []) if group and group not in in_originals else []
+    labels = label_props.get(group, []) if group else []
     item = prop.extra()
     label_items = [label.extra() for label in labels]
     if _entry_of(item, label_items) != entry:
-        return
-    into.append((kind, [item, *label_items]))
-    if labels and isinstance(in_originals, set):
-        in_originals.add(group)
+        return []
+    if labels and group not in taken:
+        taken.add(group)
+        return [item, *label_items]
+    return [item]
 
 
 def _empty(entry: _Entry) -> bool:
@@ -1408,22 +1409,25 @@ class _Originals:
     """Which kept original lines a contact's entries are written as.
 
     `lines[(field, position)]`: the items written in place of ours for that entry (its
-    line and its group's X-ABLabel); `skipped`: the positions in `extra` of every kept
-    original (not written among the other kept properties). An original whose entry is
-    no longer there (the user changed or removed it) is not written: the user's entry is.
+    line; after the group's first original written, the group's X-ABLabel); `labels`: the
+    X-ABLabel items that name each such entry's kind; `skipped`: the positions in `extra`
+    of every kept original and label (not written among the other kept properties). An
+    original whose entry is no longer there (the user changed or removed it) is not
+    written: the user's entry is (its group's label goes with the group's next original).
     """
 
-    __slots__ = ("lines", "skipped")
+    __slots__ = ("lines", "labels", "skipped")
 
     def __init__(self, contact: Contact):
         self.lines: dict[tuple[str, int], list[_Item]] = {}
+        self.labels: dict[tuple[str, int], list[_Item]] = {}
         self.skipped: set[int] = set()
         extra = contact.extra
         labels: dict[str, list[int]] = {}
         for position, item in enumerate(extra):
             if item.get("name") == "X-ABLABEL" and item.get("group"):
                 labels.setdefault(str(item["group"]).lower(), []).append(position)
-        taken: set[str] = set()  # groups whose labels went with an original
+        taken: set[str] = set()  # groups whose labels are written with an original
         for position, item in enumerate(extra):
             name = item.get("name")
             field = _ORIGINAL_OF.get(str(name))
@@ -1439,15 +1443,20 @@ class _Originals:
                         self.lines[("birthday", 0)] = [{**item, "params": params}]
                 continue
             group = str(item.get("group") or "").lower()
-            at = labels.get(group, []) if group and group not in taken else []
-            taken.add(group)
+            at = labels.get(group, []) if group else []
             self.skipped.add(position)
             self.skipped.update(at)
-            kept = [item, *(extra[i] for i in at)]
-            entry = _entry_of(item, kept[1:])
+            label_items = [extra[i] for i in at]
+            entry = _entry_of(item, label_items)
             for index, mine in enumerate(getattr(contact, field)):
                 if mine == entry and (field, index) not in self.lines:
-                    self.lines[(field, index)] = kept
+                    # The group's labels go with its first original written.
+                    written = at and group not in taken
+                    self.lines[(field, index)] = [item, *label_items] if written else [item]
+                    if written:
+                        taken.add(group)
+                    if label_items:
+                        self.labels[(field, index)] = label_items
                     break
 
 
@@ -1468,8 +1477,8 @@ def labels_of(contact: Contact) -> dict[tuple[str, int], str]:
     if originals is None:
         return {}
     found: dict[tuple[str, int], str] = {}
-    for (field, index), items in originals.lines.items():
-        for item in items[1:]:
+    for (field, index), items in originals.labels.items():
+        for item in items:
             text = unescape(str(item.get("value") or "")).strip()
             if text.startswith("_$!<") and text.endswith(">!$_"):
                 text = text[4:-4]

@@ -99,7 +99,9 @@ def foreign_cards(draw: st.DrawFn) -> str:
             value = draw(_VALUE)
         label = draw(_LABEL)
         head = ";".join([name, *params])
-        if label:
+        if label and group and draw(st.booleans()):  # a second line in the group before
+            lines.append(f"item{group}.{head}:{value}")
+        elif label:
             group += 1
             lines += [f"item{group}.{head}:{value}", f"item{group}.X-ABLabel:{label}"]
         else:

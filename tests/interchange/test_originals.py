@@ -283,3 +283,26 @@ def test_an_empty_entry_keeps_no_line() -> None:
     assert contact.birthday == ""
     assert [(e.get("group"), e["name"]) for e in contact.extra] == [("item1", "X-ABLABEL")]
     _round_trips(contact)
+
+
+def test_a_group_of_two_lines_keeps_its_label_for_both() -> None:
+    # Not Apple's way, but the label names the kind of every line in its group: when the
+    # first of them is changed, the label goes with the other, whose kind it still says.
+    contact = _one(
+        card_text(
+            "item1.TEL:021 555",
+            "item1.X-ABLabel:_$!<Mobile>!$_",
+            "item1.TEL;PREF=1:021 556",
+            "item1.URL:https://example.com",
+        )
+    )
+    assert list(contact.phones) == [Phone("021 555", "mobile"), Phone("021 556", "mobile")]
+    assert list(contact.urls) == [Url("https://example.com", "other")]
+    _round_trips(contact)
+    lines = _lines(export_contacts([contact], "vcard3"))
+    assert lines.count("item1.X-ABLABEL:_$!<Mobile>!$_") == 1
+    assert "item1.TEL;PREF=1:021 556" in lines
+    changed = replace(contact, phones=[Phone("021 999", "mobile"), contact.phones[1]])
+    again = _one(export_contacts([changed], "vcard4"))
+    assert list(again.phones) == list(changed.phones)
+    assert list(again.urls) == list(contact.urls)  # its kind from the label, still
