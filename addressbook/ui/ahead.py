@@ -91,21 +91,22 @@ def read_pairs(path: Path, account: str | None, letters: Answers) -> Answers:
     return answers
 
 
-def read_biggest_first(
+def read_progressively(
     path: Path,
     account: str | None,
     fonts: Sequence[QFont],
     deliver: Callable[[Answers], None],
     stale: Callable[[], bool] = lambda: False,
 ) -> int:
-    """In a worker: the one-letter answers, the letter of most hits first, each followed by
-    its two-letter answers of many hits (read_pairs); each letter's answers are handed to
-    `deliver` (from this thread) as soon as they are read; it stops early once `stale()`
-    says the cache changed. Returns how many answers were read.
+    """In a worker: the one-letter answers, then the two-letter ones of many hits
+    (read_pairs), each letter's handed to `deliver` (from this thread) as soon as it is
+    read; it stops early once `stale()` says the cache changed. Returns how many answers
+    were read.
 
-    The biggest answers are the slowest for the GUI thread to find itself; read first, they
-    are there soonest on a busy machine, where reading all of them takes more than the
-    second before one types. The fonts of other scripts are loaded first (read_letters).
+    On a busy machine reading all of them takes longer than the second before one types;
+    handed over one by one, the first keys find most of them. The letters come first: one
+    the GUI thread must find itself costs it 10 ms and more, a pair 2–5 ms. The fonts of
+    other scripts are loaded before (read_letters).
     """
     global _fonts_loaded
     if not _fonts_loaded:
@@ -113,16 +114,22 @@ def read_biggest_first(
         for font in fonts:
             QFontMetrics(font).horizontalAdvance(SCRIPTS)
     store = reader_store(path)
-    read = 0
-    for _hits, letter in sorted(((store.hit_count(x), x) for x in AHEAD), reverse=True):
+    letters: Answers = {}
+    for letter in AHEAD:
         TYPING.wait()
         if stale():
+            return len(letters)
+        answer: Answers = {(letter, account): array("q", store.search_ids(letter, account))}
+        letters.update(answer)
+        deliver(answer)
+    read = len(letters)
+    for key, ids in letters.items():
+        if stale():
             break
-        ids = array("q", store.search_ids(letter, account))
-        answers: Answers = {(letter, account): ids}
-        answers.update(read_pairs(path, account, answers))
-        read += len(answers)
-        deliver(answers)
+        pairs = read_pairs(path, account, {key: ids})
+        if pairs:
+            read += len(pairs)
+            deliver(pairs)
     return read
 
 
@@ -179,11 +186,19 @@ class PaintAhead(QObject):
         self._timer.setInterval(self.STEP_MS)
         self._timer.timeout.connect(self._step)
         self.painted = 0  # answers painted ahead (or empty) since the last change
+        self._held = False
 
     def add(self, answers: Iterable[Sequence[int]]) -> None:
         """Paint these answers' first screens soon (in the order given)."""
         self._queue.extend(answers)
-        if self._queue and not self._timer.isActive():
+        if self._queue and not self._held and not self._timer.isActive():
+            self._timer.start()
+
+    def hold(self, held: bool) -> None:
+        """While the answers are being read: painting competes with the reading for the GIL
+        (both were slower), and a missing answer costs a key more than an unpainted one."""
+        self._held = held
+        if not held and self._queue and not self._timer.isActive():
             self._timer.start()
 
     def stop(self) -> None:
@@ -191,12 +206,13 @@ class PaintAhead(QObject):
         self._queue = []
         self._timer.stop()
         self.painted = 0
+        self._held = False
 
     def pending(self) -> bool:
         return bool(self._queue)
 
     def _step(self) -> None:
-        if not self._queue:
+        if not self._queue or self._held:
             return
         if TYPING.busy():
             self._timer.start(int(TYPING_SECONDS * 1000))

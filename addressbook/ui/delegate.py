@@ -134,22 +134,22 @@ class ContactDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
 
         rect: QRect = option.rect  # type: ignore[attr-defined]
-        selected = bool(flags & QStyle.StateFlag.State_Selected)
+        selected = bool(flags & _SELECTED)
         palette: QPalette = option.palette  # type: ignore[attr-defined]
-        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        text_role = _HIGHLIGHTED_TEXT if selected else _TEXT
         key, fonts = self._fonts_of(option.font)  # type: ignore[attr-defined]
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(_ANTIALIASING)
 
         badge = rect.height() - 2 * PADDING
         badge_rect = QRect(rect.left() + PADDING, rect.top() + PADDING, badge, badge)
         letters, colour = self._badge(name)
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(colour)
         painter.drawEllipse(badge_rect)
         painter.setFont(fonts.badge)
         painter.setPen(_WHITE)
-        painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, letters)
+        painter.drawText(badge_rect, _CENTER, letters)
 
         marks = marks_for(state, status)
         if self.show_service:
@@ -180,7 +180,7 @@ class ContactDelegate(QStyledItemDelegate):
         if secondary and secondary != name:  # an organisation named as the contact says nothing new
             painter.setFont(fonts.plain)
             if not selected:
-                painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+                painter.setPen(palette.color(_PLACEHOLDER_TEXT))
             painter.drawText(
                 QRect(text_left, top + line + PADDING // 2, width, line),
                 _LEFT,
@@ -189,4 +189,12 @@ class ContactDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+# Qt's enum members, looked up once (each lookup and | of one is Python code, per row painted)
 _LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_NO_PEN = Qt.PenStyle.NoPen
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_SELECTED = QStyle.StateFlag.State_Selected
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_PLACEHOLDER_TEXT = QPalette.ColorRole.PlaceholderText

@@ -71,7 +71,7 @@ from addressbook.ui.ahead import (
     Answers,
     PaintAhead,
     collect_young,
-    read_biggest_first,
+    read_progressively,
 )
 from addressbook.ui.colours import apply_accessible_palette
 from addressbook.ui.delegate import ContactDelegate
@@ -826,8 +826,8 @@ class MainWindow(QMainWindow):
 
     def _read_ahead(self) -> None:
         """Read the first keys' searches of the shown filter in a worker (ui/ahead): the
-        one-letter ones, the biggest first, each with its two-letter ones of many hits;
-        each letter's answers are used (and painted ahead) as soon as they are in."""
+        one-letter ones, then the two-letter ones of many hits; each is used (and
+        painted ahead) as soon as it is in."""
         self._ahead_timer.setInterval(AHEAD_IDLE_MS)
         if self._refresh_timer.isActive() or self._search_running:  # a change is coming in
             self._ahead_timer.start(AHEAD_FIRST_MS)  # again soon: once the refresh is in
@@ -848,8 +848,16 @@ class MainWindow(QMainWindow):
         def stale() -> bool:  # in the worker: the cache changed, these answers are not wanted
             return generation != self._ahead_generation
 
+        def read(_count: int) -> None:  # the reading is done: paint what came in
+            if generation == self._ahead_generation:
+                self.paint_ahead.hold(False)
+
+        self.paint_ahead.hold(True)
         self.tasks.run(
-            lambda: read_biggest_first(path, account, (font, bold), deliver, stale), nice=False
+            lambda: read_progressively(path, account, (font, bold), deliver, stale),
+            read,
+            lambda _error: read(0),
+            nice=False,
         )
 
     def _paint_ahead(self, answers: Answers) -> None:

@@ -173,6 +173,7 @@ def bench_keystrokes(
     painted = window.paint_ahead.painted
     collections: list[tuple[int, float]] = []
     began = [0.0]
+    parts: list[tuple[str, float, float, int]] = []  # each key's handling and paint
 
     def collected(phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -191,8 +192,12 @@ def bench_keystrokes(
         query = window.search.text()
         while window.model.query != query or getattr(window, "search_pending", lambda: False)():
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+        handled = time.perf_counter()
+        busy = window.tasks.running  # background jobs under way (competing for the GIL)
         viewport.repaint()  # paint now, with the rows the new answer needs
-        latencies.append((query, time.perf_counter() - started, list(collections)))
+        ended = time.perf_counter()
+        latencies.append((query, ended - started, list(collections)))
+        parts.append((query, (handled - started) * 1000, (ended - handled) * 1000, busy))
         fresh = ContactListModel(check)  # no earlier answers: the store's own search
         fresh.set_filter(query, window.model.account)
         if window.model.ids() != fresh.ids():
@@ -204,6 +209,12 @@ def bench_keystrokes(
     check.close()
     store.close()
     print(f"  (when the first key was typed: {ahead} searches read ahead, {painted} painted ahead)")
+    for query, handled, painting, busy in parts:
+        if handled + painting > 12:  # what a slow one was made of
+            print(
+                f"  {query!r}: key {handled:.1f} ms, paint {painting:.1f} ms, "
+                f"{busy} background jobs"
+            )
     return latencies
 
 

@@ -229,3 +229,36 @@ def test_rows_paint_their_name_badge_and_selection(qtbot, window: MainWindow) ->
 
 def _close(a: QColor, b: QColor) -> bool:
     return max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue())) < 24
+
+
+def test_answers_are_handed_over_one_by_one_letters_first(
+    book: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "PAIR_HITS", 40)
+    handed: list[ahead.Answers] = []
+    count = ahead.read_progressively(book.path, ALL, (), handed.append)
+    sizes = [len(next(iter(answers))[0]) for answers in handed]
+    assert sizes[:26] == [1] * 26 and set(sizes[26:]) == {2}  # the letters first, each alone
+    every = {key: ids.tolist() for answers in handed for key, ids in answers.items()}
+    letters = read_ahead(book.path, ALL)
+    assert {k: v for k, v in every.items() if len(k[0]) == 1} == {
+        k: v.tolist() for k, v in letters.items()
+    }
+    pairs = ahead.read_pairs(book.path, ALL, letters)
+    assert {k: v for k, v in every.items() if len(k[0]) == 2} == {
+        k: v.tolist() for k, v in pairs.items()
+    }
+    assert count == len(every) > 26
+    # a change of the cache stops it
+    assert ahead.read_progressively(book.path, ALL, (), handed.append, lambda: True) == 0
+
+
+def test_painting_ahead_waits_for_the_reading(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _read_and_painted_ahead(qtbot, window)
+    window.paint_ahead.stop()
+    window.paint_ahead.hold(True)  # the answers are being read
+    window.paint_ahead.add([window.source.ahead[("m", ALL)]])
+    qtbot.wait(ahead.PaintAhead.STEP_MS * 5)
+    assert window.paint_ahead.painted == 0 and window.paint_ahead.pending()
+    window.paint_ahead.hold(False)  # read: painted now
+    qtbot.waitUntil(lambda: window.paint_ahead.painted == 1, timeout=5000)
