@@ -1,9 +1,13 @@
-"""Searches read ahead in a worker while the window is idle, for the first keys one types.
+"""Searches read and painted ahead while the window is idle, for the first keys one types.
 
 A first letter matches up to half the book and a second one still thousands: the two
 answers that take longest to sort or filter. The one-letter answers (ui/readers.read_ahead),
-then the two-letter ones of many hits (here) are read once the window is idle, and
-forgotten on every change of the cache; typing further narrows them (ui/list_model).
+then the two-letter ones of many hits are read in a worker soon after the list is first
+painted, handed over one by one (read_progressively), and forgotten on every change of
+the cache; typing further narrows them (ui/list_model). Then the first screen of each is
+painted off screen (PaintAhead): its rows read, its text shaped, its glyphs drawn once.
+While one types, both hold back (TYPING), and the garbage of the last keys is collected
+once they stop (collect_young): the first keys cost what the later ones do.
 """
 
 from __future__ import annotations
@@ -64,12 +68,18 @@ TYPING = Typing()
 def read_letters(path: Path, account: str | None, fonts: Sequence[QFont] = ()) -> Answers:
     """The one-letter answers (ui/readers.read_ahead); first, once a process, the fallback
     fonts of other scripts for `fonts` (fonts can be measured in a worker thread)."""
+    load_script_fonts(fonts)
+    return read_ahead(path, account, TYPING.wait)
+
+
+def load_script_fonts(fonts: Sequence[QFont]) -> None:
+    """Once a process: Qt finds (and loads) the fallback fonts of other scripts for
+    `fonts` (fonts can be measured in a worker thread)."""
     global _fonts_loaded
     if not _fonts_loaded:
         _fonts_loaded = True
         for font in fonts:
             QFontMetrics(font).horizontalAdvance(SCRIPTS)
-    return read_ahead(path, account, TYPING.wait)
 
 
 def read_pairs(path: Path, account: str | None, letters: Answers) -> Answers:
@@ -108,11 +118,7 @@ def read_progressively(
     the GUI thread must find itself costs it 10 ms and more, a pair 2–5 ms. The fonts of
     other scripts are loaded before (read_letters).
     """
-    global _fonts_loaded
-    if not _fonts_loaded:
-        _fonts_loaded = True
-        for font in fonts:
-            QFontMetrics(font).horizontalAdvance(SCRIPTS)
+    load_script_fonts(fonts)
     store = reader_store(path)
     letters: Answers = {}
     for letter in AHEAD:
