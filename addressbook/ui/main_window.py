@@ -845,8 +845,8 @@ class MainWindow(QMainWindow):
         def deliver(answers: Answers) -> None:  # in the worker
             self.tasks.run_on_main(lambda: arrived(answers))
 
-        def stale() -> bool:  # in the worker: the cache changed, these answers are not wanted
-            return generation != self._ahead_generation
+        def stale() -> bool:  # in the worker: the cache or the filter changed since
+            return generation != self._ahead_generation or account != self.model.account
 
         def read(_count: int) -> None:  # the reading is done: paint what came in
             if generation == self._ahead_generation:
