@@ -180,7 +180,8 @@ class PaintAhead(QObject):
     glyphs in Qt's, and the first keys paint as fast as the later ones.
     """
 
-    STEP_MS = 4  # between two answers painted (each takes 1–4 ms)
+    STEP_MS = 1  # between two steps (keys and paints come first)
+    ROWS_PER_STEP = 4  # rows painted in one step (1–3 ms; a row of a new script's text more)
 
     def __init__(self, view: QTableView, model: ContactListModel) -> None:
         super().__init__(view)
@@ -193,55 +194,67 @@ class PaintAhead(QObject):
         self._timer.timeout.connect(self._step)
         self.painted = 0  # answers painted ahead (or empty) since the last change
         self._held = False
+        self._current: tuple[ContactListModel, int, int] | None = None  # twin, next row, rows
 
     def add(self, answers: Iterable[Sequence[int]]) -> None:
         """Paint these answers' first screens soon (in the order given)."""
         self._queue.extend(answers)
-        if self._queue and not self._held and not self._timer.isActive():
+        if self.pending() and not self._held and not self._timer.isActive():
             self._timer.start()
 
     def hold(self, held: bool) -> None:
         """While the answers are being read: painting competes with the reading for the GIL
         (both were slower), and a missing answer costs a key more than an unpainted one."""
         self._held = held
-        if not held and self._queue and not self._timer.isActive():
+        if not held and self.pending() and not self._timer.isActive():
             self._timer.start()
 
     def stop(self) -> None:
         """The cache changed: the answers queued are stale."""
         self._queue = []
+        self._current = None
         self._timer.stop()
         self.painted = 0
         self._held = False
 
     def pending(self) -> bool:
-        return bool(self._queue)
+        return bool(self._queue) or self._current is not None
 
     def _step(self) -> None:
-        if not self._queue or self._held:
+        if not self.pending() or self._held:
             return
         if TYPING.busy():
             self._timer.start(int(TYPING_SECONDS * 1000))
             return
-        self.paint(self._queue.pop(0))
-        if self._queue:
+        if self._current is None:
+            self._current = self._start(self._queue.pop(0))
+        if self._current is not None:
+            self._current = self._paint_some(*self._current)
+        if self.pending():
             self._timer.start(self.STEP_MS)
         else:
             collect_young()
 
-    def paint(self, ids: Sequence[int]) -> None:
-        """Paint the rows the view would show first for this answer, off screen."""
+    def _start(self, ids: Sequence[int]) -> tuple[ContactListModel, int, int] | None:
+        """A twin model showing the answer, and how many of its rows the view shows first."""
         self.painted += 1
         if not len(ids):  # nothing to paint (and a twin shown its own ids again would
-            return  # reload its rows: the cache it shares)
+            return None  # reload its rows: the cache it shares)
         view = self._view
-        viewport = view.viewport()
         twin = self._model.twin()
         twin.apply_ids(ids)
         height = view.verticalHeader().defaultSectionSize()
-        rows = min(twin.rowCount(), viewport.height() // max(1, height) + 1)
-        if rows <= 0 or viewport.width() <= 0:
-            return
+        rows = min(twin.rowCount(), view.viewport().height() // max(1, height) + 1)
+        return (twin, 0, rows) if rows > 0 and view.viewport().width() > 0 else None
+
+    def _paint_some(
+        self, twin: ContactListModel, first: int, rows: int
+    ) -> tuple[ContactListModel, int, int] | None:
+        """Paint a few of the answer's first rows off screen (a step stays a few ms: a key
+        typed meanwhile waits for it); what is left for the next step."""
+        view = self._view
+        viewport = view.viewport()
+        height = view.verticalHeader().defaultSectionSize()
         ratio = viewport.devicePixelRatioF()
         image = QImage(
             max(1, round(viewport.width() * ratio)),
@@ -257,9 +270,11 @@ class PaintAhead(QObject):
         option.widget = view  # type: ignore[attr-defined]
         option.rect = QRect(0, 0, viewport.width(), height)  # type: ignore[attr-defined]
         delegate = view.itemDelegate()
+        last = min(rows, first + self.ROWS_PER_STEP)
         painter = QPainter(image)
         try:
-            for row in range(rows):
+            for row in range(first, last):
                 delegate.paint(painter, option, twin.index(row))
         finally:
             painter.end()
+        return (twin, last, rows) if last < rows else None

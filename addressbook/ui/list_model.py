@@ -29,7 +29,7 @@ from addressbook.store.search import narrows, query_terms
 BLOCK = 64
 # rows cached by contact id (kept while one types: the same rows come back), the first
 # block of each answer painted ahead (ui/ahead.PaintAhead: 46 answers) among them
-KEPT_ROWS = 16000
+KEPT_ROWS = 6400
 RECENT_SEARCHES = 16
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
