@@ -68,3 +68,37 @@ def address_label(kind: str) -> str:
 
 def url_label(kind: str) -> str:
     return _(URL_LABELS[kind]) if kind in URL_LABELS else _("web")
+
+
+# Apple's own labels (X-ABLabel:_$!<HomePage>!$_) that none of our kinds says, in the
+# user's words; a label Apple has and this table has not is shown split at its capitals.
+APPLE_LABELS = {
+    "homepage": N_("home page"),
+    "assistantphone": N_("assistant"),
+    "assistant": N_("assistant"),
+    "pager": N_("pager"),
+    "homefax": N_("home fax"),
+    "workfax": N_("work fax"),
+    "otherfax": N_("other fax"),
+    "school": N_("school"),
+    "main": N_("main"),
+    "iphone": "iPhone",
+    "anniversary": N_("anniversary"),
+    "spouse": N_("spouse"),
+    "partner": N_("partner"),
+    "child": N_("child"),
+    "parent": N_("parent"),
+    "friend": N_("friend"),
+}
+
+
+def apple_label(name: str) -> str:
+    """One of Apple's own labels ('HomePage' of '_$!<HomePage>!$_') in the user's words."""
+    words = APPLE_LABELS.get(name.lower())
+    if words is not None:
+        return _(words) if words != "iPhone" else words
+    spaced = "".join(
+        f" {ch}" if ch.isupper() and i and name[i - 1].islower() else ch
+        for i, ch in enumerate(name)
+    )
+    return spaced.lower()

@@ -208,9 +208,20 @@ def _show_block(record: Record) -> str:
     ):
         if value:
             lines.append((label, value))
-    lines += [(email_label(e.kind), e.address) for e in c.emails]
-    lines += [(phone_label(p.kind), p.number) for p in c.phones]
-    lines += [(address_label(a.kind), a.one_line()) for a in c.addresses]
+    from addressbook.interchange.vcard import labels_of  # here: vobject costs start-up time
+
+    labels = labels_of(c)  # another program's own labels ('assistant'), if kept
+    lines += [
+        (labels.get(("emails", n)) or email_label(e.kind), e.address)
+        for n, e in enumerate(c.emails)
+    ]
+    lines += [
+        (labels.get(("phones", n)) or phone_label(p.kind), p.number) for n, p in enumerate(c.phones)
+    ]
+    lines += [
+        (labels.get(("addresses", n)) or address_label(a.kind), a.one_line())
+        for n, a in enumerate(c.addresses)
+    ]
     if c.status != "active":
         lines.append(
             (_("status"), _(_STATUS_WORDS[c.status]) if c.status in _STATUS_WORDS else c.status)

@@ -92,6 +92,7 @@ from addressbook.interchange._common import (
     guess_legacy,
     snippet,
 )
+from addressbook.kinds import apple_label
 from addressbook.model import (
     ADDRESS_KINDS,
     EMAIL_KINDS,
@@ -1475,7 +1476,8 @@ def _originals(contact: Contact) -> _Originals | None:
 def labels_of(contact: Contact) -> dict[tuple[str, int], str]:
     """The custom labels of the contact's entries, for showing beside (or instead of) the
     kind: {('phones', 2): 'Assistant'}. A label is an Apple X-ABLabel kept with the
-    entry's original line ('_$!<HomePage>!$_' gives 'HomePage'); one that only names the
+    entry's original line (Apple's '_$!<HomePage>!$_' gives 'home page', in the user's
+    words; a label the user typed comes as typed); one that only names the
     entry's kind ('_$!<Mobile>!$_' on a mobile) is left out."""
     originals = _originals(contact)
     if originals is None:
@@ -1484,9 +1486,11 @@ def labels_of(contact: Contact) -> dict[tuple[str, int], str]:
     for (field, index), items in originals.labels.items():
         for item in items:
             text = unescape(str(item.get("value") or "")).strip()
-            if text.startswith("_$!<") and text.endswith(">!$_"):
+            apple = text.startswith("_$!<") and text.endswith(">!$_")
+            if apple:
                 text = text[4:-4]
             entry = getattr(contact, field)[index]
             if text and text.lower() != getattr(entry, "kind", ""):
-                found[(field, index)] = text
+                # Apple's own labels in the user's words; one the user typed as typed.
+                found[(field, index)] = apple_label(text) if apple else text
     return found

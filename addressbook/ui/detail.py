@@ -71,13 +71,16 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
     contact = record.contact
     muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
     rows: list[str] = []
-    for email in contact.emails:
+    from addressbook.interchange.vcard import labels_of  # here: vobject costs start-up time
+
+    labels = labels_of(contact)  # another program's own labels ('assistant'), if kept
+    for n, email in enumerate(contact.emails):
         link = f'<a href="mailto:{quote(email.address, safe="@+.")}">{escape(email.address)}</a>'
-        rows.append(_row(email_label(email.kind), link, muted))
-    for phone in contact.phones:
+        rows.append(_row(labels.get(("emails", n)) or email_label(email.kind), link, muted))
+    for n, phone in enumerate(contact.phones):
         link = f'<a href="{tel_url(phone.number)}">{escape(phone.number)}</a>'
-        rows.append(_row(phone_label(phone.kind), link, muted))
-    for address in contact.addresses:
+        rows.append(_row(labels.get(("phones", n)) or phone_label(phone.kind), link, muted))
+    for n, address in enumerate(contact.addresses):
         lines = [
             *address.lines,
             " ".join(p for p in (address.city, address.region, address.postcode) if p),
@@ -87,10 +90,10 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
         text += (
             f'<br><a href="{escape(map_url(address.one_line()))}">{escape(_("Show on map"))}</a>'
         )
-        rows.append(_row(address_label(address.kind), text, muted))
-    for url in contact.urls:
+        rows.append(_row(labels.get(("addresses", n)) or address_label(address.kind), text, muted))
+    for n, url in enumerate(contact.urls):
         link = f'<a href="{escape(url.url)}">{escape(url.url)}</a>'
-        rows.append(_row(url_label(url.kind), link, muted))
+        rows.append(_row(labels.get(("urls", n)) or url_label(url.kind), link, muted))
     if contact.nickname:
         rows.append(_row(_("nickname"), escape(contact.nickname), muted))
     if contact.birthday:
