@@ -120,10 +120,6 @@ class ContactDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        painted = index.data(PAINT_ROLE)
-        if painted is None:  # gone from the cache since the search: an empty row
-            return
-        name, secondary, state, status, accounts = painted
         flags = option.state  # type: ignore[attr-defined]
         widget = option.widget  # type: ignore[attr-defined]
         if flags & _STYLED:
@@ -132,6 +128,10 @@ class ContactDelegate(QStyledItemDelegate):
             opt.text = ""  # type: ignore[attr-defined]
             style = widget.style() if widget is not None else QApplication.style()
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        painted = index.data(PAINT_ROLE)
+        if painted is None:  # gone from the cache since the search: its background only
+            return
+        name, secondary, state, status, accounts = painted
 
         rect: QRect = option.rect  # type: ignore[attr-defined]
         selected = bool(flags & _SELECTED)
