@@ -8,7 +8,7 @@ from html import escape
 from typing import Any, Protocol
 from urllib.parse import quote, quote_plus
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QMimeData, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -163,10 +163,18 @@ class PeopleSource(Protocol):
     def service_of(self, account: str | None) -> str: ...
 
 
-# In a badge a name never breaks: a space becomes a no-break space and a hyphen is followed
-# by a word joiner (U+2060, invisible): 'sandbox-harvest' broke at its hyphen in a narrow
-# pane. Only the shown text: the account's name itself is not changed anywhere.
-_UNBROKEN = str.maketrans({" ": "\u00a0", "-": "-\u2060"})
+# In a badge a name never breaks: 'sandbox-harvest' broke at its hyphen in a narrow pane.
+# A word joiner (U+2060, invisible) follows each hyphen, and a space becomes a no-break
+# space between two joiners (they mark it as the name's own, not the badge's padding).
+# Only what is laid out: the view's text and what is copied are the name (readable_text).
+_JOINER = "\u2060"
+_NAME_SPACE = f"{_JOINER}\u00a0{_JOINER}"
+_UNBROKEN = str.maketrans({" ": _NAME_SPACE, "-": f"-{_JOINER}"})
+
+
+def readable_text(text: str) -> str:
+    """The text of the view as a person reads it: the badges' names as they are."""
+    return text.replace(_NAME_SPACE, " ").replace(_JOINER, "")
 
 
 def _badge(text: str, colour: str) -> str:
@@ -306,6 +314,17 @@ class ContactView(QTextBrowser):
             self.shown_person, self.shown_records = None, [record]
             self.setHtml(contact_html(record, account_label, self.palette()))
         self.person_shown.emit(self.shown_person)
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        """The text shown, the badges' names as they are (no joiners kept in them)."""
+        return readable_text(super().toPlainText())
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # noqa: N802 - Qt's name
+        """What is copied: the names as they are."""
+        data = super().createMimeDataFromSelection()
+        if data.hasText():
+            data.setText(readable_text(data.text()))
+        return data
 
     def _open(self, url: QUrl) -> None:
         self.link_opened.emit(url)

@@ -96,7 +96,7 @@ def test_the_light_palette_looks_as_fusion_draws_it(qapp) -> None:  # type: igno
 
 
 def test_an_account_badge_does_not_break_inside_the_name(qtbot) -> None:  # type: ignore[no-untyped-def]
-    names = ["sandbox-xero-legacy", "sandbox-acuinvoice", "sandbox-harvest", "sandbox-xero"]
+    names = ["sandbox-xero-legacy", "sandbox-acuinvoice", "sandbox-harvest", "my xero books"]
     records = [  # one phone number on three of the four: it carries three badges
         Record(n, name, str(n), "synced", _ada(shared=n > 0), person=7)
         for n, name in enumerate(names)
@@ -115,9 +115,20 @@ def test_an_account_badge_does_not_break_inside_the_name(qtbot) -> None:  # type
         assert not [line for line in lines if line.endswith("-")], (width, lines)
         for name in names:  # each badge whole on one line
             assert any(name in line for line in lines), (width, name, lines)
-    # what is read (and copied) is the account's real name
-    text = view.toPlainText().replace("\u2060", "").replace("\u00a0", " ")
-    assert all(name in text for name in names)
+    # what is read and copied is the account's real name
+    assert all(name in view.toPlainText() for name in names)
+    assert "\u2060" not in view.toPlainText()
+    view.selectAll()
+    copied = view.createMimeDataFromSelection().text()
+    assert all(name in copied for name in names) and "\u2060" not in copied
+
+
+def test_a_badge_keeps_the_spaces_of_a_name_together() -> None:
+    from addressbook.ui.detail import _badge, readable_text
+
+    badge = _badge("My Work Xero", "#5b6770")
+    assert "My Work Xero" not in badge  # no space to break at inside the name
+    assert "My Work Xero" in readable_text(badge)  # and read as it is
 
 
 def _ada(shared: bool) -> Contact:
