@@ -112,9 +112,10 @@ def test_the_cache_writes_a_contacts_json_as_the_json_module_does(
 ) -> None:
     """orjson writes the cache's contact JSON: the same text the json module wrote (files
     written before read back the same, and an unchanged card is seen by its text)."""
-    from addressbook.store.cache import _contact_json
+    from addressbook.store.cache import Store, _contact_json
 
     raw["extra"] = [{"name": "X-A", "params": {"TYPE": [odd]}, "value": odd + "\u2028\x7f\x00"}]
     contact = Contact(**raw)  # type: ignore[arg-type]
     expected = json.dumps(contact.to_dict(), ensure_ascii=False, separators=(",", ":"))
     assert _contact_json(contact) == expected
+    assert Store.prepare(contact)[0] == expected.encode("utf-8")  # an import's rows

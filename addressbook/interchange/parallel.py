@@ -45,9 +45,9 @@ _Entry = _Raw | Problem
 
 # One card read in another process, as a flat tuple (pickled and unpickled ten times
 # faster than named tuples): the row Store.prepare makes of it (its first 6 items:
-# JSON, sort key, display name, second line, status, search words), then its vCard UID
+# UTF-8 JSON, sort key, display name, second line, status, search words), then its vCard UID
 # ('' when none) and the two parts of its same-contact key (None, None when it has none).
-ReadCard = tuple[str, str, str, str, str, str, str, "str | None", "str | None"]
+ReadCard = tuple[bytes, str, str, str, str, str, str, "str | None", "str | None"]
 
 
 def read_card_contact(card: ReadCard) -> Contact:

@@ -554,9 +554,11 @@ def split_cards(stream: BinaryIO) -> Iterator[RawCard | Problem]:
 
 def _line_ends(data: bytes) -> bytes:
     """CR CR LF, CR LF and lone CR made LF (replace() is twice as fast as a regex)."""
-    if data.count(b"\r") == data.count(b"\r\n"):
-        # Every CR ends a CR LF (the usual file): dropping the CRs is that, and cheaper.
-        return data.translate(None, b"\r")
+    unix = data.replace(b"\r\n", b"\n")
+    if b"\r" not in unix:
+        # Every CR ended a CR LF (the usual file): done, in one pass (counting the CRs
+        # and CR LFs first, then dropping the CRs, took twice as many instructions).
+        return unix
     if b"\r\r" in data:
         data = data.replace(b"\r\r\n", b"\n")
     data = data.replace(b"\r\n", b"\n")

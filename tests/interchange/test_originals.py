@@ -65,7 +65,7 @@ def test_a_custom_apple_label_is_kept_with_its_entry() -> None:
     # The label to show where the kind is shown.
     assert labels_of(contact) == {
         ("phones", 1): "Assistant",
-        ("emails", 0): "School",
+        ("emails", 0): "school",  # Apple's own label, in the user's words (kinds.apple_label)
         ("urls", 0): "Blog",
     }
     for fmt in ("vcard3", "vcard4"):
@@ -93,7 +93,7 @@ def test_a_changed_entry_is_written_as_ours_and_its_label_goes() -> None:
     changed = replace(
         contact, phones=[contact.phones[0], Phone("+64 9 555 0999", "other")], urls=[]
     )
-    assert labels_of(changed) == {("emails", 0): "School"}
+    assert labels_of(changed) == {("emails", 0): "school"}
     text = export_contacts([changed], "vcard3")
     lines = _lines(text)
     assert "TEL;TYPE=voice;X-ADDRESSBOOK-KIND=other:+64 9 555 0999" in lines
