@@ -4,28 +4,13 @@ names the file, and Ctrl+Z takes the whole import back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import addressbook.interchange.importer as importer
 from addressbook.interchange.parallel import default_workers
-from addressbook.store import Store
-from addressbook.ui.app import window_settings
 from addressbook.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, store: Store) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    win = MainWindow(store, window_settings())
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.editor.cancelled.emit()
-    win.close()
-    win.tasks.wait(10000)
-    win.deleteLater()
 
 
 def test_a_file_read_by_processes_imports_and_undoes(  # type: ignore[no-untyped-def]
