@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from addressbook.errors import EditMoved, StoreError
 from addressbook.i18n import _
 from addressbook.model import Contact, Patch, same_contact, same_value
@@ -73,6 +71,9 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _contact_json(contact: Contact) -> str:
+    import orjson  # here: importing it (and the uuid and platform modules it takes) cost
+    # the window's start 5 ms; after the first call this is a lookup in sys.modules.
+
     # orjson writes what _dumps writes (compact, text as it is) at twice the speed; a
     # contact's JSON holds only str keys, strings, lists and dicts.
     return orjson.dumps(contact.to_dict()).decode()
@@ -253,6 +254,8 @@ class Store(PeopleStore):
     def prepare(contact: Contact) -> PreparedRow:
         """What create_many writes of a contact, worked out ahead (it is all Python work:
         an import does it in the processes that read the file)."""
+        import orjson  # see _contact_json
+
         return (
             orjson.dumps(contact.to_dict()),  # the text _contact_json gives, as UTF-8
             sort_key(contact.display_name),
