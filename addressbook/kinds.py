@@ -10,7 +10,12 @@ the tables do not know reads as its field's plain word, never as the stored key.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from addressbook.i18n import N_, _
+
+if TYPE_CHECKING:
+    from addressbook.model import Contact
 
 # A kind alone: the editor's choices beside an email, a number, an address, a web page.
 KIND_WORDS = {
@@ -102,3 +107,18 @@ def apple_label(name: str) -> str:
         for i, ch in enumerate(name)
     )
     return spaced.lower()
+
+
+def entry_labels(contact: Contact) -> dict[tuple[str, int], str]:
+    """Another program's own labels of the contact's entries ({('phones', 1): 'assistant'},
+    interchange.vcard.labels_of), for showing where the kind is shown.
+
+    A card's labels are kept in `extra` as X-ABLABEL items: without one there is nothing
+    to look up, and the vCard module (and vobject, 50 ms of the window's start, when it
+    shows its first contact) is not imported at all.
+    """
+    if not any(item.get("name") == "X-ABLABEL" for item in contact.extra):
+        return {}
+    from addressbook.interchange.vcard import labels_of
+
+    return labels_of(contact)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from addressbook.errors import AddressbookError, UsageError
 from addressbook.i18n import N_, _
-from addressbook.kinds import address_label, email_label, phone_label
+from addressbook.kinds import address_label, email_label, entry_labels, phone_label
 from addressbook.model import FIELD_KEYS, Contact, Patch, apply_field_args
 from addressbook.rules import Checker, Problem, sentences
 from addressbook.store import LOCAL, Record, Store
@@ -208,9 +208,7 @@ def _show_block(record: Record) -> str:
     ):
         if value:
             lines.append((label, value))
-    from addressbook.interchange.vcard import labels_of  # here: vobject costs start-up time
-
-    labels = labels_of(c)  # another program's own labels ('assistant'), if kept
+    labels = entry_labels(c)  # another program's own labels ('assistant'), if kept
     lines += [
         (labels.get(("emails", n)) or email_label(e.kind), e.address)
         for n, e in enumerate(c.emails)

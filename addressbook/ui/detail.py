@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from addressbook.i18n import N_, _
-from addressbook.kinds import address_label, email_label, phone_label, url_label
+from addressbook.kinds import address_label, email_label, entry_labels, phone_label, url_label
 from addressbook.model import comparable
 from addressbook.store import Record
 from addressbook.ui.colours import problem_colour
@@ -71,9 +71,7 @@ def contact_html(record: Record, account_label: str, palette: QPalette) -> str:
     contact = record.contact
     muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
     rows: list[str] = []
-    from addressbook.interchange.vcard import labels_of  # here: vobject costs start-up time
-
-    labels = labels_of(contact)  # another program's own labels ('assistant'), if kept
+    labels = entry_labels(contact)  # another program's own labels ('assistant'), if kept
     for n, email in enumerate(contact.emails):
         link = f'<a href="mailto:{quote(email.address, safe="@+.")}">{escape(email.address)}</a>'
         rows.append(_row(labels.get(("emails", n)) or email_label(email.kind), link, muted))

@@ -80,3 +80,28 @@ def test_a_label_the_user_typed_is_shown_as_typed(
     record = store.get(contact_id)
     assert record is not None
     assert f">{name}</td>" in contact_html(record, "On this computer", QPalette())
+
+
+def test_showing_a_contact_without_labels_does_not_load_the_vcard_module() -> None:
+    """The window shows its first contact as it starts: the vCard module (and vobject)
+    is imported only for a contact that holds another program's labels."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from PySide6.QtGui import QPalette\n"
+        "from addressbook.model import Contact, Phone\n"
+        "from addressbook.store import Record\n"
+        "from addressbook.ui.detail import contact_html\n"
+        "record = Record(id=1, account=None, remote_id=None, state='local',"
+        " contact=Contact(display_name='Ana', phones=[Phone('+64 21 555')]),"
+        " message=None, updated_at='2026-01-01T00:00:00Z', person=None)\n"
+        "assert 'Ana' in contact_html(record, 'On this computer', QPalette())\n"
+        "print('vcard' if 'addressbook.interchange.vcard' in sys.modules else 'none')\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "none"
