@@ -1435,6 +1435,7 @@ class _Originals:
             if item.get("name") == "X-ABLABEL" and item.get("group"):
                 labels.setdefault(str(item["group"]).lower(), []).append(position)
         taken: set[str] = set()  # groups whose labels are written with an original
+        after: dict[str, int] = {}  # per field: the entry the last original went to
         for position, item in enumerate(extra):
             name = item.get("name")
             field = _ORIGINAL_OF.get(str(name))
@@ -1455,8 +1456,13 @@ class _Originals:
             self.skipped.update(at)
             label_items = [extra[i] for i in at]
             entry = _entry_of(item, label_items)
-            for index, mine in enumerate(getattr(contact, field)):
-                if mine == entry and (field, index) not in self.lines:
+            entries = getattr(contact, field)
+            # The originals were kept in the card's order, as the entries were: the next
+            # equal entry after the last one matched is this original's (two numbers
+            # '0', one with PREF), else any equal one left (the user moved entries).
+            start = after.get(field, -1) + 1
+            for index in (*range(start, len(entries)), *range(start)):
+                if entries[index] == entry and (field, index) not in self.lines:
                     # The group's labels go with its first original written.
                     written = at and group not in taken
                     self.lines[(field, index)] = [item, *label_items] if written else [item]
@@ -1464,6 +1470,7 @@ class _Originals:
                         taken.add(group)
                     if label_items:
                         self.labels[(field, index)] = label_items
+                    after[field] = index
                     break
 
 
