@@ -186,19 +186,8 @@ def import_file(
         checker = _checker(store, account)
         try:
             with store.bulk(), _fewer_collections():
-                _run(
-                    store,
-                    stream,
-                    name,
-                    fmt,
-                    skip_invalid,
-                    account,
-                    checker,
-                    summary,
-                    total,
-                    progress,
-                    cancel,
-                )
+                job = _Job(store, name, skip_invalid, account, checker, summary, total)
+                _run(job, stream, fmt, progress, cancel)
         except InterchangeError as error:
             raise InterchangeError(f"{name}: {error}") from None
     if progress is not None:
@@ -260,21 +249,25 @@ def _checker(store: Store, account: str | None) -> _Rules | None:
     return _Rules(store, account) if account is not None else None
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One import: the store it writes, the file's name and size, what it was asked."""
+
+    store: Store
+    name: str
+    skip_invalid: bool
+    account: str | None
+    checker: _Rules | None
+    summary: ImportSummary
+    total: int
+
+
 def _run(
-    store: Store,
-    stream: object,
-    name: str,
-    fmt: str | None,
-    skip_invalid: bool,
-    account: str | None,
-    checker: _Rules | None,
-    summary: ImportSummary,
-    total: int,
-    progress: Progress | None,
-    cancel: Cancel | None,
+    job: _Job, stream: object, fmt: str | None, progress: Progress | None, cancel: Cancel | None
 ) -> None:
+    store, name, summary, total = job.store, job.name, job.summary, job.total
     binary = cast(BinaryIO, stream)
-    index = _Index(store, account)
+    index = _Index(store, job.account)
     chosen = import_format(fmt)
     if chosen is None:
         chosen = detect_format(binary.read(4096), name)
@@ -285,36 +278,19 @@ def _run(
         read_in_processes(binary, workers) if workers else iter_stream(binary, chosen, name)
     )
     with closing(_read_ahead(source)) as items:
-        _import_items(
-            store,
-            items,
-            binary,
-            name,
-            skip_invalid,
-            account,
-            checker,
-            summary,
-            total,
-            progress,
-            cancel,
-            index,
-        )
+        _import_items(job, items, binary, progress, cancel, index)
 
 
 def _import_items(
-    store: Store,
+    job: _Job,
     items: Iterator[Contact | Problem | ReadCard],
     binary: BinaryIO,
-    name: str,
-    skip_invalid: bool,
-    account: str | None,
-    checker: _Rules | None,
-    summary: ImportSummary,
-    total: int,
     progress: Progress | None,
     cancel: Cancel | None,
     index: _Index,
 ) -> None:
+    store, name, summary, total = job.store, job.name, job.summary, job.total
+    skip_invalid, account, checker = job.skip_invalid, job.account, job.checker
     pending: list[Contact | PreparedRow] = []
     last_report = -(1 << 62)
     step = max(total // 500, 1)
