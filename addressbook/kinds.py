@@ -101,7 +101,7 @@ def apple_label(name: str) -> str:
     """One of Apple's own labels ('HomePage' of '_$!<HomePage>!$_') in the user's words."""
     words = APPLE_LABELS.get(name.lower())
     if words is not None:
-        return _(words) if words != "iPhone" else words
+        return _(words)  # 'iPhone' is in no catalog: it comes back as it is
     spaced = "".join(
         f" {ch}" if ch.isupper() and i and name[i - 1].islower() else ch
         for i, ch in enumerate(name)
