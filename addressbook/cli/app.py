@@ -6,11 +6,18 @@ import argparse
 
 
 def gui(args: argparse.Namespace) -> int:
-    """Open the window over the cache."""
+    """Open the window over the cache (opened, and its list read, while Qt loads)."""
+    from addressbook.paths import database_path
+    from addressbook.ui.display import require_display
+
+    require_display()  # before anything is opened: no display leaves nothing behind
+    from addressbook.ui.early import EarlyStore
+
+    early = EarlyStore(database_path())
     from addressbook.ui.app import QT_OPTIONS, run_gui
 
     QT_OPTIONS[:] = getattr(args, "qt_options", [])
-    return run_gui(quit_after=getattr(args, "quit_after", None))
+    return run_gui(quit_after=getattr(args, "quit_after", None), store=early.store)
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -237,8 +237,11 @@ def error_for(path: Path, error: sqlite3.Error) -> StoreError:
     )
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, handed_over: bool = False) -> sqlite3.Connection:
     """Open (or create) the cache file, set it up, and bring its schema up to date.
+
+    `handed_over`: the thread that opens it is not the one that will use it (the window's
+    store is opened while Qt loads, see ui/early.py); one thread at a time still.
 
     On a full disk the file is opened read-only (reading needs no space: `list`,
     `search`, `show` and `export` work); a write then says the disk is full. A `-wal` or
@@ -248,16 +251,22 @@ def connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     _repair_side_files(path)
     try:
-        conn = _open(path, f"file:{_uri_path(path)}")
+        conn = _open(path, f"file:{_uri_path(path)}", handed_over)
     except sqlite3.Error as error:
         if not (disk_full(path) and path.exists()):
             raise error_for(path, error) from error
-        conn = _open_read_only(path, error)
+        conn = _open_read_only(path, error, handed_over)
     return conn
 
 
-def _open(path: Path, uri: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=True)
+def _open(path: Path, uri: str, handed_over: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        uri,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        uri=True,
+        check_same_thread=not handed_over,
+    )
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -275,7 +284,9 @@ def _open(path: Path, uri: str) -> sqlite3.Connection:
     return conn
 
 
-def _open_read_only(path: Path, first: sqlite3.Error) -> sqlite3.Connection:
+def _open_read_only(
+    path: Path, first: sqlite3.Error, handed_over: bool = False
+) -> sqlite3.Connection:
     """The cache file opened for reading only, on a full disk (else the first error)."""
     wal = path.with_name(path.name + "-wal")
     uris = [f"file:{_uri_path(path)}?mode=ro"]
@@ -285,7 +296,7 @@ def _open_read_only(path: Path, first: sqlite3.Error) -> sqlite3.Connection:
         uris.append(f"file:{_uri_path(path)}?immutable=1")
     for uri in uris:
         try:
-            return _open(path, uri)
+            return _open(path, uri, handed_over)
         except sqlite3.Error:
             continue
         except StoreError:

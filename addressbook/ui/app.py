@@ -126,9 +126,12 @@ class _PaintReporter(QObject):
         print(f"list-painted {time.time():.6f} rss-kib {peak_kib}", file=sys.stderr, flush=True)
 
 
-def open_window(store: Store | None = None) -> MainWindow:
-    """Make the application and show the main window over the cache."""
+def open_window(store: Store | Callable[[], Store] | None = None) -> MainWindow:
+    """Make the application and show the main window over the cache (a store, or what
+    gives it once the application is made: ui/early.py opens it while Qt loads)."""
     application()
+    if callable(store):
+        store = store()
     window = MainWindow(store or Store.default(), window_settings())
     if os.environ.get(REPORT_PAINT_ENV):
         _PaintReporter(window)
@@ -137,15 +140,19 @@ def open_window(store: Store | None = None) -> MainWindow:
 
 
 def run_gui(
-    quit_after: float | None = None, setup: Callable[[MainWindow], None] | None = None
+    quit_after: float | None = None,
+    setup: Callable[[MainWindow], None] | None = None,
+    store: Callable[[], Store] | None = None,
 ) -> int:
-    """Open the window and run the event loop; quit by itself after `quit_after` seconds."""
+    """Open the window and run the event loop; quit by itself after `quit_after` seconds.
+
+    `store` gives the cache once the application is made (else the user's is opened)."""
     from addressbook.ui.display import require_display
 
     require_display()  # Qt would abort the process; say it in one line instead
     app = application()
     try:
-        window = open_window()
+        window = open_window(store)
     except AddressbookError as error:
         # Started from a desktop menu there is no terminal: say it in a window too
         # (not in timed, scripted runs, where nobody would close the box).

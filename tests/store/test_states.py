@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from addressbook.errors import StoreError
 from addressbook.model import Contact, Email, FieldEdit, Patch
@@ -190,3 +192,37 @@ def test_unknown_ids_are_one_sentence(store: Store) -> None:
     with pytest.raises(StoreError, match="no contact with id 42"):
         store.delete(42)
     assert store.get(42) is None and store.link(42) is None
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "xero", "harvest"]), st.sampled_from(["keep", "delete"])),
+        max_size=12,
+    )
+)
+def test_account_counts_agree_with_each_accounts_own_counts(
+    store: Store, made: list[tuple[str, str]]
+) -> None:
+    """The overview's one statement (counts and pending changes of every account) says
+    what count() and pending_count() say account by account, deleted contacts and
+    synced ones (no pending change) included."""
+    store.forget_account("xero")
+    store.forget_account("harvest")
+    with store.transaction():
+        for contact_id in store.search_ids(""):
+            store.delete(contact_id)
+    for n, (account, fate) in enumerate(made):
+        if account and n % 3 == 0:  # synced from the service: no pending change
+            contact_id = store.apply_remote(
+                account, f"r-{n}", Contact(display_name=f"R{n}"), {}, "2024-01-01"
+            )
+        else:
+            contact_id = store.create(Contact(display_name=f"C{n}"), account=account or None)
+        if fate == "delete":
+            store.delete(contact_id)
+    counts = store.account_counts()
+    for account in ("", "xero", "harvest"):
+        expected = (store.count(account), store.pending_count(account))
+        assert counts.get(account, (0, 0)) == expected, account
+    assert set(counts) <= {"", "xero", "harvest"}

@@ -63,3 +63,4 @@ def test_no_display_says_so_in_one_line(tmp_path: Path, command: list[str]) -> N
     assert len(lines) == 1 and "no display" in lines[0], result.stderr
     assert "QT_" not in lines[0] and "DISPLAY" not in lines[0]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("addressbook-demo-")]
+    assert not list((tmp_path / "home").rglob("*.sqlite3"))  # no cache made for nothing
