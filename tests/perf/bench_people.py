@@ -137,7 +137,7 @@ def main() -> int:
         if not args.no_gui:
             from bench_gui import bench_keystrokes, bench_start
 
-            times, _rss = bench_start()
+            times, _rss, _cpus = bench_start()
             ok &= report(
                 "start → grouped list painted (median of 5)", statistics.median(times), 0.8, "s"
             )
