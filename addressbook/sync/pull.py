@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from addressbook.connectors.base import CancelToken, Connector, RemoteContact
 from addressbook.errors import AddressbookError, Cancelled
 from addressbook.i18n import _, format_number, ngettext
-from addressbook.model import Contact
+from addressbook.model import Contact, same_value
 from addressbook.rules import CLIENTS_KEY, kept_here_fields
-from addressbook.store import CachedRemote, Store
+from addressbook.store import CachedRemote, Conflict, Store
 from addressbook.store.cache import overlay_kept
 from addressbook.sync.inflight import base_with_sent, forget_sent, landed_create
 from addressbook.sync.merge import DELETED, deleted_conflict, merge, same
@@ -266,7 +266,11 @@ def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult
         result.changed += 1
         return
     waiting = store.conflict(contact_id)
-    if waiting is not None and waiting.remote_raw == remote.raw:
+    if (
+        waiting is not None
+        and waiting.remote_raw == remote.raw
+        and not _edited_since(waiting, record.contact)
+    ):
         result.unchanged += 1
         return  # the same remote version the user has not decided on yet
     if waiting is None and unchanged_remote:
@@ -280,6 +284,17 @@ def _apply(store: Store, account: str, remote: RemoteContact, result: PullResult
     _merge_into(store, contact_id, base, record.contact, remote, in_conflict, result)
     if store.conflict(contact_id) is None:
         forget_sent(store, entry)  # the base now holds whatever of ours had landed
+
+
+def _edited_since(waiting: Conflict, local: Contact) -> bool:
+    """True when a field of a waiting conflict was edited here since it was found: the
+    conflict is merged again (it may be gone: the edit took the service's value), so
+    it never shows a local value the contact no longer has."""
+    return any(
+        not same_value(item.field, item.local, local.get(item.field))
+        for item in waiting.fields
+        if item.field != DELETED
+    )
 
 
 def _merge_into(

@@ -49,6 +49,49 @@ def test_resolve_remote_keeps_the_edits_that_were_never_in_conflict(
     assert remote_value(server, rid, "phone.mobile") == "+64 21 555 0101"
 
 
+def test_a_conflict_edited_to_the_services_value_is_gone_at_the_next_pull(
+    server: SandboxServer, account: AccountConfig, store: Store
+) -> None:
+    """Found by the sync state machine: the user, instead of resolving, typed the
+    service's value. The next pull (the service unchanged) settles the field: no
+    conflict waits showing a local value the contact no longer has, nothing to push."""
+    ids = first_pull(store, account)
+    rid = remote_id(store, ids[0])
+    patch(store, ids[0], family_name="Mine")
+    remote_edit(server, rid, "family_name", "Theirs")
+    with connect(account) as connector:
+        assert pull(store, connector, full=True).conflicts == [ids[0]]
+    patch(store, ids[0], family_name="Theirs")
+    with connect(account) as connector:
+        assert pull(store, connector).conflicts == []
+    assert store.conflict(ids[0]) is None
+    record = store.get(ids[0])
+    assert record is not None and record.state == "synced", record.state
+    assert store.pending_count() == 0
+
+
+def test_a_conflict_edited_again_shows_the_new_local_value(
+    server: SandboxServer, account: AccountConfig, store: Store
+) -> None:
+    ids = first_pull(store, account)
+    rid = remote_id(store, ids[0])
+    patch(store, ids[0], family_name="Mine")
+    remote_edit(server, rid, "family_name", "Theirs")
+    with connect(account) as connector:
+        pull(store, connector, full=True)
+    patch(store, ids[0], family_name="Mine again")
+    with connect(account) as connector:
+        assert pull(store, connector).conflicts == [ids[0]]
+    conflict = store.conflict(ids[0])
+    assert conflict is not None
+    assert [(f.field, f.local, f.remote) for f in conflict.fields] == [
+        ("family_name", "Mine again", "Theirs")
+    ]
+    with connect(account) as connector:  # the service unchanged, the local too: it waits
+        assert pull(store, connector).conflicts == []
+    assert store.conflict(ids[0]) == conflict
+
+
 def test_resolve_field_by_field(
     server: SandboxServer, account: AccountConfig, store: Store
 ) -> None:
