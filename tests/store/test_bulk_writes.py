@@ -228,3 +228,67 @@ def test_a_bulk_write_that_fails_leaves_nothing_and_the_setting_as_it_was(tmp_pa
             raise RuntimeError("the import failed")
         assert [r.display_name for r in store.rows(store.search_ids(""))] == ["Before"]
     assert _automerge(path) == []  # never set: FTS5's own default (4) holds
+
+
+def _open_temporary_files() -> list[str]:
+    """The temporary files SQLite has open in this process (it deletes them at once)."""
+    import os
+
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "etilqs_" in target:  # SQLite's temporary file names
+            found.append(target)
+    return found
+
+
+def _pragmas(store: Store) -> tuple[int, int]:
+    return store._one("PRAGMA temp_store")[0], store._one("PRAGMA cache_size")[0]
+
+
+def test_a_bulk_write_journals_in_memory_and_puts_the_settings_back(tmp_path: Path) -> None:
+    """Each multi-row INSERT of a bulk write journals the pages it changes: in a temporary
+    file before (written and read back, 75,000 write calls for 20,000 cards), in memory
+    now; the page cache is larger meanwhile. Both settings are put back after, also when
+    the write fails; inside another transaction bulk() changes neither."""
+    photo = {"name": "PHOTO", "params": {"ENCODING": ["b"]}, "value": "QUJD" * 700}
+    contacts = [
+        Contact(
+            display_name=f"Person {n}",
+            emails=[Email(f"p{n}@example.com")],
+            extra=[{"name": "UID", "params": {}, "value": f"u{n}"}, photo],
+        )
+        for n in range(3000)
+    ]
+    with Store(tmp_path / "book.sqlite3") as store:
+        before = _pragmas(store)
+        assert before == (0, -2000)  # SQLite's defaults
+        store.create_many(contacts[:500])  # the file has pages a statement changes
+        with store.bulk():
+            assert _pragmas(store) == (2, -8000)
+            for start in range(500, 3000, 500):
+                store.create_many(contacts[start : start + 500])
+            assert _open_temporary_files() == []
+        assert _pragmas(store) == before
+        with pytest.raises(RuntimeError), store.bulk():
+            raise RuntimeError("the import failed")
+        assert _pragmas(store) == before
+        with store.transaction(), store.bulk():
+            assert _pragmas(store) == before
+        assert store.count() == 3000
+
+
+def test_without_bulk_a_statement_journal_goes_to_a_file(tmp_path: Path) -> None:
+    """What the test above guards against: the same writes in a plain transaction open
+    a temporary file (so that test's check of none can fail)."""
+    photo = {"name": "PHOTO", "params": {"ENCODING": ["b"]}, "value": "QUJD" * 700}
+    contacts = [Contact(display_name=f"Person {n}", extra=[photo]) for n in range(3000)]
+    with Store(tmp_path / "book.sqlite3") as store:
+        store.create_many(contacts[:500])
+        with store.transaction():
+            for start in range(500, 3000, 500):
+                store.create_many(contacts[start : start + 500])
+            assert _open_temporary_files() != []
