@@ -23,9 +23,11 @@ import logging
 import multiprocessing
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import BinaryIO
 
@@ -164,6 +166,58 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
         return None
 
 
+def _died(processes: list[multiprocessing.process.BaseProcess]) -> bool:
+    """True when a reading process ended other than by being asked to (killed, crashed)."""
+    return any(process.exitcode not in (None, 0) for process in processes)
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _close(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down without ever waiting forever.
+
+    A process killed while it wrote an answer (the out-of-memory killer, a test) leaves
+    half an answer in the pipe, and the pool's own thread waits for the rest of it
+    without looking at its processes again (CPython 3.11-3.13), so `shutdown(wait=True)`
+    would hang the import. When a process died, the others are stopped and the pool's
+    end of the answer pipe is closed: its thread then reads the end of the pipe, sees
+    the pool broken, and cleans up.
+    """
+    processes = _processes(pool)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    answers = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is None:
+        return
+    waited = time.monotonic()
+    while manager.is_alive():
+        if _died(processes) or time.monotonic() - waited > 60:
+            for process in processes:
+                if process.exitcode is None:
+                    process.kill()
+                process.join(5)
+            writer = getattr(answers, "_writer", None)
+            if writer is not None and not writer.closed:
+                writer.close()
+            manager.join(10)
+            return
+        manager.join(0.05)
+
+
+def _answer(future: Future[list[ReadCard | Problem]], pool: ProcessPoolExecutor) -> list:
+    """A batch's answer; BrokenProcessPool when a reading process died meanwhile (the
+    pool itself may never say so: see _close)."""
+    processes = _processes(pool)
+    while True:
+        try:
+            return future.result(timeout=0.25)
+        except FutureTimeout:
+            if _died(processes):
+                raise BrokenProcessPool("a reading process ended") from None
+
+
 def read_in_processes(stream: BinaryIO, workers: int) -> Iterator[ReadCard | Problem]:
     """Each card of a vCard byte stream, read by `workers` processes (see the module)."""
     pool = _pool(workers) if workers > 0 else None
@@ -178,20 +232,19 @@ def read_in_processes(stream: BinaryIO, workers: int) -> Iterator[ReadCard | Pro
                 future = pool.submit(read_batch, batch)
             except (BrokenProcessPool, RuntimeError, OSError) as error:
                 log.info("import reads in this process from now on: %s", error)
-                pool.shutdown(wait=False, cancel_futures=True)
+                _close(pool)
                 pool = None
         inflight.append((future, batch))
 
     def oldest() -> list[ReadCard | Problem]:
         nonlocal pool
         future, batch = inflight.popleft()
-        if future is not None:
+        if future is not None and pool is not None:
             try:
-                return future.result()
+                return _answer(future, pool)
             except BrokenProcessPool as error:  # a process died: the rest is read here
                 log.info("import reads in this process from now on: %s", error)
-                if pool is not None:
-                    pool.shutdown(wait=False, cancel_futures=True)
+                _close(pool)
                 pool = None
         return read_batch(batch)
 
@@ -215,4 +268,4 @@ def read_in_processes(stream: BinaryIO, workers: int) -> Iterator[ReadCard | Pro
             yield from oldest()
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _close(pool)
