@@ -206,7 +206,9 @@ def _close(pool: ProcessPoolExecutor) -> None:
         manager.join(0.05)
 
 
-def _answer(future: Future[list[ReadCard | Problem]], pool: ProcessPoolExecutor) -> list:
+def _answer(
+    future: Future[list[ReadCard | Problem]], pool: ProcessPoolExecutor
+) -> list[ReadCard | Problem]:
     """A batch's answer; BrokenProcessPool when a reading process died meanwhile (the
     pool itself may never say so: see _close)."""
     processes = _processes(pool)
