@@ -43,6 +43,7 @@ def freeze_startup_heap() -> None:
     if not _frozen:
         _frozen = True
         gc.freeze()
+    gc.enable()  # `addressbook gui` starts with it off (cli/app.py)
 
 
 _frozen = False
