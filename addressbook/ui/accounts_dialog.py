@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from addressbook.connectors.base import AccountConfig, SecretSource
 from addressbook.errors import AddressbookError, KeyringUnavailable
 from addressbook.i18n import _, ngettext
+from addressbook.ui.colours import readable_indicators
 from addressbook.ui.icons import icon, service_icon
 from addressbook.ui.jobs import describe_error
 
@@ -220,6 +221,7 @@ class AccountsDialog(QDialog):
         layout.addWidget(self.keyring_warning)
         layout.addLayout(body, 1)
         layout.addWidget(close)
+        readable_indicators(self)
 
         problem = keyring_problem()
         if problem:

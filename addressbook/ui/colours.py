@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QProxyStyle,
+    QRadioButton,
+    QStyle,
+    QStyleOption,
+    QWidget,
+)
 
 AA = 4.5  # WCAG AA for body text
 _TARGET = 4.8  # a little above AA: rounding and antialiasing eat some
@@ -123,7 +132,6 @@ def apply_accessible_palette(app: QApplication | None = None) -> None:
     app = app or QApplication.instance()  # type: ignore[assignment]
     if not isinstance(app, QApplication):
         return
-    apply_readable_indicators(app)
     current = app.palette()
     wanted = accessible_palette(current)
     if wanted != current:
@@ -167,7 +175,7 @@ def dark_palette() -> QPalette:
 
 
 NON_TEXT = 3.0  # WCAG 1.4.11: a control's boundary against what is next to it
-_NON_TEXT_TARGET = 3.3
+_NON_TEXT_TARGET = 3.6  # antialiasing blends a 1-pixel ring into what is beside it
 
 
 def indicator_outline(palette: QPalette, under: QColor | None = None) -> QColor:
@@ -176,7 +184,8 @@ def indicator_outline(palette: QPalette, under: QColor | None = None) -> QColor:
     3:1 or more on the window (outside) and on the base colour (the indicator's inside).
     A translucent tint is seen over `under` (the application's window colour)."""
     window = _backdrop(palette, QPalette.ColorRole.Window, under)
-    base = _backdrop(palette, QPalette.ColorRole.Base, under)
+    # the inside is painted over the button's own background (a tint is seen twice there)
+    base = _backdrop(palette, QPalette.ColorRole.Base, window)
     text = palette.color(QPalette.ColorRole.WindowText)
     middle = QColor.fromRgbF(
         (text.redF() + window.redF()) / 2,
@@ -235,15 +244,21 @@ _INDICATORS = (
 _kept_styles: list[QStyle] = []
 
 
-def apply_readable_indicators(app: QApplication) -> None:
-    """Under Fusion (Qt's own style, the default where the desktop brings none): radio
-    buttons and check boxes whose rings read on every palette (ReadableIndicators)."""
-    style = app.style()
-    if isinstance(style, ReadableIndicators) or style.name().lower() != "fusion":
+def readable_indicators(root: QWidget) -> None:
+    """Under Fusion (Qt's own style, the default where the desktop brings none): the radio
+    buttons and check boxes in `root` (a dialog, as built) drawn by ReadableIndicators,
+    their rings readable on every palette.
+
+    Set on those buttons alone, not on the application: a style written in Python is
+    called from Python for every primitive it draws, and the main window (which has no
+    indicators) would pay for it at every paint, the first one included.
+    """
+    style = QApplication.style()
+    if style is None or style.name().lower() != "fusion":
         return
-    proxy = ReadableIndicators("fusion")
-    _kept_styles[:] = [proxy]
-    palette = app.palette()
-    app.setStyle(proxy)
-    if app.palette() != palette:
-        app.setPalette(palette)  # the style change keeps the palette chosen
+    if not _kept_styles:
+        _kept_styles.append(ReadableIndicators("fusion"))
+    proxy = _kept_styles[0]
+    for button in root.findChildren(QAbstractButton):
+        if isinstance(button, (QCheckBox, QRadioButton)) and button.style() is not proxy:
+            button.setStyle(proxy)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from addressbook.errors import AddressbookError
 from addressbook.i18n import _
 from addressbook.store import Conflict, Record
+from addressbook.ui.colours import readable_indicators
 from addressbook.ui.values import field_label, value_text
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ class ConflictDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
+        readable_indicators(self)
 
     def _intro(self) -> str:
         name = self._record.contact.display_name

@@ -41,6 +41,7 @@ from addressbook.people import Suggestion, reason_text, suggestions
 from addressbook.people import edit_person as fan_out_edit
 from addressbook.store import ALL, Record, Store
 from addressbook.store.people import Membership
+from addressbook.ui.colours import readable_indicators
 
 if TYPE_CHECKING:
     from addressbook.ui.main_window import MainWindow
@@ -520,6 +521,7 @@ class DeletePersonDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        readable_indicators(self)
         self.everywhere.setFocus()
 
     def chosen(self) -> list[Record]:

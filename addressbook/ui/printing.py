@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from addressbook.i18n import _
 from addressbook.model import Contact
 from addressbook.store import Record
+from addressbook.ui.colours import readable_indicators
 
 
 def contact_lines(contact: Contact) -> list[str]:
@@ -67,6 +68,7 @@ def print_records(
     else:
         dialog = QPrintDialog(printer, parent)
         dialog.setWindowTitle(_("Print contacts"))
+        readable_indicators(dialog)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
     document = QTextDocument()

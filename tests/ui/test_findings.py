@@ -264,6 +264,7 @@ def test_no_mnemonic_clash_in_the_resolve_people_and_delete_dialogs(
     from addressbook.ui.conflict_dialog import ConflictDialog
     from addressbook.ui.people_dialog import DeletePersonDialog, PeopleDialog
     from tests.ui.test_keyboard import assert_no_clash, mnemonics
+    from tests.ui.test_looks import assert_indicators_read
 
     if language == "de":
         request.getfixturevalue("german")
@@ -291,6 +292,7 @@ def test_no_mnemonic_clash_in_the_resolve_people_and_delete_dialogs(
             dialog.show()
             assert mnemonics(dialog), dialog.objectName()
             assert_no_clash(dialog)
+            assert_indicators_read(dialog)
             dialog.close()
     finally:
         win.close()

@@ -284,6 +284,7 @@ def test_no_mnemonic_clash_in_any_dialog(qtbot, window: MainWindow, keyring_file
     from addressbook.ui.copy_dialog import CopyToAccountDialog
     from addressbook.ui.push_preview import PushPreviewDialog
     from addressbook.ui.refusals import RefusalsDialog
+    from tests.ui.test_looks import assert_indicators_read
 
     accounts.add_account(
         accounts.new_account("work", "harvest", "https://acme.harvestapp.com", {}),
@@ -305,10 +306,13 @@ def test_no_mnemonic_clash_in_any_dialog(qtbot, window: MainWindow, keyring_file
         dialog.show()
         assert mnemonics(dialog), dialog.objectName()
         assert_no_clash(dialog)
+        assert_indicators_read(dialog)
         dialog.close()
     accounts_dialog = AccountsDialog(window)
     accounts_dialog.show()
     accounts_dialog.start_adding()
+    assert accounts_dialog.advanced.isVisible() and not accounts_dialog.advanced.isChecked()
+    assert_indicators_read(accounts_dialog)
     accounts_dialog.advanced.setChecked(True)
     assert_no_clash(accounts_dialog)
     accounts_dialog.close()

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor, QImage, QPalette, QTextLayout
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QRadioButton,
     QStyle,
     QStyleFactory,
+    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,11 +24,11 @@ from addressbook.ui.colours import (
     NON_TEXT,
     ReadableIndicators,
     accessible_palette,
-    apply_readable_indicators,
     contrast,
     dark_palette,
     indicator_outline,
     over,
+    readable_indicators,
 )
 from addressbook.ui.detail import ContactView, person_html
 from addressbook.ui.main_window import MainWindow
@@ -34,11 +36,10 @@ from addressbook.ui.main_window import MainWindow
 R = QPalette.ColorRole
 
 
-def _indicators(palette: QPalette, style: QStyle) -> tuple[QImage, list[QColor]]:
-    """A chosen and an unchosen radio button and a check box, drawn; and the pixels across
-    the unchosen button's indicator (through its middle)."""
-    from PySide6.QtWidgets import QStyleOptionButton
-
+def _indicators(palette: QPalette, style: QStyle | None = None) -> tuple[QImage, list[QColor]]:
+    """A chosen and an unchosen radio button and a check box, drawn (in `style`, or as the
+    dialogs draw theirs: readable_indicators); and the pixels across the unchosen
+    button's indicator (through its middle)."""
     panel = QWidget()
     panel.setPalette(palette)
     layout = QVBoxLayout(panel)
@@ -46,26 +47,56 @@ def _indicators(palette: QPalette, style: QStyle) -> tuple[QImage, list[QColor]]
     buttons[0].setChecked(True)
     box = QCheckBox("More settings")
     for widget in (*buttons, box):
-        widget.setStyle(style)
+        if style is not None:
+            widget.setStyle(style)
         layout.addWidget(widget)
+    if style is None:
+        readable_indicators(panel)
     panel.resize(240, 120)
     panel.show()
     QApplication.processEvents()
     image = panel.grab().toImage()
-    unchosen = buttons[1]
-    option = QStyleOptionButton()
-    option.initFrom(unchosen)
-    ring = style.subElementRect(QStyle.SubElement.SE_RadioButtonIndicator, option, unchosen)
-    top = unchosen.geometry().top() + ring.center().y()
-    left = unchosen.geometry().left() + ring.left()
-    row = [image.pixelColor(x, top) for x in range(left - 1, left + ring.width() + 1)]
+    row = _ring_row(image, buttons[1], panel)
     panel.close()
     return image, row
 
 
+def _ring_row(image: QImage, button: QAbstractButton, top: QWidget) -> list[QColor]:
+    """The pixels of `image` (a grab of `top`) across `button`'s indicator, through its
+    middle, one pixel either side."""
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    element = (
+        QStyle.SubElement.SE_RadioButtonIndicator
+        if isinstance(button, QRadioButton)
+        else QStyle.SubElement.SE_CheckBoxIndicator
+    )
+    ring = button.style().subElementRect(element, option, button)
+    origin = button.mapTo(top, ring.topLeft())
+    y = origin.y() + ring.height() // 2
+    return [
+        image.pixelColor(x, y)
+        for x in range(max(0, origin.x() - 1), min(image.width(), origin.x() + ring.width() + 1))
+    ]
+
+
+def assert_indicators_read(dialog: QWidget) -> None:
+    """Every unchosen radio button and check box of a shown dialog, as drawn: its ring
+    reads at 3:1 or more against the inside of the indicator (WCAG 1.4.11)."""
+    QApplication.processEvents()
+    image = dialog.grab().toImage()
+    for button in dialog.findChildren(QAbstractButton):
+        if not isinstance(button, (QRadioButton, QCheckBox)) or not button.isVisible():
+            continue
+        if button.isChecked() or not button.isEnabled():
+            continue
+        row = _ring_row(image, button, dialog)
+        inside = row[len(row) // 2]
+        best = max(contrast(c, inside) for c in row)
+        assert best >= NON_TEXT, (dialog.objectName(), button.text(), [c.name() for c in row])
+
+
 def test_unchosen_radio_buttons_read_on_the_dark_palette(qapp) -> None:  # type: ignore[no-untyped-def]
-    apply_readable_indicators(qapp)  # what the window does under Fusion
-    assert isinstance(qapp.style(), ReadableIndicators)
     dark = accessible_palette(dark_palette())
     window, base = dark.color(R.Window), dark.color(R.Base)
     ring = indicator_outline(dark)
@@ -79,8 +110,11 @@ def test_unchosen_radio_buttons_read_on_the_dark_palette(qapp) -> None:  # type:
     tinted.setColor(R.Window, tint)
     tinted.setColor(R.Base, tint)
     assert contrast(indicator_outline(tinted, window), over(tint, window)) >= NON_TEXT
-    # and drawn: the unchosen button's ring, measured in the picture
-    _image, row = _indicators(dark, qapp.style())
+    # and the inside of its indicator, where the tint is painted over the tint
+    inside = over(tint, over(tint, window))
+    assert contrast(indicator_outline(tinted, window), inside) >= NON_TEXT
+    # and drawn as the dialogs draw them: the unchosen button's ring, measured in the picture
+    _image, row = _indicators(dark)
     assert max(contrast(c, window) for c in row) >= NON_TEXT, [c.name() for c in row]
     _plain, fusion_row = _indicators(dark, QStyleFactory.create("Fusion"))
     assert max(contrast(c, window) for c in fusion_row) < NON_TEXT  # what the screenshot showed
@@ -95,6 +129,20 @@ def test_unchosen_radio_buttons_read_on_the_light_palette_too(qapp) -> None:  # 
     assert max(contrast(c, window) for c in row) >= NON_TEXT, [c.name() for c in row]
     _plain, fusion_row = _indicators(light, QStyleFactory.create("Fusion"))
     assert max(contrast(c, window) for c in fusion_row) < NON_TEXT  # Fusion's own: ~2.3:1
+
+
+def test_the_window_itself_is_painted_by_qt_alone(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    """The readable rings are the dialogs' buttons' own style: the main window (no check
+    boxes, no radio buttons) is not drawn through a style written in Python, which is
+    called for every primitive of every paint."""
+    from addressbook.ui.app import window_settings
+
+    win = MainWindow(store, window_settings())
+    qtbot.addWidget(win)
+    win.show()
+    assert not isinstance(QApplication.style(), ReadableIndicators)
+    assert not [w for w in win.findChildren(QWidget) if isinstance(w.style(), ReadableIndicators)]
+    assert not win.findChildren(QRadioButton) and not win.findChildren(QCheckBox)
 
 
 def test_an_account_badge_does_not_break_inside_the_name(qtbot) -> None:  # type: ignore[no-untyped-def]
