@@ -58,6 +58,11 @@ class _SvgEngine(QIconEngine):
         return _SvgEngine(self._data)
 
 
+def icon_colour() -> str:
+    """The colour line icons are drawn in now: the palette's window text."""
+    return _text_colour()
+
+
 def _text_colour() -> str:
     app = QGuiApplication.instance()
     if app is None:
