@@ -6,6 +6,10 @@ Starts `Xvfb :99 -screen 0 1600x1000x24` itself (QT_QPA_PLATFORM=xcb) and runs t
 three times with ADDRESSBOOK_SCREENSHOTS set: in English, in German (LANGUAGE=de; names
 end in -de) and on a dark palette (-dark). Each run leaves main-window, editor,
 editor-problem, accounts, push-preview, main-window-conflict and conflict PNGs.
+
+The demo's names are written in many scripts and a few firms carry an emoji: without
+Debian's fonts-noto-core, fonts-noto-cjk and fonts-noto-color-emoji some of them are
+drawn as empty boxes, as on a desktop without those fonts.
 """
 
 from __future__ import annotations
