@@ -60,10 +60,6 @@ class _SvgEngine(QIconEngine):
 
 def icon_colour() -> str:
     """The colour line icons are drawn in now: the palette's window text."""
-    return _text_colour()
-
-
-def _text_colour() -> str:
     app = QGuiApplication.instance()
     if app is None:
         return "#444444"
@@ -83,7 +79,7 @@ def _load(name: str, colour: str) -> QIcon:
 
 def icon(name: str) -> QIcon:
     """The icon by name, coloured for the current palette; an empty icon if it is missing."""
-    return _load(name, _text_colour())
+    return _load(name, icon_colour())
 
 
 def service_icon(service: str | None) -> QIcon:
